@@ -1,0 +1,27 @@
+package com.estatechat.amqp.boundary;
+
+import com.estatechat.amqp.control.BrokerConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready only while the broker connection is open. Readiness, not liveness: a broker outage must not restart the server. */
+@Readiness
+@ApplicationScoped
+public class BrokerReadiness implements HealthCheck {
+
+    @Inject
+    BrokerConnection broker;
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean open = broker.isOpen();
+        var response = HealthCheckResponse.named("amqp-broker").status(open);
+        if (!open) {
+            response.withData("reason", broker.lastFailure());
+        }
+        return response.build();
+    }
+}

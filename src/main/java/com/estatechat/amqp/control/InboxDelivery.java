@@ -1,0 +1,14 @@
+package com.estatechat.amqp.control;
+
+import java.util.Map;
+
+/** One message handed out from a user's inbox; it stays unacked on the broker until settled. */
+public record InboxDelivery(long deliveryTag, boolean redelivered, String kind, String messageId, byte[] body,
+        Map<String, Object> headers) {
+
+    /** A header as a string; the client library hands text headers over as {@code LongString}. */
+    public String header(String name) {
+        Object value = headers == null ? null : headers.get(name);
+        return value == null ? null : value.toString();
+    }
+}

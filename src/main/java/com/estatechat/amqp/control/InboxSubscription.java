@@ -1,0 +1,137 @@
+package com.estatechat.amqp.control;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A consumer on one user's inbox, with manual acks and a prefetch limit, on a channel of its own.
+ * Every channel operation runs on the subscription's serial executor, so the channel has a single
+ * owner. Closing the subscription closes the channel, and the broker puts every delivery that was
+ * not acked back in the inbox.
+ */
+public final class InboxSubscription {
+
+    private static final Logger LOG = Logger.getLogger(InboxSubscription.class.getName());
+
+    private final String userId;
+    private final Executor owner;
+    private final InboxListener listener;
+    private Channel channel;
+    private volatile boolean closed;
+
+    InboxSubscription(String userId, Executor owner, InboxListener listener) {
+        this.userId = userId;
+        this.owner = owner;
+        this.listener = listener;
+    }
+
+    /** Runs on the owner: opens the channel and starts consuming. */
+    void open(BrokerConnection broker, InboxTopology topology, int prefetch) throws IOException {
+        Channel opened = broker.openChannel();
+        try {
+            opened.basicQos(prefetch);
+            topology.declareInbox(opened, userId);
+            opened.addShutdownListener(this::onShutdown);
+            opened.basicConsume(topology.inboxName(userId), false, "chat-" + userId + "-" + opened.getChannelNumber(),
+                    new InboxConsumer(opened));
+            channel = opened;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(opened);
+            throw e;
+        }
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    /** Removes the delivery from the inbox: the work it stands for is done. */
+    public void ack(long deliveryTag) {
+        run("ack", channel -> channel.basicAck(deliveryTag, false));
+    }
+
+    /** Returns the delivery to the inbox, to come again. */
+    public void requeue(long deliveryTag) {
+        run("requeue", channel -> channel.basicNack(deliveryTag, false, true));
+    }
+
+    /** Refuses a delivery that can never be handled: the broker dead-letters it. */
+    public void deadLetter(long deliveryTag) {
+        run("dead-letter", channel -> channel.basicNack(deliveryTag, false, false));
+    }
+
+    /** Cancels the consumer and closes the channel; unacked deliveries go back to the inbox. */
+    public void close() {
+        closed = true;
+        owner.execute(() -> closeQuietly(channel));
+    }
+
+    private interface ChannelTask {
+        void run(Channel channel) throws IOException;
+    }
+
+    private void run(String what, ChannelTask task) {
+        owner.execute(() -> {
+            Channel current = channel;
+            if (closed || current == null || !current.isOpen()) {
+                return; // the broker requeues what this channel held; nothing to settle here
+            }
+            try {
+                task.run(current);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, e, () -> "Could not " + what + " a delivery in the inbox of " + userId);
+            }
+        });
+    }
+
+    private void onShutdown(ShutdownSignalException cause) {
+        if (closed || cause.isInitiatedByApplication()) {
+            return;
+        }
+        if (cause.isHardError()) {
+            return; // connection loss: automatic recovery restores the channel and the consumer
+        }
+        LOG.warning(() -> "The inbox consumer of " + userId + " was closed by the broker: " + cause.getReason());
+        listener.onLost("channel closed by the broker");
+    }
+
+    private static void closeQuietly(Channel channel) {
+        if (channel == null || !channel.isOpen()) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
+            LOG.log(Level.FINE, "Closing an inbox channel failed", e);
+        }
+    }
+
+    private final class InboxConsumer extends DefaultConsumer {
+
+        InboxConsumer(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                byte[] body) {
+            listener.onDelivery(new InboxDelivery(envelope.getDeliveryTag(), envelope.isRedeliver(),
+                    properties.getType(), properties.getMessageId(), body, properties.getHeaders()));
+        }
+
+        @Override
+        public void handleCancel(String consumerTag) {
+            LOG.warning(() -> "The broker cancelled the inbox consumer of " + userId + " (inbox deleted?)");
+            closed = true;
+            owner.execute(() -> closeQuietly(channel));
+            listener.onLost("consumer cancelled by the broker");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package com.estatechat.chat.boundary;
+
+import com.estatechat.auth.entity.Identity;
+import com.estatechat.chat.control.ChatConnection;
+import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.chat.control.Relay;
+import com.estatechat.chat.control.SessionRegistry;
+import com.estatechat.chat.entity.ConnectedFrame;
+import com.estatechat.settings.ChatSettings;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The chat's WebSocket: {@code ws://host/ws?id=<userId>}. Thin on purpose: it takes the identity
+ * from the handshake, registers the connection, and hands every frame to the {@link Relay}.
+ */
+@ServerEndpoint(value = "/ws", configurator = HandshakeConfigurator.class)
+public class ChatEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
+    private static final String CONNECTION = "estate-chat.connection";
+
+    @Inject
+    SessionRegistry registry;
+
+    @Inject
+    Relay relay;
+
+    @Inject
+    FrameCodec codec;
+
+    @Inject
+    ChatSettings settings;
+
+    @OnOpen
+    public void open(Session session) throws IOException {
+        if (!(session.getUserProperties().get(HandshakeConfigurator.IDENTITY) instanceof Identity identity)) {
+            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "not authenticated"));
+            return;
+        }
+        // the heartbeat decides when a connection is dead; frames over the limit close with 1009
+        session.setMaxIdleTimeout(0);
+        session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
+        ChatConnection connection = new ChatConnection(session, identity, settings.ratePerSecond(),
+                settings.rateBurst(), settings.sendQueueLimit());
+        session.getUserProperties().put(CONNECTION, connection);
+        connection.send(codec.toJson(new ConnectedFrame(identity.userId(), identity.role().wireName(),
+                settings.heartbeatInterval().toSeconds())));
+        registry.register(connection);
+        LOG.fine(() -> "Opened session " + session.getId() + " for " + identity.userId());
+    }
+
+    @OnMessage
+    public void text(Session session, String text) {
+        ChatConnection connection = connection(session);
+        if (connection != null) {
+            relay.onText(connection, text);
+        }
+    }
+
+    @OnMessage
+    public void pong(Session session, PongMessage pong) {
+        ChatConnection connection = connection(session);
+        if (connection != null) {
+            connection.touch();
+        }
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        ChatConnection connection = connection(session);
+        if (connection != null) {
+            registry.unregister(connection);
+            connection.closed();
+            LOG.fine(() -> "Closed session " + session.getId() + " of " + connection.userId() + ": " + reason);
+        }
+    }
+
+    @OnError
+    public void error(Session session, Throwable failure) {
+        ChatConnection connection = connection(session);
+        String user = connection == null ? "an unregistered user" : connection.userId();
+        LOG.log(Level.FINE, failure, () -> "WebSocket error on session " + session.getId() + " of " + user);
+    }
+
+    private static ChatConnection connection(Session session) {
+        return (ChatConnection) session.getUserProperties().get(CONNECTION);
+    }
+}

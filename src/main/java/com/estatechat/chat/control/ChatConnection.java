@@ -1,0 +1,199 @@
+package com.estatechat.chat.control;
+
+import com.estatechat.auth.entity.Identity;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One WebSocket connection of a user, and the only writer to its session: frames are sent
+ * asynchronously, one at a time, in the order given; each send's result is checked. Also holds the
+ * connection's rate limit and the time it was last heard from.
+ */
+public final class ChatConnection {
+
+    private static final Logger LOG = Logger.getLogger(ChatConnection.class.getName());
+    private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h', 'b'}).asReadOnlyBuffer();
+
+    private record Outgoing(String text, Consumer<Boolean> done) {
+    }
+
+    private final Session session;
+    private final Identity identity;
+    private final Bucket rateLimit;
+    private final int sendQueueLimit;
+    private final Queue<Outgoing> queue = new ArrayDeque<>();
+    private boolean sending;
+    private boolean closed;
+    private volatile long lastHeardNanos = System.nanoTime();
+
+    public ChatConnection(Session session, Identity identity, int perSecond, int burst, int sendQueueLimit) {
+        this.session = session;
+        this.identity = identity;
+        this.sendQueueLimit = sendQueueLimit;
+        this.rateLimit = Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
+                .build();
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public String userId() {
+        return identity.userId();
+    }
+
+    public String id() {
+        return session.getId();
+    }
+
+    /** Keeps the frames of one connection in one publishing lane, so that they stay in order. */
+    public int orderKey() {
+        return session.getId().hashCode();
+    }
+
+    /** Takes one frame from the rate limit; false when the client sends too fast. */
+    public boolean tryAcquire() {
+        return rateLimit.tryConsume(1);
+    }
+
+    /** The client was heard from: a frame or a pong. */
+    public void touch() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    public Duration silentFor() {
+        return Duration.ofNanos(System.nanoTime() - lastHeardNanos);
+    }
+
+    public void send(String text) {
+        send(text, null);
+    }
+
+    /**
+     * Queues a text frame.
+     *
+     * @param done told whether the frame was written; may be null
+     */
+    public void send(String text, Consumer<Boolean> done) {
+        boolean overflow = false;
+        synchronized (this) {
+            if (closed) {
+                complete(done, false);
+                return;
+            }
+            if (queue.size() >= sendQueueLimit) {
+                overflow = true;
+            } else {
+                queue.add(new Outgoing(text, done));
+                if (sending) {
+                    return;
+                }
+                sending = true;
+            }
+        }
+        if (overflow) {
+            complete(done, false);
+            LOG.warning(() -> "Closing the connection of " + userId() + " (session " + id()
+                    + "): it does not read its frames fast enough");
+            close(CloseReason.CloseCodes.VIOLATED_POLICY, "too slow: send queue full");
+            return;
+        }
+        writeQueued();
+    }
+
+    private void writeQueued() {
+        while (true) {
+            Outgoing next;
+            synchronized (this) {
+                next = queue.poll();
+                if (next == null) {
+                    sending = false;
+                    return;
+                }
+            }
+            // 0: in flight, 1: completed inside sendText (this loop goes on), 2: completes later
+            AtomicInteger state = new AtomicInteger();
+            Outgoing frame = next;
+            try {
+                session.getAsyncRemote().sendText(frame.text(), result -> {
+                    onSent(frame, result);
+                    if (!state.compareAndSet(0, 1)) {
+                        writeQueued();
+                    }
+                });
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, e, () -> "Send to " + userId() + " (session " + id() + ") failed");
+                complete(frame.done(), false);
+                continue;
+            }
+            if (state.compareAndSet(0, 2)) {
+                return;
+            }
+        }
+    }
+
+    private void onSent(Outgoing frame, SendResult result) {
+        if (!result.isOK()) {
+            LOG.log(Level.FINE, result.getException(), () -> "Send to " + userId() + " (session " + id()
+                    + ") failed");
+        }
+        complete(frame.done(), result.isOK());
+    }
+
+    private static void complete(Consumer<Boolean> done, boolean written) {
+        if (done != null) {
+            done.accept(written);
+        }
+    }
+
+    public void ping() {
+        if (!session.isOpen()) {
+            return;
+        }
+        try {
+            session.getAsyncRemote().sendPing(PING.duplicate());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, e, () -> "Ping to " + userId() + " (session " + id() + ") failed");
+        }
+    }
+
+    /** Closes the WebSocket; frames still queued are reported as not written. */
+    public void close(CloseReason.CloseCode code, String reason) {
+        Queue<Outgoing> dropped;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            dropped = new ArrayDeque<>(queue);
+            queue.clear();
+        }
+        dropped.forEach(frame -> complete(frame.done(), false));
+        if (!session.isOpen()) {
+            return;
+        }
+        try {
+            session.close(new CloseReason(code, reason));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, e, () -> "Closing the session of " + userId() + " (" + id() + ") failed");
+        }
+    }
+
+    /** The connection ended from the other side or the container: stop writing. */
+    public void closed() {
+        close(CloseReason.CloseCodes.NORMAL_CLOSURE, "closed");
+    }
+}

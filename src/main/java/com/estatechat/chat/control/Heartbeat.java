@@ -1,0 +1,70 @@
+package com.estatechat.chat.control;
+
+import com.estatechat.settings.ChatSettings;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Pings every connection each {@code chat.heartbeat.interval} and closes one that has sent no pong
+ * and no frame for {@code chat.heartbeat.timeout}; closing it returns its unacked deliveries to the
+ * inbox. The same tick restarts inbox consumers that could not start (the broker was down).
+ */
+@ApplicationScoped
+public class Heartbeat {
+
+    private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
+
+    @Inject
+    SessionRegistry registry;
+
+    @Inject
+    ChatSettings settings;
+
+    private ScheduledExecutorService ticker;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        long interval = settings.heartbeatInterval().toMillis();
+        ticker = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "chat-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ticker.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    void beat() {
+        try {
+            Duration timeout = settings.heartbeatTimeout();
+            for (ChatConnection connection : registry.connections()) {
+                if (connection.silentFor().compareTo(timeout) > 0) {
+                    LOG.info(() -> "Closing the silent connection of " + connection.userId() + " (session "
+                            + connection.id() + "): no pong for " + connection.silentFor().toMillis() + " ms");
+                    registry.unregister(connection);
+                    connection.close(CloseReason.CloseCodes.GOING_AWAY, "heartbeat timeout");
+                } else {
+                    connection.ping();
+                }
+            }
+            registry.resubscribe();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Heartbeat tick failed", e);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+}

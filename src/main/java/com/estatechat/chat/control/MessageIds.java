@@ -1,0 +1,16 @@
+package com.estatechat.chat.control;
+
+import com.github.f4b6a3.uuid.UuidCreator;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Server-assigned message ids: UUID version 7 (RFC 9562), unique and ordered by creation time, so
+ * that ids sort in the order the server accepted the messages, also within one millisecond.
+ */
+@ApplicationScoped
+public class MessageIds {
+
+    public String next() {
+        return UuidCreator.getTimeOrderedEpochPlus1().toString();
+    }
+}

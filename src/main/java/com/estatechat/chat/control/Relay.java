@@ -1,0 +1,154 @@
+package com.estatechat.chat.control;
+
+import com.estatechat.amqp.control.OutgoingMessage;
+import com.estatechat.amqp.control.PublishRefused;
+import com.estatechat.amqp.control.Publisher;
+import com.estatechat.chat.entity.ChatCommand;
+import com.estatechat.chat.entity.ErrorCode;
+import com.estatechat.chat.entity.ErrorFrame;
+import com.estatechat.chat.entity.FrameRejected;
+import com.estatechat.chat.entity.MessageFrame;
+import com.estatechat.chat.entity.ReceiptFrame;
+import com.estatechat.settings.ChatSettings;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What happens to a client's frame: a message is published to the target's inbox and the sender
+ * gets {@code queued} once the broker confirms it; an ack settles the delivery and sends the
+ * {@code delivered} receipt through the sender's inbox. Nothing here blocks: every broker step
+ * completes asynchronously.
+ */
+@ApplicationScoped
+public class Relay {
+
+    private static final Logger LOG = Logger.getLogger(Relay.class.getName());
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    SessionRegistry registry;
+
+    @Inject
+    FrameCodec codec;
+
+    @Inject
+    MessageIds ids;
+
+    @Inject
+    ChatMetrics metrics;
+
+    @Inject
+    ChatSettings settings;
+
+    private FrameParser parser;
+
+    @PostConstruct
+    void createParser() {
+        parser = new FrameParser(codec, settings.maxMessageChars());
+    }
+
+    /** Handles one text frame from a connection. */
+    public void onText(ChatConnection connection, String text) {
+        connection.touch();
+        ChatCommand command;
+        try {
+            command = parser.parse(text, connection.identity());
+        } catch (FrameRejected rejected) {
+            refuse(connection, connection.tryAcquire() ? rejected.toFrame()
+                    : rateLimited(null));
+            return;
+        }
+        if (command instanceof ChatCommand.Ack ack) {
+            settle(connection, ack);
+        } else if (command instanceof ChatCommand.Send send) {
+            if (connection.tryAcquire()) {
+                send(connection, send);
+            } else {
+                refuse(connection, rateLimited(send.clientMsgId()));
+            }
+        }
+    }
+
+    private void send(ChatConnection connection, ChatCommand.Send send) {
+        String messageId = ids.next();
+        MessageFrame frame = new MessageFrame(messageId, connection.userId(),
+                connection.identity().role().wireName(), send.targetId(), send.message(), Instant.now().toString());
+        Map<String, Object> headers = send.clientMsgId() == null ? Map.of()
+                : Map.of(UserSessions.HEADER_CLIENT_MSG_ID, send.clientMsgId());
+        OutgoingMessage message = new OutgoingMessage(messageId, UserSessions.KIND_MESSAGE, send.targetId(),
+                codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers);
+        long start = System.nanoTime();
+        publisher.publish(connection.orderKey(), message).whenComplete((stored, failure) -> {
+            if (failure == null) {
+                metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
+                connection.send(codec.toJson(new ReceiptFrame(messageId, ReceiptFrame.QUEUED, send.targetId(),
+                        send.clientMsgId(), Instant.now().toString())));
+            } else {
+                ErrorCode code = codeFor(failure);
+                LOG.log(Level.FINE, failure, () -> "Message from " + connection.userId() + " to " + send.targetId()
+                        + " not accepted: " + code.wireName());
+                refuse(connection, new ErrorFrame(code, explain(code), send.clientMsgId(), null));
+            }
+        });
+    }
+
+    private void settle(ChatConnection connection, ChatCommand.Ack ack) {
+        PendingDelivery delivery = registry.takePending(connection.userId(), ack.messageId());
+        if (delivery == null) {
+            refuse(connection, new ErrorFrame(ErrorCode.UNKNOWN_MESSAGE,
+                    "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
+            return;
+        }
+        ReceiptFrame receipt = new ReceiptFrame(delivery.messageId(), ReceiptFrame.DELIVERED, delivery.targetId(),
+                delivery.clientMsgId(), Instant.now().toString());
+        OutgoingMessage message = new OutgoingMessage(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
+                codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of());
+        // the delivery is acked only once the receipt is safe with the broker
+        publisher.publish(connection.orderKey(), message).whenComplete((stored, failure) -> {
+            if (failure == null) {
+                delivery.subscription().ack(delivery.deliveryTag());
+                metrics.delivered();
+            } else {
+                registry.restorePending(connection.userId(), delivery);
+                ErrorCode code = codeFor(failure) == ErrorCode.INBOX_FULL ? ErrorCode.INBOX_FULL
+                        : ErrorCode.UNAVAILABLE;
+                refuse(connection, new ErrorFrame(code, "the ack was not recorded; send it again later", null,
+                        delivery.messageId()));
+            }
+        });
+    }
+
+    private ErrorCode codeFor(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (cause instanceof PublishRefused && settings.inboxMaxLength() > 0) {
+            return ErrorCode.INBOX_FULL;
+        }
+        return ErrorCode.UNAVAILABLE;
+    }
+
+    private static String explain(ErrorCode code) {
+        return code == ErrorCode.INBOX_FULL ? "the recipient's inbox is full; the message was not accepted"
+                : "the message service is unavailable; the message was not accepted, retry later";
+    }
+
+    private static ErrorFrame rateLimited(String clientMsgId) {
+        return new ErrorFrame(ErrorCode.RATE_LIMITED, "too many frames; slow down", clientMsgId, null);
+    }
+
+    /** Sends an error frame; the connection stays open. */
+    public void refuse(ChatConnection connection, ErrorFrame error) {
+        metrics.error(ErrorCode.valueOf(error.code().toUpperCase(java.util.Locale.ROOT)));
+        connection.send(codec.toJson(error));
+    }
+}

@@ -1,0 +1,199 @@
+package com.estatechat.chat.control;
+
+import com.estatechat.amqp.control.InboxDelivery;
+import com.estatechat.amqp.control.InboxListener;
+import com.estatechat.amqp.control.InboxSubscription;
+import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.chat.entity.MessageFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The connections one user has open on this node and the one consumer on that user's inbox. Every
+ * delivery goes to every connection; the first ack from any of them settles it. When the last
+ * connection closes, the consumer is cancelled and the broker requeues what was not acked.
+ */
+final class UserSessions implements InboxListener {
+
+    private static final Logger LOG = Logger.getLogger(UserSessions.class.getName());
+
+    static final String KIND_MESSAGE = "message";
+    static final String KIND_RECEIPT = "receipt";
+    static final String HEADER_CLIENT_MSG_ID = "client_msg_id";
+
+    private final String userId;
+    private final FrameCodec codec;
+    private final ChatMetrics metrics;
+    private final List<ChatConnection> connections = new CopyOnWriteArrayList<>();
+    private final Map<String, PendingDelivery> pending = new LinkedHashMap<>();
+    private InboxSubscription subscription;
+    private boolean subscribing;
+    private boolean closed;
+
+    UserSessions(String userId, FrameCodec codec, ChatMetrics metrics) {
+        this.userId = userId;
+        this.codec = codec;
+        this.metrics = metrics;
+    }
+
+    /** Adds a connection; it also gets what the other connections hold unacked. */
+    void add(ChatConnection connection) {
+        List<String> unacked;
+        synchronized (this) {
+            connections.add(connection);
+            unacked = pending.values().stream().map(PendingDelivery::frame).toList();
+        }
+        unacked.forEach(connection::send);
+    }
+
+    void remove(ChatConnection connection) {
+        connections.remove(connection);
+    }
+
+    boolean isEmpty() {
+        return connections.isEmpty();
+    }
+
+    List<ChatConnection> connections() {
+        return connections;
+    }
+
+    /** Starts the inbox consumer unless it runs or is starting; safe to call often. */
+    void ensureSubscribed(Inboxes inboxes) {
+        synchronized (this) {
+            if (closed || subscription != null || subscribing) {
+                return;
+            }
+            subscribing = true;
+        }
+        inboxes.subscribe(userId, this).whenComplete((started, failure) -> {
+            boolean stale;
+            synchronized (this) {
+                subscribing = false;
+                stale = failure == null && closed;
+                if (failure == null && !closed) {
+                    subscription = started;
+                }
+            }
+            if (stale) {
+                started.close();
+            }
+            if (failure != null) {
+                LOG.warning(() -> "Cannot consume the inbox of " + userId + " yet: " + failure.getMessage()
+                        + "; messages wait in the broker and the server retries");
+            }
+        });
+    }
+
+    /** Takes the unacked delivery with this id, or null when this user has none such. */
+    synchronized PendingDelivery takePending(String messageId) {
+        return pending.remove(messageId);
+    }
+
+    /** Puts back a delivery whose settlement failed, so that a later ack can settle it. */
+    synchronized void restorePending(PendingDelivery delivery) {
+        if (!closed && delivery.subscription() == subscription) {
+            pending.putIfAbsent(delivery.messageId(), delivery);
+        }
+    }
+
+    /** Cancels the consumer: the broker requeues every delivery not acked. */
+    void close() {
+        InboxSubscription running;
+        synchronized (this) {
+            closed = true;
+            running = subscription;
+            subscription = null;
+            pending.clear();
+        }
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    @Override
+    public void onDelivery(InboxDelivery delivery) {
+        InboxSubscription from;
+        synchronized (this) {
+            from = subscription;
+        }
+        if (from == null) {
+            return; // consumer is being cancelled; the broker requeues this delivery with its channel
+        }
+        if (KIND_RECEIPT.equals(delivery.kind())) {
+            forwardReceipt(delivery, from);
+        } else if (KIND_MESSAGE.equals(delivery.kind())) {
+            forwardMessage(delivery, from);
+        } else {
+            LOG.severe(() -> "Dead-lettering delivery " + delivery.messageId() + " in the inbox of " + userId
+                    + ": unknown type " + delivery.kind());
+            from.deadLetter(delivery.deliveryTag());
+        }
+    }
+
+    private void forwardMessage(InboxDelivery delivery, InboxSubscription from) {
+        MessageFrame frame;
+        try {
+            frame = codec.fromJson(new String(delivery.body(), StandardCharsets.UTF_8), MessageFrame.class);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, e, () -> "Dead-lettering unreadable message " + delivery.messageId()
+                    + " in the inbox of " + userId);
+            from.deadLetter(delivery.deliveryTag());
+            return;
+        }
+        String json = codec.toJson(frame.redelivered(delivery.redelivered()));
+        synchronized (this) {
+            pending.put(frame.messageId(), new PendingDelivery(frame.messageId(), frame.senderId(), frame.targetId(),
+                    delivery.header(HEADER_CLIENT_MSG_ID), json, delivery.deliveryTag(), from));
+        }
+        if (delivery.redelivered()) {
+            metrics.redelivered();
+        }
+        for (ChatConnection connection : connections) {
+            connection.send(json);
+        }
+    }
+
+    /** A receipt needs no client ack: it is settled once written to at least one connection. */
+    private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
+        List<ChatConnection> targets = new ArrayList<>(connections);
+        if (targets.isEmpty()) {
+            from.requeue(delivery.deliveryTag());
+            return;
+        }
+        String json = new String(delivery.body(), StandardCharsets.UTF_8);
+        AtomicInteger outstanding = new AtomicInteger(targets.size());
+        AtomicBoolean written = new AtomicBoolean();
+        for (ChatConnection connection : targets) {
+            connection.send(json, ok -> {
+                if (ok) {
+                    written.set(true);
+                }
+                if (outstanding.decrementAndGet() == 0) {
+                    if (written.get()) {
+                        from.ack(delivery.deliveryTag());
+                    } else {
+                        from.requeue(delivery.deliveryTag());
+                    }
+                }
+            });
+        }
+    }
+
+    @Override
+    public void onLost(String reason) {
+        synchronized (this) {
+            subscription = null;
+            pending.clear();
+        }
+        LOG.warning(() -> "Lost the inbox consumer of " + userId + " (" + reason + "); the server retries");
+    }
+}

@@ -1,0 +1,13 @@
+package com.estatechat.chat.entity;
+
+/** A client frame that passed validation: what the user asked the server to do. */
+public sealed interface ChatCommand {
+
+    /** Send {@code message} to {@code targetId}; {@code clientMsgId} is echoed in receipts and errors. */
+    record Send(String targetId, String message, String clientMsgId) implements ChatCommand {
+    }
+
+    /** The client has message {@code messageId}: remove it from the inbox, tell the sender. */
+    record Ack(String messageId) implements ChatCommand {
+    }
+}

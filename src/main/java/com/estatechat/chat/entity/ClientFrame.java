@@ -1,0 +1,14 @@
+package com.estatechat.chat.entity;
+
+/**
+ * A frame as a client sends it, before validation. Field names on the wire are snake_case
+ * ({@code target_id}, {@code client_msg_id}); a frame without {@code type} that has
+ * {@code target_id} and {@code message} is a chat message, as in the original protocol.
+ */
+public record ClientFrame(String type, String targetId, String message, String senderId, String clientMsgId,
+        String messageId) {
+
+    public static final String MESSAGE = "message";
+    public static final String ACK = "ack";
+    public static final String READ = "read";
+}

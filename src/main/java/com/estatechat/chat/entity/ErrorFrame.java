@@ -1,0 +1,9 @@
+package com.estatechat.chat.entity;
+
+/** A refused frame: nothing was sent, and the connection stays open. */
+public record ErrorFrame(String type, String code, String message, String clientMsgId, String messageId) {
+
+    public ErrorFrame(ErrorCode code, String message, String clientMsgId, String messageId) {
+        this("error", code.wireName(), message, clientMsgId, messageId);
+    }
+}

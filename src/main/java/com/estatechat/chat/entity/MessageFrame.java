@@ -1,0 +1,19 @@
+package com.estatechat.chat.entity;
+
+/**
+ * A chat message as the recipient sees it. The same JSON is the body of the AMQP message in the
+ * recipient's inbox; {@code redelivered} is set from the broker's flag when it goes out.
+ */
+public record MessageFrame(String type, String messageId, String senderId, String senderRole, String targetId,
+        String message, String sentAt, boolean redelivered) {
+
+    public MessageFrame(String messageId, String senderId, String senderRole, String targetId, String message,
+            String sentAt) {
+        this("message", messageId, senderId, senderRole, targetId, message, sentAt, false);
+    }
+
+    public MessageFrame redelivered(boolean flag) {
+        return flag == redelivered ? this
+                : new MessageFrame(type, messageId, senderId, senderRole, targetId, message, sentAt, flag);
+    }
+}

@@ -1,0 +1,13 @@
+package com.estatechat.chat.entity;
+
+/** Tells a sender what became of its message: {@code queued} (stored by the broker) or {@code delivered}. */
+public record ReceiptFrame(String type, String messageId, String status, String targetId, String clientMsgId,
+        String at) {
+
+    public static final String QUEUED = "queued";
+    public static final String DELIVERED = "delivered";
+
+    public ReceiptFrame(String messageId, String status, String targetId, String clientMsgId, String at) {
+        this("receipt", messageId, status, targetId, clientMsgId, at);
+    }
+}

@@ -1,0 +1,213 @@
+package com.estatechat.settings;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Every {@code chat.*} setting, read once through MicroProfile Config and checked at start.
+ * A bad value stops the deployment with a log line naming the key: a misconfigured server should
+ * not quietly run on defaults. Defaults live in {@code META-INF/microprofile-config.properties}.
+ */
+@ApplicationScoped
+public class ChatSettings {
+
+    private static final Logger LOG = Logger.getLogger(ChatSettings.class.getName());
+
+    /** The AMQP queue types the inboxes can use. */
+    public enum QueueType { CLASSIC, QUORUM }
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.url")
+    String amqpUrl;
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.exchange")
+    String exchange;
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.inbox-prefix")
+    String inboxPrefix;
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.dead-letter-exchange")
+    String deadLetterExchange;
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.publisher-channels")
+    int publisherChannels;
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.confirm-timeout")
+    String confirmTimeout;
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.reconnect-interval")
+    String reconnectInterval;
+
+    @Inject
+    @ConfigProperty(name = "chat.delivery.prefetch")
+    int prefetch;
+
+    @Inject
+    @ConfigProperty(name = "chat.inbox.queue-type")
+    String queueType;
+
+    @Inject
+    @ConfigProperty(name = "chat.inbox.max-length")
+    long inboxMaxLength;
+
+    @Inject
+    @ConfigProperty(name = "chat.inbox.message-ttl")
+    String inboxMessageTtl;
+
+    @Inject
+    @ConfigProperty(name = "chat.heartbeat.interval")
+    String heartbeatInterval;
+
+    @Inject
+    @ConfigProperty(name = "chat.heartbeat.timeout")
+    String heartbeatTimeout;
+
+    @Inject
+    @ConfigProperty(name = "chat.max-frame-bytes")
+    int maxFrameBytes;
+
+    @Inject
+    @ConfigProperty(name = "chat.max-message-chars")
+    int maxMessageChars;
+
+    @Inject
+    @ConfigProperty(name = "chat.rate-limit.per-second")
+    int ratePerSecond;
+
+    @Inject
+    @ConfigProperty(name = "chat.rate-limit.burst")
+    int rateBurst;
+
+    @Inject
+    @ConfigProperty(name = "chat.session.send-queue-limit")
+    int sendQueueLimit;
+
+    @Inject
+    @ConfigProperty(name = "chat.auth.mode")
+    String authMode;
+
+    private Duration confirmTimeoutValue;
+    private Duration reconnectIntervalValue;
+    private Duration inboxMessageTtlValue;
+    private Duration heartbeatIntervalValue;
+    private Duration heartbeatTimeoutValue;
+    private QueueType queueTypeValue;
+
+    @PostConstruct
+    void check() {
+        List<String> problems = new ArrayList<>();
+        requireUri(problems, "chat.amqp.url", amqpUrl);
+        requireName(problems, "chat.amqp.exchange", exchange);
+        requireName(problems, "chat.amqp.inbox-prefix", inboxPrefix);
+        requireName(problems, "chat.amqp.dead-letter-exchange", deadLetterExchange);
+        requireRange(problems, "chat.amqp.publisher-channels", publisherChannels, 1, 64);
+        confirmTimeoutValue = duration(problems, "chat.amqp.confirm-timeout", confirmTimeout, Duration.ofMillis(100));
+        reconnectIntervalValue = duration(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
+        requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
+        queueTypeValue = queueType(problems);
+        requireRange(problems, "chat.inbox.max-length", inboxMaxLength, 0, Integer.MAX_VALUE);
+        inboxMessageTtlValue = duration(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
+        heartbeatIntervalValue = duration(problems, "chat.heartbeat.interval", heartbeatInterval, Duration.ofMillis(100));
+        heartbeatTimeoutValue = duration(problems, "chat.heartbeat.timeout", heartbeatTimeout, Duration.ofMillis(100));
+        if (heartbeatIntervalValue != null && heartbeatTimeoutValue != null
+                && heartbeatTimeoutValue.compareTo(heartbeatIntervalValue) <= 0) {
+            problems.add("chat.heartbeat.timeout (" + heartbeatTimeout + ") must be longer than chat.heartbeat.interval ("
+                    + heartbeatInterval + ")");
+        }
+        requireRange(problems, "chat.max-frame-bytes", maxFrameBytes, 256, 16 * 1024 * 1024);
+        requireRange(problems, "chat.max-message-chars", maxMessageChars, 1, maxFrameBytes);
+        requireRange(problems, "chat.rate-limit.per-second", ratePerSecond, 1, 1_000_000);
+        requireRange(problems, "chat.rate-limit.burst", rateBurst, 1, 1_000_000);
+        requireRange(problems, "chat.session.send-queue-limit", sendQueueLimit, 1, 1_000_000);
+        if (!"none".equals(authMode)) {
+            problems.add("chat.auth.mode has the value '" + authMode + "'; this version supports only 'none'");
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(problem -> LOG.severe(() -> "Invalid configuration: " + problem));
+            throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+        }
+        if ("none".equals(authMode)) {
+            LOG.warning("chat.auth.mode=none: anyone can connect as any user id. For development and demos only.");
+        }
+    }
+
+    private static void requireUri(List<String> problems, String key, String value) {
+        try {
+            URI uri = new URI(value);
+            if (!"amqp".equals(uri.getScheme()) && !"amqps".equals(uri.getScheme())) {
+                problems.add(key + " must be an amqp:// or amqps:// URL");
+            }
+        } catch (Exception e) {
+            // the value may carry a password: name the key, never echo the value
+            problems.add(key + " is not a valid URL");
+        }
+    }
+
+    private static void requireName(List<String> problems, String key, String value) {
+        if (value == null || value.isBlank() || value.length() > 200) {
+            problems.add(key + " must be a non-empty AMQP name of at most 200 characters");
+        }
+    }
+
+    private static void requireRange(List<String> problems, String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            problems.add(key + " is " + value + "; it must lie between " + min + " and " + max);
+        }
+    }
+
+    private static Duration duration(List<String> problems, String key, String value, Duration minimum) {
+        try {
+            Duration duration = Durations.parse(value);
+            if (duration.compareTo(minimum) < 0) {
+                problems.add(key + " is " + value + "; it must be at least " + minimum.toMillis() + "ms");
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            problems.add(key + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private QueueType queueType(List<String> problems) {
+        try {
+            return QueueType.valueOf(queueType.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problems.add("chat.inbox.queue-type is '" + queueType + "'; it must be classic or quorum");
+            return null;
+        }
+    }
+
+    public String amqpUrl() { return amqpUrl; }
+    public String exchange() { return exchange; }
+    public String inboxPrefix() { return inboxPrefix; }
+    public String deadLetterExchange() { return deadLetterExchange; }
+    public int publisherChannels() { return publisherChannels; }
+    public Duration confirmTimeout() { return confirmTimeoutValue; }
+    public Duration reconnectInterval() { return reconnectIntervalValue; }
+    public int prefetch() { return prefetch; }
+    public QueueType queueType() { return queueTypeValue; }
+    public long inboxMaxLength() { return inboxMaxLength; }
+    public Duration inboxMessageTtl() { return inboxMessageTtlValue; }
+    public Duration heartbeatInterval() { return heartbeatIntervalValue; }
+    public Duration heartbeatTimeout() { return heartbeatTimeoutValue; }
+    public int maxFrameBytes() { return maxFrameBytes; }
+    public int maxMessageChars() { return maxMessageChars; }
+    public int ratePerSecond() { return ratePerSecond; }
+    public int rateBurst() { return rateBurst; }
+    public int sendQueueLimit() { return sendQueueLimit; }
+    public String authMode() { return authMode; }
+}
