@@ -7,6 +7,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,7 +24,9 @@ public final class InboxSubscription {
     private final String userId;
     private final Executor owner;
     private final InboxListener listener;
+    private final AtomicInteger settling = new AtomicInteger();
     private Channel channel;
+    private volatile boolean closeRequested;
     private volatile boolean closed;
 
     InboxSubscription(String userId, Executor owner, InboxListener listener) {
@@ -67,10 +70,38 @@ public final class InboxSubscription {
         run("dead-letter", channel -> channel.basicNack(deliveryTag, false, false));
     }
 
-    /** Cancels the consumer and closes the channel; unacked deliveries go back to the inbox. */
+    /**
+     * A settlement has begun that will end in {@link #ack} or {@link #requeue} (or nothing) and then
+     * {@link #release}: a close waits for it, so that an ack the client sent just before leaving is
+     * not lost and the message does not come again.
+     */
+    public void hold() {
+        settling.incrementAndGet();
+    }
+
+    /** The settlement begun with {@link #hold} is over. */
+    public void release() {
+        if (settling.decrementAndGet() == 0 && closeRequested) {
+            closeNow();
+        }
+    }
+
+    /**
+     * Cancels the consumer and closes the channel once settlements in progress are over (each ends
+     * within the confirm timeout); unacked deliveries go back to the inbox.
+     */
     public void close() {
-        closed = true;
-        owner.execute(() -> closeQuietly(channel));
+        closeRequested = true;
+        if (settling.get() == 0) {
+            closeNow();
+        }
+    }
+
+    private synchronized void closeNow() {
+        if (!closed) {
+            closed = true;
+            owner.execute(() -> closeQuietly(channel));
+        }
     }
 
     private interface ChannelTask {
@@ -122,15 +153,14 @@ public final class InboxSubscription {
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
                 byte[] body) {
-            listener.onDelivery(new InboxDelivery(envelope.getDeliveryTag(), envelope.isRedeliver(),
+            listener.onDelivery(InboxSubscription.this, new InboxDelivery(envelope.getDeliveryTag(), envelope.isRedeliver(),
                     properties.getType(), properties.getMessageId(), body, properties.getHeaders()));
         }
 
         @Override
         public void handleCancel(String consumerTag) {
             LOG.warning(() -> "The broker cancelled the inbox consumer of " + userId + " (inbox deleted?)");
-            closed = true;
-            owner.execute(() -> closeQuietly(channel));
+            closeNow();
             listener.onLost("consumer cancelled by the broker");
         }
     }

@@ -54,7 +54,7 @@ public class ChatEndpoint {
         ChatConnection connection = new ChatConnection(session, identity, settings.ratePerSecond(),
                 settings.rateBurst(), settings.sendQueueLimit());
         session.getUserProperties().put(CONNECTION, connection);
-        connection.send(codec.toJson(new ConnectedFrame(identity.userId(), identity.role().wireName(),
+        connection.send(codec.toJson(ConnectedFrame.of(identity.userId(), identity.role().wireName(),
                 settings.heartbeatInterval().toSeconds())));
         registry.register(connection);
         LOG.fine(() -> "Opened session " + session.getId() + " for " + identity.userId());

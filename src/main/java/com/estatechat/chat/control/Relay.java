@@ -81,7 +81,7 @@ public class Relay {
 
     private void send(ChatConnection connection, ChatCommand.Send send) {
         String messageId = ids.next();
-        MessageFrame frame = new MessageFrame(messageId, connection.userId(),
+        MessageFrame frame = MessageFrame.of(messageId, connection.userId(),
                 connection.identity().role().wireName(), send.targetId(), send.message(), Instant.now().toString());
         Map<String, Object> headers = send.clientMsgId() == null ? Map.of()
                 : Map.of(UserSessions.HEADER_CLIENT_MSG_ID, send.clientMsgId());
@@ -91,13 +91,13 @@ public class Relay {
         publisher.publish(connection.orderKey(), message).whenComplete((stored, failure) -> {
             if (failure == null) {
                 metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
-                connection.send(codec.toJson(new ReceiptFrame(messageId, ReceiptFrame.QUEUED, send.targetId(),
+                connection.send(codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.QUEUED, send.targetId(),
                         send.clientMsgId(), Instant.now().toString())));
             } else {
                 ErrorCode code = codeFor(failure);
                 LOG.log(Level.FINE, failure, () -> "Message from " + connection.userId() + " to " + send.targetId()
                         + " not accepted: " + code.wireName());
-                refuse(connection, new ErrorFrame(code, explain(code), send.clientMsgId(), null));
+                refuse(connection, ErrorFrame.of(code, explain(code), send.clientMsgId(), null));
             }
         });
     }
@@ -105,24 +105,27 @@ public class Relay {
     private void settle(ChatConnection connection, ChatCommand.Ack ack) {
         PendingDelivery delivery = registry.takePending(connection.userId(), ack.messageId());
         if (delivery == null) {
-            refuse(connection, new ErrorFrame(ErrorCode.UNKNOWN_MESSAGE,
+            refuse(connection, ErrorFrame.of(ErrorCode.UNKNOWN_MESSAGE,
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
             return;
         }
-        ReceiptFrame receipt = new ReceiptFrame(delivery.messageId(), ReceiptFrame.DELIVERED, delivery.targetId(),
+        ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, delivery.targetId(),
                 delivery.clientMsgId(), Instant.now().toString());
         OutgoingMessage message = new OutgoingMessage(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
                 codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of());
         // the delivery is acked only once the receipt is safe with the broker
+        delivery.subscription().hold();
         publisher.publish(connection.orderKey(), message).whenComplete((stored, failure) -> {
             if (failure == null) {
                 delivery.subscription().ack(delivery.deliveryTag());
+                delivery.subscription().release();
                 metrics.delivered();
             } else {
+                delivery.subscription().release();
                 registry.restorePending(connection.userId(), delivery);
                 ErrorCode code = codeFor(failure) == ErrorCode.INBOX_FULL ? ErrorCode.INBOX_FULL
                         : ErrorCode.UNAVAILABLE;
-                refuse(connection, new ErrorFrame(code, "the ack was not recorded; send it again later", null,
+                refuse(connection, ErrorFrame.of(code, "the ack was not recorded; send it again later", null,
                         delivery.messageId()));
             }
         });
@@ -143,7 +146,7 @@ public class Relay {
     }
 
     private static ErrorFrame rateLimited(String clientMsgId) {
-        return new ErrorFrame(ErrorCode.RATE_LIMITED, "too many frames; slow down", clientMsgId, null);
+        return ErrorFrame.of(ErrorCode.RATE_LIMITED, "too many frames; slow down", clientMsgId, null);
     }
 
     /** Sends an error frame; the connection stays open. */

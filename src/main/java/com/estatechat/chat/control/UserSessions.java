@@ -120,13 +120,11 @@ final class UserSessions implements InboxListener {
     }
 
     @Override
-    public void onDelivery(InboxDelivery delivery) {
-        InboxSubscription from;
+    public void onDelivery(InboxSubscription from, InboxDelivery delivery) {
         synchronized (this) {
-            from = subscription;
-        }
-        if (from == null) {
-            return; // consumer is being cancelled; the broker requeues this delivery with its channel
+            if (closed) {
+                return; // the consumer is being cancelled; the broker requeues this delivery with its channel
+            }
         }
         if (KIND_RECEIPT.equals(delivery.kind())) {
             forwardReceipt(delivery, from);

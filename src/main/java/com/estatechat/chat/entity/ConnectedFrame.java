@@ -3,7 +3,7 @@ package com.estatechat.chat.entity;
 /** Sent right after the upgrade: who the server thinks you are, and how often it pings. */
 public record ConnectedFrame(String type, String userId, String role, long heartbeatS) {
 
-    public ConnectedFrame(String userId, String role, long heartbeatS) {
-        this("connected", userId, role, heartbeatS);
+    public static ConnectedFrame of(String userId, String role, long heartbeatS) {
+        return new ConnectedFrame("connected", userId, role, heartbeatS);
     }
 }

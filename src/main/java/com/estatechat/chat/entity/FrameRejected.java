@@ -19,7 +19,7 @@ public class FrameRejected extends Exception {
     }
 
     public ErrorFrame toFrame() {
-        return new ErrorFrame(code, getMessage(), clientMsgId, messageId);
+        return ErrorFrame.of(code, getMessage(), clientMsgId, messageId);
     }
 
     public ErrorCode code() {

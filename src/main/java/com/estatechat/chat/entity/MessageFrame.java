@@ -7,9 +7,10 @@ package com.estatechat.chat.entity;
 public record MessageFrame(String type, String messageId, String senderId, String senderRole, String targetId,
         String message, String sentAt, boolean redelivered) {
 
-    public MessageFrame(String messageId, String senderId, String senderRole, String targetId, String message,
-            String sentAt) {
-        this("message", messageId, senderId, senderRole, targetId, message, sentAt, false);
+    /** A new message, not delivered before. */
+    public static MessageFrame of(String messageId, String senderId, String senderRole, String targetId,
+            String message, String sentAt) {
+        return new MessageFrame("message", messageId, senderId, senderRole, targetId, message, sentAt, false);
     }
 
     public MessageFrame redelivered(boolean flag) {

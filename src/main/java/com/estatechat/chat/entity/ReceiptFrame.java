@@ -7,7 +7,7 @@ public record ReceiptFrame(String type, String messageId, String status, String 
     public static final String QUEUED = "queued";
     public static final String DELIVERED = "delivered";
 
-    public ReceiptFrame(String messageId, String status, String targetId, String clientMsgId, String at) {
-        this("receipt", messageId, status, targetId, clientMsgId, at);
+    public static ReceiptFrame of(String messageId, String status, String targetId, String clientMsgId, String at) {
+        return new ReceiptFrame("receipt", messageId, status, targetId, clientMsgId, at);
     }
 }

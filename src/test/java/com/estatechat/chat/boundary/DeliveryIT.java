@@ -1,0 +1,182 @@
+package com.estatechat.chat.boundary;
+
+import static com.estatechat.support.Deployments.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.support.ChatClient;
+import com.estatechat.support.Deployments;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.URL;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Durable delivery end to end: the WAR on Payara Micro, a real RabbitMQ, WebSocket clients. */
+@ExtendWith(ArquillianExtension.class)
+class DeliveryIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.chat("delivery", Map.of("chat.rate-limit.burst", "200", "chat.rate-limit.per-second", "200"));
+    }
+
+    @ArquillianResource
+    URL base;
+
+    private URI base() throws Exception {
+        return Deployments.root(base, "delivery");
+    }
+
+    @Test
+    void liveMessageArrivesWithAllFieldsAndSenderGetsQueuedThenDelivered() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient a = ChatClient.connect(base(), alice, "landlord"); ChatClient b = ChatClient.connect(base(), bob)) {
+            Instant before = Instant.now();
+            a.sendMessage(bob, "The boiler is fixed", "c-1");
+
+            JsonObject queued = a.next("receipt");
+            assertThat(queued.getString("status")).isEqualTo("queued");
+            assertThat(queued.getString("client_msg_id")).isEqualTo("c-1");
+            assertThat(queued.getString("target_id")).isEqualTo(bob);
+            String messageId = queued.getString("message_id");
+
+            JsonObject message = b.next("message");
+            assertThat(message.getString("message_id")).isEqualTo(messageId);
+            assertThat(message.getString("sender_id")).isEqualTo(alice);
+            assertThat(message.getString("sender_role")).isEqualTo("landlord");
+            assertThat(message.getString("target_id")).isEqualTo(bob);
+            assertThat(message.getString("message")).isEqualTo("The boiler is fixed");
+            assertThat(message.getBoolean("redelivered")).isFalse();
+            assertThat(Instant.parse(message.getString("sent_at"))).isBetween(before.minusSeconds(5),
+                    Instant.now().plusSeconds(5));
+
+            b.ack(messageId);
+            JsonObject delivered = a.next("receipt");
+            assertThat(delivered.getString("status")).isEqualTo("delivered");
+            assertThat(delivered.getString("message_id")).isEqualTo(messageId);
+            assertThat(delivered.getString("client_msg_id")).isEqualTo("c-1");
+            assertThat(delivered.getString("target_id")).isEqualTo(bob);
+            assertThat(delivered.getString("at")).isNotBlank();
+        }
+    }
+
+    @Test
+    void offlineRecipientGetsAllMissedMessagesInOrderAndOfflineSenderGetsReceiptsLater() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        List<String> accepted = new ArrayList<>();
+        try (ChatClient a = ChatClient.connect(base(), alice)) {
+            for (int i = 0; i < 50; i++) {
+                a.sendMessage(bob, "message " + i, "m" + i);
+            }
+            for (int i = 0; i < 50; i++) {
+                JsonObject receipt = a.next("receipt");
+                assertThat(receipt.getString("status")).isEqualTo("queued");
+                assertThat(receipt.getString("client_msg_id")).isEqualTo("m" + i);
+                accepted.add(receipt.getString("message_id"));
+            }
+        }
+        assertThat(accepted).isSorted().doesNotHaveDuplicates();
+
+        try (ChatClient b = ChatClient.connect(base(), bob)) {
+            for (int i = 0; i < 50; i++) {
+                JsonObject message = b.receiveAndAck();
+                assertThat(message.getString("message")).isEqualTo("message " + i);
+                assertThat(message.getString("message_id")).isEqualTo(accepted.get(i));
+            }
+        }
+
+        try (ChatClient a = ChatClient.connect(base(), alice)) {
+            Set<String> delivered = new HashSet<>();
+            for (int i = 0; i < 50; i++) {
+                JsonObject receipt = a.next("receipt");
+                assertThat(receipt.getString("status")).isEqualTo("delivered");
+                delivered.add(receipt.getString("message_id"));
+            }
+            assertThat(delivered).containsExactlyInAnyOrderElementsOf(accepted);
+        }
+    }
+
+    @Test
+    void unackedMessagesComeAgainAsRedeliveredAndNeverAfterTheAck() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        List<String> ids = new ArrayList<>();
+        try (ChatClient a = ChatClient.connect(base(), alice)) {
+            for (int i = 0; i < 3; i++) {
+                a.sendMessage(bob, "unacked " + i, null);
+                ids.add(a.next("receipt").getString("message_id"));
+            }
+        }
+        try (ChatClient b = ChatClient.connect(base(), bob)) {
+            for (int i = 0; i < 3; i++) {
+                JsonObject message = b.next("message");
+                assertThat(message.getString("message_id")).isEqualTo(ids.get(i));
+                assertThat(message.getBoolean("redelivered")).isFalse();
+            }
+        }
+        try (ChatClient b = ChatClient.connect(base(), bob)) {
+            for (int i = 0; i < 3; i++) {
+                JsonObject message = b.receiveAndAck();
+                assertThat(message.getString("message_id")).isEqualTo(ids.get(i));
+                assertThat(message.getBoolean("redelivered")).isTrue();
+            }
+        }
+        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
+            // a marker sent now must be the first thing bob sees: nothing acked came back before it
+            a.sendMessage(bob, "marker", null);
+            JsonObject first = b.next("message");
+            assertThat(first.getString("message")).isEqualTo("marker");
+            assertThat(first.getBoolean("redelivered")).isFalse();
+        }
+    }
+
+    @Test
+    void everySessionOfARecipientReceivesAndOneAckSettles() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient a = ChatClient.connect(base(), alice);
+                ChatClient phone = ChatClient.connect(base(), bob);
+                ChatClient laptop = ChatClient.connect(base(), bob)) {
+            a.sendMessage(bob, "to both", "x");
+            String id = a.next("receipt").getString("message_id");
+            assertThat(phone.next("message").getString("message_id")).isEqualTo(id);
+            assertThat(laptop.next("message").getString("message_id")).isEqualTo(id);
+
+            phone.ack(id);
+            JsonObject delivered = a.next("receipt");
+            assertThat(delivered.getString("status")).isEqualTo("delivered");
+            laptop.ack(id);
+            JsonObject error = laptop.next("error");
+            assertThat(error.getString("code")).isEqualTo("unknown_message");
+            assertThat(error.getString("message_id")).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void ordersArePreservedBetweenTwoUsersInBothDirections() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
+            for (int i = 0; i < 20; i++) {
+                a.sendMessage(bob, "a" + i, null);
+                b.sendMessage(alice, "b" + i, null);
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(b.receiveAndAck().getString("message")).isEqualTo("a" + i);
+                assertThat(a.receiveAndAck().getString("message")).isEqualTo("b" + i);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package com.estatechat.chat.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.estatechat.auth.entity.Identity;
+import com.estatechat.auth.entity.Role;
+import com.estatechat.chat.entity.ChatCommand;
+import com.estatechat.chat.entity.ErrorCode;
+import com.estatechat.chat.entity.ErrorFrame;
+import com.estatechat.chat.entity.FrameRejected;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FrameParserTest {
+
+    static final Identity ALICE = new Identity("alice", Role.TENANT);
+    static final String ID = "0190c5a2-7b1e-7c3d-8e4f-123456789abc";
+
+    final FrameCodec codec = new FrameCodec();
+    final FrameParser cut = new FrameParser(codec, 10);
+
+    @Test
+    void originalPayloadWithoutTypeIsAMessage() throws FrameRejected {
+        ChatCommand command = cut.parse("{\"target_id\":\"bob\",\"message\":\"hi\",\"sender_id\":\"alice\"}", ALICE);
+        assertThat(command).isEqualTo(new ChatCommand.Send("bob", "hi", null));
+    }
+
+    @Test
+    void typedMessageKeepsClientMessageId() throws FrameRejected {
+        ChatCommand command = cut.parse(
+                "{\"type\":\"message\",\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"c-1\"}", ALICE);
+        assertThat(command).isEqualTo(new ChatCommand.Send("bob", "hi", "c-1"));
+    }
+
+    @Test
+    void ackCarriesTheMessageId() throws FrameRejected {
+        assertThat(cut.parse("{\"type\":\"ack\",\"message_id\":\"" + ID + "\"}", ALICE))
+                .isEqualTo(new ChatCommand.Ack(ID));
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws FrameRejected {
+        assertThat(cut.parse("{\"target_id\":\"bob\",\"message\":\"hi\",\"extra\":{\"a\":1}}", ALICE))
+                .isEqualTo(new ChatCommand.Send("bob", "hi", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not json", "{", "{\"target_id\":", "{\"target_id\":\"bob\",}"})
+    void brokenJsonIsBadJson(String text) {
+        assertThat(rejection(text).code()).isEqualTo(ErrorCode.BAD_JSON);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "\"text\"", "42", "null", "{\"target_id\":{\"x\":1},\"message\":\"hi\"}",
+        "{\"type\":\"dance\"}", "{\"message\":\"hi\"}", "{\"target_id\":\"bob\"}",
+        "{\"target_id\":\"bob\",\"message\":\"   \"}", "{\"target_id\":\"bob bob\",\"message\":\"hi\"}",
+        "{\"type\":\"ack\"}", "{\"type\":\"ack\",\"message_id\":\"../../etc\"}",
+        "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"has space\"}"})
+    void invalidFramesAreBadFrame(String text) {
+        assertThat(rejection(text).code()).isEqualTo(ErrorCode.BAD_FRAME);
+    }
+
+    @Test
+    void targetIdLongerThan64IsBadFrame() {
+        String longId = "x".repeat(65);
+        assertThat(rejection("{\"target_id\":\"" + longId + "\",\"message\":\"hi\"}").code())
+                .isEqualTo(ErrorCode.BAD_FRAME);
+    }
+
+    @Test
+    void overlongMessageIsTooLargeAndEchoesTheClientId() {
+        FrameRejected rejected = rejection(
+                "{\"target_id\":\"bob\",\"message\":\"12345678901\",\"client_msg_id\":\"c-9\"}");
+        assertThat(rejected.code()).isEqualTo(ErrorCode.TOO_LARGE);
+        ErrorFrame frame = rejected.toFrame();
+        assertThat(frame.code()).isEqualTo("too_large");
+        assertThat(frame.clientMsgId()).isEqualTo("c-9");
+        assertThat(codec.toJson(frame)).contains("\"type\":\"error\"", "\"client_msg_id\":\"c-9\"");
+    }
+
+    @CsvSource({"mallory,sender_mismatch", "alice,self_target"})
+    @ParameterizedTest
+    void senderAndTargetAreCheckedAgainstTheConnectedUser(String who, String code) {
+        String frame = code.equals("self_target") ? "{\"target_id\":\"alice\",\"message\":\"hi\"}"
+                : "{\"target_id\":\"bob\",\"message\":\"hi\",\"sender_id\":\"" + who + "\"}";
+        assertThat(rejection(frame).code().wireName()).isEqualTo(code);
+    }
+
+    @Test
+    void readReceiptsAreRefusedClearly() {
+        FrameRejected rejected = rejection("{\"type\":\"read\",\"message_id\":\"" + ID + "\"}");
+        assertThat(rejected.code()).isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(rejected.getMessage()).contains("not supported");
+    }
+
+    private FrameRejected rejection(String text) {
+        return catchThrowableOfType(FrameRejected.class, () -> cut.parse(text, ALICE));
+    }
+}

@@ -1,0 +1,75 @@
+package com.estatechat.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ChatSettingsTest {
+
+    ChatSettings cut;
+
+    @BeforeEach
+    void defaults() {
+        cut = new ChatSettings();
+        cut.amqpUrl = "amqp://guest:secret@127.0.0.1:5672/%2F";
+        cut.exchange = "chat.direct";
+        cut.inboxPrefix = "chat.inbox.";
+        cut.deadLetterExchange = "chat.dead-letter";
+        cut.publisherChannels = 2;
+        cut.confirmTimeout = "5s";
+        cut.reconnectInterval = "5s";
+        cut.prefetch = 100;
+        cut.queueType = "classic";
+        cut.inboxMaxLength = 0;
+        cut.inboxMessageTtl = "0s";
+        cut.heartbeatInterval = "30s";
+        cut.heartbeatTimeout = "75s";
+        cut.maxFrameBytes = 65536;
+        cut.maxMessageChars = 4000;
+        cut.ratePerSecond = 20;
+        cut.rateBurst = 40;
+        cut.sendQueueLimit = 1000;
+        cut.authMode = "none";
+    }
+
+    @Test
+    void defaultsAreValid() {
+        cut.check();
+        assertThat(cut.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(cut.queueType()).isEqualTo(ChatSettings.QueueType.CLASSIC);
+    }
+
+    @Test
+    void everyBadValueIsNamedByItsKey() {
+        cut.prefetch = 0;
+        cut.queueType = "stream";
+        cut.heartbeatTimeout = "soon";
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.delivery.prefetch")
+                .withMessageContaining("chat.inbox.queue-type")
+                .withMessageContaining("chat.heartbeat.timeout");
+    }
+
+    @Test
+    void heartbeatTimeoutMustExceedTheInterval() {
+        cut.heartbeatTimeout = "10s";
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.heartbeat.timeout");
+    }
+
+    @Test
+    void aBadBrokerUrlNeverEchoesThePassword() {
+        cut.amqpUrl = "http://guest:secret@host";
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.amqp.url")
+                .withMessageNotContaining("secret");
+    }
+
+    @Test
+    void unsupportedAuthModeIsRefused() {
+        cut.authMode = "jwt";
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.auth.mode");
+    }
+}
