@@ -17,6 +17,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -63,9 +64,24 @@ public class ChatEndpoint {
     @OnMessage
     public void text(Session session, String text) {
         ChatConnection connection = connection(session);
-        if (connection != null) {
-            relay.onText(connection, text);
+        if (connection == null) {
+            return;
         }
+        if (exceedsFrameLimit(text)) {
+            // Tyrus enforces the buffer size only for large frames; the protocol's limit is exact
+            LOG.fine(() -> "Closing session " + session.getId() + " of " + connection.userId()
+                    + ": frame over chat.max-frame-bytes");
+            connection.close(CloseReason.CloseCodes.TOO_BIG, "frame larger than " + settings.maxFrameBytes() + " bytes");
+            return;
+        }
+        relay.onText(connection, text);
+    }
+
+    private boolean exceedsFrameLimit(String text) {
+        int limit = settings.maxFrameBytes();
+        // a char is at most 3 UTF-8 bytes: count bytes only when the text might be over
+        return text.length() > limit
+                || (text.length() * 3L > limit && text.getBytes(StandardCharsets.UTF_8).length > limit);
     }
 
     @OnMessage
