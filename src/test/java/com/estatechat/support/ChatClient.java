@@ -180,6 +180,11 @@ public final class ChatClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** Whether frames have arrived that the test has not read yet. */
+    public boolean hasQueuedFrames() {
+        return !skipped.isEmpty() || !frames.isEmpty();
+    }
+
     public void sendRaw(String text) {
         socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }

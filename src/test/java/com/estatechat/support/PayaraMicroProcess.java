@@ -1,0 +1,96 @@
+package com.estatechat.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * Payara Micro in a process of its own, for tests that stop and start the server, which
+ * Arquillian's managed container does not let a test do and still reach the new instance.
+ * {@link #stop()} sends SIGTERM, so Payara shuts down the application gracefully.
+ */
+public final class PayaraMicroProcess implements AutoCloseable {
+
+    private final Path war;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    public PayaraMicroProcess(WebArchive archive) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "payara-process"));
+            this.war = dir.resolve(archive.getName());
+            this.log = dir.resolve(archive.getName() + ".log");
+            archive.as(ZipExporter.class).exportTo(war.toFile(), true);
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                this.port = probe.getLocalPort();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot prepare the deployment", e);
+        }
+    }
+
+    /** Starts Payara Micro with the WAR at context root / and waits until the app is ready. */
+    public URI start() {
+        String jar = System.getProperty("payara.microJar", "target/payara-micro.jar");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Djava.io.tmpdir=target", "-jar", jar, "--deploy", war.toString(), "--contextroot", "/",
+                "--port", String.valueOf(port), "--nohazelcast", "--nocluster");
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Payara Micro", e);
+        }
+        URI root = URI.create("http://127.0.0.1:" + port + "/");
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("Payara Micro exited; see " + log);
+                    }
+                    return http.send(HttpRequest.newBuilder(root.resolve("/health/ready")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                });
+        return root;
+    }
+
+    /** SIGTERM and wait: Payara runs its shutdown hooks and undeploys the application. */
+    public void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    public File log() {
+        return log.toFile();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
