@@ -110,8 +110,9 @@ public final class InboxSubscription {
 
     private void run(String what, ChannelTask task) {
         owner.execute(() -> {
+            // no check of the closed flag: a settlement queued before the close still runs, in order
             Channel current = channel;
-            if (closed || current == null || !current.isOpen()) {
+            if (current == null || !current.isOpen()) {
                 return; // the broker requeues what this channel held; nothing to settle here
             }
             try {
