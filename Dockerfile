@@ -11,7 +11,7 @@ RUN mvn -B -q -ntp -DskipTests package
 
 FROM payara/micro:6.2025.10-jdk17
 # the image runs as its unprivileged "payara" user
-COPY --from=build --chown=payara:payara /build/target/estate-chat.war ${DEPLOY_DIR}/estate-chat.war
+COPY --from=build --chown=payara:payara /build/target/estate-chat.war /opt/payara/deployments/estate-chat.war
 COPY --chown=payara:payara payara-config/ /opt/payara/config/
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
