@@ -8,6 +8,10 @@ import com.estatechat.support.Deployments;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -162,6 +166,46 @@ class DeliveryIT {
             assertThat(error.getString("code")).isEqualTo("unknown_message");
             assertThat(error.getString("message_id")).isEqualTo(id);
         }
+    }
+
+    @Test
+    void metricsCountWhatHappened() throws Exception {
+        Map<String, Double> before = metrics();
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
+            assertThat(metrics().get("chat_sessions_open")).isGreaterThanOrEqualTo(2.0);
+            a.sendMessage(bob, "counted", null);
+            String id = a.next("receipt").getString("message_id");
+            b.receiveAndAck();
+            a.next(f -> "delivered".equals(f.getString("status", null)) && id.equals(f.getString("message_id")));
+            a.sendRaw("not json");
+            assertThat(a.next("error").getString("code")).isEqualTo("bad_json");
+        }
+        Map<String, Double> after = metrics();
+        assertThat(after.get("chat_messages_accepted_total") - before.get("chat_messages_accepted_total")).isEqualTo(1.0);
+        assertThat(after.get("chat_messages_delivered_total") - before.get("chat_messages_delivered_total")).isEqualTo(1.0);
+        assertThat(after.get("chat_errors_total{code=\"bad_json\"}") - before.get("chat_errors_total{code=\"bad_json\"}"))
+                .isEqualTo(1.0);
+        assertThat(after.get("chat_publish_confirm_seconds_count")).isGreaterThan(before.get("chat_publish_confirm_seconds_count"));
+    }
+
+    /** The application metrics in Prometheus text, by name and labels (without mp_scope). */
+    private Map<String, Double> metrics() throws Exception {
+        String text = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(base().resolve("/metrics?scope=application")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> values = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            String name = line.substring(0, space).replace(",mp_scope=\"application\"", "")
+                    .replace("{mp_scope=\"application\"}", "").replace("mp_scope=\"application\",", "");
+            values.put(name, Double.parseDouble(line.substring(space + 1)));
+        }
+        return values;
     }
 
     @Test
