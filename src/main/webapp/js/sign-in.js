@@ -1,0 +1,80 @@
+import { chatSocketUrl } from './estate-chat-client.js';
+
+/**
+ * Everything about who the user is, in one place: the form, its checks, the socket URL's query
+ * parameters per auth mode, and the per-tab memory that lets a reload reconnect.
+ */
+
+const USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const ROLES = ['admin', 'landlord', 'tenant'];
+const REMEMBERED = 'estate-chat:sign-in';
+
+/** The sign-in as the form gives it, or `{error}` in words. */
+export function readSignIn(form) {
+  const role = form.elements.role.value;
+  const token = form.elements.access_token.value.trim();
+  const userId = form.elements.id.value.trim() || (token ? subjectOf(token) : '');
+  if (!USER_ID.test(userId)) {
+    return { error: 'A user id is 1 to 64 letters, digits, "_", "." or "-".' };
+  }
+  if (!ROLES.includes(role)) {
+    return { error: 'Choose a role.' };
+  }
+  return { userId, role, token };
+}
+
+/**
+ * The `sub` of a JWT, read without checking the signature: only to name the user on this page
+ * before the server, which does check it, answers with `connected`.
+ */
+function subjectOf(token) {
+  const [, payload = ''] = token.split('.');
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    return String(JSON.parse(json).sub ?? '');
+  } catch (e) {
+    console.warn(`Estate Chat: the access token is not a readable JWT (${e.message})`);
+    return '';
+  }
+}
+
+export function isValidUserId(id) {
+  return USER_ID.test(id);
+}
+
+/**
+ * The socket URL for a sign-in. Auth mode `none` trusts `id` and `role`; with a token (mode
+ * `jwt`) the token says who the user is and what role they have, so only `id` goes with it.
+ */
+export function socketUrlFor({ userId, role, token }, pageUrl = globalThis.location.href) {
+  return token
+    ? chatSocketUrl(pageUrl, { id: userId, access_token: token })
+    : chatSocketUrl(pageUrl, { id: userId, role });
+}
+
+/** Remembers a dev-mode sign-in for this tab only; a token is never written to storage. */
+export function remember({ userId, role, token }) {
+  if (token) {
+    sessionStorage.removeItem(REMEMBERED);
+  } else {
+    sessionStorage.setItem(REMEMBERED, JSON.stringify({ userId, role }));
+  }
+}
+
+export function remembered() {
+  const stored = sessionStorage.getItem(REMEMBERED);
+  if (!stored) {
+    return null;
+  }
+  try {
+    const { userId, role } = JSON.parse(stored);
+    return isValidUserId(userId) && ROLES.includes(role) ? { userId, role, token: '' } : null;
+  } catch (e) {
+    console.warn(`Estate Chat: ignored an unreadable remembered sign-in (${e.message})`);
+    return null;
+  }
+}
+
+export function forget() {
+  sessionStorage.removeItem(REMEMBERED);
+}
