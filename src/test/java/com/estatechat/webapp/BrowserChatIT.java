@@ -1,0 +1,168 @@
+package com.estatechat.webapp;
+
+import static com.estatechat.support.Deployments.user;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.estatechat.support.Deployments;
+import com.estatechat.support.TcpProxy;
+import com.estatechat.webapp.ChatPage.Shown;
+import java.net.URI;
+import java.net.URL;
+import java.util.List;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.NoAlertPresentException;
+
+/**
+ * The chat page in a real headless chromium against the WAR on Payara Micro and a real RabbitMQ:
+ * what a person sees when two people chat, when one was away, and when the network drops.
+ * Every state leaves a screenshot under target/screenshots/.
+ */
+@ExtendWith(ArquillianExtension.class)
+class BrowserChatIT {
+
+    private static final String NAME = "browser";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.chat(NAME, Map.of());
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @BeforeEach
+    void chromiumIsInstalled() {
+        assumeTrue(HeadlessChromium.installed(), "chromium and chromedriver are installed by .ci/run");
+    }
+
+    private URI page() {
+        return Deployments.root(base, NAME);
+    }
+
+    @Test
+    void twoUsersChatAndTheSendersTicksGoFromOneToTwo() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatPage a = ChatPage.open("alice", page())) {
+            a.signIn(alice, "landlord").startConversation(bob);
+            a.send("The boiler is fixed").awaitStatus("The boiler is fixed", "queued");
+            // bob has not signed in yet: stored on the server, one tick
+            assertThat(a.mine("The boiler is fixed").ticks()).isEqualTo("✓");
+            a.screenshot("chat-1-sender-one-tick");
+
+            try (ChatPage b = ChatPage.open("bob", page())) {
+                b.signIn(bob, "tenant");
+                // the first message opens its conversation by itself
+                b.awaitTitle(alice).awaitTexts(List.of("The boiler is fixed"));
+                assertThat(b.messages()).containsExactly(new Shown(false, alice, "landlord", "The boiler is fixed", "", ""));
+
+                a.awaitStatus("The boiler is fixed", "delivered");
+                assertThat(a.mine("The boiler is fixed").ticks()).isEqualTo("✓✓");
+                a.screenshot("chat-2-sender-two-ticks");
+
+                b.send("Thanks, the flat is warm again").awaitStatus("Thanks, the flat is warm again", "delivered");
+                a.awaitTexts(List.of("The boiler is fixed", "Thanks, the flat is warm again"));
+                assertThat(a.messages().get(1)).isEqualTo(new Shown(false, bob, "tenant", "Thanks, the flat is warm again", "", ""));
+                assertThat(b.mine("Thanks, the flat is warm again").ticks()).isEqualTo("✓✓");
+                a.screenshot("chat-3-conversation-sender");
+                b.screenshot("chat-3-conversation-recipient");
+
+                // phone width: nothing wider than the screen, the composer still there
+                b.resize(390, 844);
+                assertThat((Boolean) b.script("return document.documentElement.scrollWidth <= window.innerWidth")).isTrue();
+                assertThat(b.driver().findElement(org.openqa.selenium.By.id("message-text")).isDisplayed()).isTrue();
+                b.screenshot("chat-4-phone-width");
+            }
+        }
+    }
+
+    @Test
+    void messagesSentWhileTheRecipientsPageWasClosedAppearWhenItOpensAgain() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatPage a = ChatPage.open("alice", page())) {
+            a.signIn(alice, "landlord").startConversation(bob);
+            try (ChatPage b = ChatPage.open("bob", page())) {
+                b.signIn(bob, "tenant");
+                a.send("Before you left").awaitStatus("Before you left", "delivered");
+                b.awaitTexts(List.of("Before you left"));
+            }
+
+            List<String> missed = List.of("Rent is due Friday", "The plumber comes at 9", "Please leave a key");
+            missed.forEach(a::send);
+            missed.forEach(text -> a.awaitStatus(text, "queued"));
+            a.screenshot("offline-1-sender-while-recipient-away");
+
+            // a new browser profile: whatever it shows came from the server, not from local storage
+            try (ChatPage b = ChatPage.open("bob-again", page())) {
+                b.signIn(bob, "tenant").awaitTitle(alice).awaitTexts(missed);
+                missed.forEach(text -> a.awaitStatus(text, "delivered"));
+                b.screenshot("offline-2-recipient-back");
+                a.screenshot("offline-3-sender-two-ticks");
+            }
+        }
+    }
+
+    @Test
+    void thePageReconnectsByItselfWhenTheServerConnectionIsCutAndRestored() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (TcpProxy network = TcpProxy.to(page().getPort(), true);
+                ChatPage a = ChatPage.open("alice", page());
+                ChatPage b = ChatPage.open("bob", throughRelay(network))) {
+            a.signIn(alice, "landlord").startConversation(bob);
+            b.signIn(bob, "tenant").startConversation(alice);
+
+            network.cut();
+            b.awaitConnectionText("Offline. Reconnecting in");
+            a.send("Sent while you were offline").awaitStatus("Sent while you were offline", "queued");
+            b.send("Typed while offline").awaitStatus("Typed while offline", "waiting");
+            b.screenshot("reconnect-1-offline");
+
+            network.restore();
+            b.awaitConnection("open").awaitConnectionText("Connected");
+            b.awaitTexts(List.of("Typed while offline", "Sent while you were offline"));
+            b.awaitStatus("Typed while offline", "delivered");
+            a.awaitTexts(List.of("Sent while you were offline", "Typed while offline"));
+            a.awaitStatus("Sent while you were offline", "delivered");
+            b.screenshot("reconnect-2-back-online");
+        }
+    }
+
+    @Test
+    void markupInAMessageShowsAsTextAndNeverRuns() {
+        String alice = user("alice");
+        String bob = user("bob");
+        String attack = "<img src=x onerror=alert(1)>";
+        try (ChatPage a = ChatPage.open("alice", page()); ChatPage b = ChatPage.open("bob", page())) {
+            a.signIn(alice, "landlord").startConversation(bob);
+            b.signIn(bob, "tenant");
+            a.send(attack).awaitStatus(attack, "delivered");
+            b.awaitTexts(List.of(attack));
+
+            for (ChatPage page : List.of(a, b)) {
+                assertThat(page.texts()).containsExactly(attack);
+                assertThat(page.script("return document.querySelectorAll('#message-list img').length")).isEqualTo(0L);
+                assertThat(page.script("return document.querySelector('#message-list .text').innerHTML"))
+                        .isEqualTo("&lt;img src=x onerror=alert(1)&gt;");
+                assertThatThrownBy(() -> page.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+            }
+            b.screenshot("xss-shown-as-text");
+        }
+    }
+
+    /** The same page, loaded through the relay: its socket then goes through the relay too. */
+    private URI throughRelay(TcpProxy network) {
+        URI direct = page();
+        return URI.create("http://127.0.0.1:" + network.port() + direct.getRawPath());
+    }
+}

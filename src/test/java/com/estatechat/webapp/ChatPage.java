@@ -1,0 +1,190 @@
+package com.estatechat.webapp;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The chat page in its own headless chromium, seen as a user sees it: what it shows is read in
+ * one script call per check, so a re-render in between never gives a half-old picture.
+ */
+final class ChatPage implements AutoCloseable {
+
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    /** Long enough for a reconnection after a few backoff doublings on a busy two-core machine. */
+    private static final Duration PATIENCE = Duration.ofSeconds(45);
+
+    private static final String READ_MESSAGES = """
+            return Array.from(document.querySelectorAll('#message-list > li')).map(li => ({
+              mine: li.classList.contains('mine'),
+              sender: li.querySelector('.sender').textContent,
+              role: li.querySelector('.role').textContent,
+              text: li.querySelector('.text').textContent,
+              status: li.dataset.status || '',
+              ticks: li.querySelector('.ticks') ? li.querySelector('.ticks').textContent : ''
+            }));""";
+
+    /** One message as the page shows it; {@code status} and {@code ticks} only for my own. */
+    record Shown(boolean mine, String sender, String role, String text, String status, String ticks) {
+    }
+
+    private final String name;
+    private final ChromeDriver driver;
+    private final WebDriverWait wait;
+
+    private ChatPage(String name, ChromeDriver driver) {
+        this.name = name;
+        this.driver = driver;
+        this.wait = new WebDriverWait(driver, PATIENCE);
+        wait.ignoring(StaleElementReferenceException.class);
+    }
+
+    static ChatPage open(String name, URI page) {
+        ChatPage chat = new ChatPage(name, HeadlessChromium.start(name));
+        try {
+            chat.driver.get(page.toString());
+            chat.await("the sign-in form", d -> chat.driver.findElement(By.id("user-id")).isDisplayed());
+            return chat;
+        } catch (RuntimeException e) {
+            chat.close();
+            throw e;
+        }
+    }
+
+    /** Signs in with the keyboard only: type, choose, Enter. */
+    ChatPage signIn(String userId, String role) {
+        WebElement id = driver.findElement(By.id("user-id"));
+        id.sendKeys(userId);
+        new Select(driver.findElement(By.id("user-role"))).selectByValue(role);
+        id.sendKeys(Keys.ENTER);
+        awaitConnection("open");
+        return this;
+    }
+
+    ChatPage startConversation(String peer) {
+        driver.findElement(By.id("new-peer")).sendKeys(peer, Keys.ENTER);
+        awaitTitle(peer);
+        return this;
+    }
+
+    /** Types the text and sends it with Enter, as a user does. */
+    ChatPage send(String text) {
+        driver.findElement(By.id("message-text")).sendKeys(text, Keys.ENTER);
+        return this;
+    }
+
+    ChatPage awaitTitle(String peer) {
+        await("the conversation with " + peer,
+                d -> ("Conversation with " + peer).equals(driver.findElement(By.id("conversation-title")).getText()));
+        return this;
+    }
+
+    ChatPage awaitConnection(String state) {
+        await("connection state " + state, d -> state.equals(connectionState()));
+        return this;
+    }
+
+    /** Waits for the connection state's words to start with the prefix (they change as it retries). */
+    ChatPage awaitConnectionText(String prefix) {
+        await("'" + prefix + "…' as connection state", d -> connectionText().startsWith(prefix));
+        return this;
+    }
+
+    String connectionState() {
+        return driver.findElement(By.id("connection-state")).getAttribute("data-state");
+    }
+
+    String connectionText() {
+        return driver.findElement(By.id("connection-state")).getText();
+    }
+
+    List<Shown> messages() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) driver.executeScript(READ_MESSAGES);
+        return rows.stream().map(r -> new Shown((Boolean) r.get("mine"), (String) r.get("sender"), (String) r.get("role"),
+                (String) r.get("text"), (String) r.get("status"), (String) r.get("ticks"))).toList();
+    }
+
+    List<String> texts() {
+        return messages().stream().map(Shown::text).toList();
+    }
+
+    ChatPage awaitTexts(List<String> expected) {
+        await("messages " + expected, d -> texts().equals(expected));
+        return this;
+    }
+
+    /** Waits until my message with this text shows the status. */
+    ChatPage awaitStatus(String text, String status) {
+        await("'" + text + "' " + status, d -> messages().stream()
+                .anyMatch(m -> m.mine() && m.text().equals(text) && m.status().equals(status)));
+        return this;
+    }
+
+    Shown mine(String text) {
+        return messages().stream().filter(m -> m.mine() && m.text().equals(text)).findFirst()
+                .orElseThrow(() -> new AssertionError("no message of mine reads '" + text + "' in " + messages()));
+    }
+
+    Object script(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
+    ChromeDriver driver() {
+        return driver;
+    }
+
+    ChatPage resize(int width, int height) {
+        driver.manage().window().setSize(new Dimension(width, height));
+        await("a " + width + " px wide viewport", d -> ((Number) script("return window.innerWidth")).intValue() <= width);
+        return this;
+    }
+
+    /** Writes target/screenshots/{state}.png and returns its path. */
+    Path screenshot(String state) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Path target = SCREENSHOTS.resolve(state + ".png");
+            Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the screenshot " + state, e);
+        }
+    }
+
+    private void await(String what, Predicate<Object> condition) {
+        wait.withMessage(() -> name + " never showed " + what + "; it shows " + connectionText() + " and " + messages()
+                + "; console: " + console());
+        wait.until(d -> condition.test(d));
+    }
+
+    private String console() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString)
+                .collect(Collectors.joining(" | "));
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
