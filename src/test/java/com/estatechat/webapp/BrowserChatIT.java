@@ -9,6 +9,8 @@ import com.estatechat.support.Deployments;
 import com.estatechat.support.TcpProxy;
 import com.estatechat.webapp.ChatPage.Shown;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URL;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +159,28 @@ class BrowserChatIT {
                 assertThatThrownBy(() -> page.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
             }
             b.screenshot("xss-shown-as-text");
+        }
+    }
+
+    @Test
+    void clientModuleShowsADuplicateOnceAcksItAgainAndNeverResendsWhatMayHaveBeenStored() throws Exception {
+        // kept as a .js file beside this class, so that it reads (and lints) as the JavaScript it is
+        String script = Files.readString(Path.of("src/test/java/com/estatechat/webapp/client-contract.js"));
+        try (ChatPage page = ChatPage.open("contract", page())) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> seen = (Map<String, Object>) page.scriptAsync(script);
+            assertThat(seen).doesNotContainKey("failure");
+            assertThat(seen.get("shown")).isEqualTo(List.of("m1"));
+            // the redelivered copy is acked too, or it would stay in the inbox for ever
+            assertThat(seen.get("firstSocketFrames")).isEqualTo(List.of("ack:m1", "ack:m1", "message:hello",
+                    "message:in flight when the line dropped"));
+            // a late `queued` does not undo `delivered`; the message in flight becomes unconfirmed
+            assertThat(seen.get("statuses")).isEqualTo(List.of("sending", "delivered", "sending", "unconfirmed",
+                    "waiting", "sending"));
+            assertThat(seen.get("stateAfterDrop")).isEqualTo("waiting");
+            // after the reconnection only what never left is sent
+            assertThat(seen.get("secondSocketFrames")).isEqualTo(List.of("message:typed while offline"));
+            assertThat(seen.get("states")).isEqualTo(List.of("connecting", "open", "waiting", "connecting", "open"));
         }
     }
 

@@ -150,6 +150,10 @@ final class ChatPage implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
 
+    Object scriptAsync(String script) {
+        return driver.executeAsyncScript(script);
+    }
+
     ChromeDriver driver() {
         return driver;
     }
