@@ -9,6 +9,7 @@ import { forget, isValidUserId, readSignIn, remember, remembered, socketUrlFor }
  */
 class ChatSession {
   activePeer = null;
+  stopped = false;
 
   constructor(signIn, view) {
     this.signIn = signIn;
@@ -19,11 +20,19 @@ class ChatSession {
       url: () => socketUrlFor(signIn),
       knownMessageIds: this.store.receivedIds(),
     });
-    this.client.addEventListener('statechange', (e) => view.showConnection(e.detail));
-    this.client.addEventListener('connected', (e) => this.#connected(e.detail));
-    this.client.addEventListener('message', (e) => this.#received(e.detail));
-    this.client.addEventListener('status', (e) => this.#statusChanged(e.detail));
-    this.client.addEventListener('chaterror', (e) => view.showNotice(e.detail.message));
+    this.#on('statechange', (detail) => view.showConnection(detail));
+    this.#on('connected', (detail) => this.#connected(detail));
+    this.#on('message', (detail) => this.#received(detail));
+    this.#on('status', (detail) => this.#statusChanged(detail));
+    this.#on('chaterror', (detail) => view.showNotice(detail.message));
+  }
+
+  /**
+   * Events that a signed-out session's socket still delivers while it closes must not paint over
+   * the next session; a message dropped here is not acked, so the server keeps it.
+   */
+  #on(type, handler) {
+    this.client.addEventListener(type, (event) => this.stopped || handler(event.detail));
   }
 
   start() {
@@ -37,7 +46,9 @@ class ChatSession {
   }
 
   stop() {
+    this.stopped = true;
     this.client.close();
+    this.view.showConnection({ state: 'closed' });
   }
 
   open(peer) {

@@ -32,10 +32,12 @@ import org.openqa.selenium.NoAlertPresentException;
 class BrowserChatIT {
 
     private static final String NAME = "browser";
+    /** Small, so that a refused message is quick to type; every other text here is shorter. */
+    private static final int MAX_CHARS = 120;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.chat(NAME, Map.of());
+        return Deployments.chat(NAME, Map.of("chat.max-message-chars", String.valueOf(MAX_CHARS)));
     }
 
     @ArquillianResource
@@ -159,6 +161,23 @@ class BrowserChatIT {
                 assertThatThrownBy(() -> page.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
             }
             b.screenshot("xss-shown-as-text");
+        }
+    }
+
+    @Test
+    void aRefusedMessageIsMarkedAndExplainedInPlainWordsAndTheChatGoesOn() {
+        String alice = user("alice");
+        String bob = user("bob");
+        String tooLong = "Dear tenant, ".repeat(10);
+        assertThat(tooLong).hasSizeGreaterThan(MAX_CHARS);
+        try (ChatPage a = ChatPage.open("alice", page())) {
+            a.signIn(alice, "landlord").startConversation(bob);
+            a.send(tooLong).awaitStatus(tooLong.strip(), "failed");
+            assertThat(a.mine(tooLong.strip()).ticks()).isEqualTo("!");
+            a.awaitNotice("The message is too long.");
+            a.screenshot("error-too-long");
+
+            a.send("Short and sweet").awaitStatus("Short and sweet", "queued");
         }
     }
 

@@ -110,6 +110,14 @@ final class ChatPage implements AutoCloseable {
         return this;
     }
 
+    ChatPage awaitNotice(String text) {
+        await("the notice '" + text + "'", d -> {
+            WebElement notice = driver.findElement(By.id("notice"));
+            return notice.isDisplayed() && notice.getText().equals(text);
+        });
+        return this;
+    }
+
     String connectionState() {
         return driver.findElement(By.id("connection-state")).getAttribute("data-state");
     }
