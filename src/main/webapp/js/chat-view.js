@@ -1,3 +1,5 @@
+import { isRetryable } from './estate-chat-client.js';
+
 /**
  * The page's DOM: it renders state it is given and reports what the user does. Every piece of
  * text from a user or the server goes in through textContent, never as markup.
@@ -161,7 +163,7 @@ export class ChatView {
     if (message.error) {
       delivery.append(element('span', { className: 'delivery-error', text: message.error }));
     }
-    if (message.status === 'failed' || message.status === 'unconfirmed') {
+    if (message.status === 'unconfirmed' || (message.status === 'failed' && isRetryable(message.errorCode))) {
       const retry = element('button', { className: 'retry secondary', text: 'Send again', attributes: { type: 'button' } });
       retry.addEventListener('click', () => onRetry(message));
       delivery.append(retry);

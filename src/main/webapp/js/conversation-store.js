@@ -93,6 +93,7 @@ export class ConversationStore {
     message.status = status;
     message.messageId = messageId ?? message.messageId;
     message.error = error?.message ?? null;
+    message.errorCode = error?.code ?? null;
     this.#save();
     return targetId;
   }

@@ -22,6 +22,13 @@ const ERROR_WORDS = Object.freeze({
   unknown_message: 'The server did not know a message this page confirmed.',
 });
 
+/** Refusals that may succeed if the same message is sent again later; the others never will. */
+const RETRYABLE = new Set(['rate_limited', 'inbox_full', 'unavailable']);
+
+export function isRetryable(code) {
+  return RETRYABLE.has(code);
+}
+
 /** A plain-words description of a protocol error code. */
 export function describeError(code, fallback) {
   return ERROR_WORDS[code] ?? fallback ?? `The server refused the request (${code}).`;

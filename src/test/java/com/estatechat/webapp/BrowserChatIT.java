@@ -175,6 +175,8 @@ class BrowserChatIT {
             a.send(tooLong).awaitStatus(tooLong.strip(), "failed");
             assertThat(a.mine(tooLong.strip()).ticks()).isEqualTo("!");
             a.awaitNotice("The message is too long.");
+            // sending it again could only fail again, so the page does not offer it
+            assertThat(a.script("return document.querySelectorAll('#message-list .retry').length")).isEqualTo(0L);
             a.screenshot("error-too-long");
 
             a.send("Short and sweet").awaitStatus("Short and sweet", "queued");
