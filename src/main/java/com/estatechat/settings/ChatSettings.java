@@ -110,7 +110,9 @@ public class ChatSettings {
     @PostConstruct
     void check() {
         List<String> problems = new ArrayList<>();
-        requireUri(problems, "chat.amqp.url", amqpUrl);
+        if (!embeddedBroker()) {
+            requireUri(problems, "chat.amqp.url", amqpUrl);
+        }
         requireName(problems, "chat.amqp.exchange", exchange);
         requireName(problems, "chat.amqp.inbox-prefix", inboxPrefix);
         requireName(problems, "chat.amqp.dead-letter-exchange", deadLetterExchange);
@@ -192,6 +194,8 @@ public class ChatSettings {
     }
 
     public String amqpUrl() { return amqpUrl; }
+    /** {@code chat.amqp.url=embedded}: the development launcher's broker, which the WAR alone never has. */
+    public boolean embeddedBroker() { return "embedded".equals(amqpUrl.trim()); }
     public String exchange() { return exchange; }
     public String inboxPrefix() { return inboxPrefix; }
     public String deadLetterExchange() { return deadLetterExchange; }

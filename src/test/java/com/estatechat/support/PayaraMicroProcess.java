@@ -13,7 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -28,6 +31,8 @@ public final class PayaraMicroProcess implements AutoCloseable {
     private final Path war;
     private final Path log;
     private final int port;
+    private final List<String> options = new ArrayList<>();
+    private final Map<String, String> environment = new HashMap<>();
     private Process process;
 
     public PayaraMicroProcess(WebArchive archive) {
@@ -44,15 +49,36 @@ public final class PayaraMicroProcess implements AutoCloseable {
         }
     }
 
+    /** Extra Payara Micro options (such as {@code --postbootcommandfile file}) for the next starts. */
+    public PayaraMicroProcess withOptions(String... more) {
+        options.addAll(List.of(more));
+        return this;
+    }
+
+    /** Environment variables for the next starts. */
+    public PayaraMicroProcess withEnvironment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** Starts Payara Micro with the WAR at context root / and waits until the app is ready. */
     public URI start() {
+        return start("/health/ready");
+    }
+
+    /** Starts Payara Micro with the WAR at context root / and waits until {@code healthPath} answers 200. */
+    public URI start(String healthPath) {
         String jar = System.getProperty("payara.microJar", "target/payara-micro.jar");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djava.io.tmpdir=target", "-jar", jar, "--deploy", war.toString(), "--contextroot", "/",
-                "--port", String.valueOf(port), "--nohazelcast", "--nocluster");
+                "--port", String.valueOf(port), "--nohazelcast", "--nocluster"));
+        command.addAll(options);
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Payara Micro", e);
         }
@@ -63,7 +89,7 @@ public final class PayaraMicroProcess implements AutoCloseable {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("Payara Micro exited; see " + log);
                     }
-                    return http.send(HttpRequest.newBuilder(root.resolve("/health/ready")).build(),
+                    return http.send(HttpRequest.newBuilder(root.resolve(healthPath)).build(),
                             HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 });
         return root;

@@ -41,6 +41,7 @@ public class BrokerConnection {
     Event<BrokerConnected> connectedEvents;
 
     private volatile Connection connection;
+    private volatile BrokerFeatures features = BrokerFeatures.UNKNOWN;
     private volatile boolean closing;
     private volatile String lastFailure = "not connected yet";
     private ScheduledExecutorService connector;
@@ -55,6 +56,14 @@ public class BrokerConnection {
 
     private void connect() {
         if (closing) {
+            return;
+        }
+        if (settings.embeddedBroker()) {
+            // only the development launcher starts a broker, and it then passes a real URL
+            LOG.severe("chat.amqp.url is 'embedded', but this WAR never starts a broker: the embedded one"
+                    + " runs only under the development launcher (mvn -Prun package). Set chat.amqp.url to the"
+                    + " amqp:// URL of your RabbitMQ. The server stays not ready until then.");
+            lastFailure = "chat.amqp.url is 'embedded' and no embedded broker runs here: set chat.amqp.url";
             return;
         }
         ConnectionFactory factory = new ConnectionFactory();
@@ -76,6 +85,8 @@ public class BrokerConnection {
             ((Recoverable) opened).addRecoveryListener(new RecoveryListener() {
                 @Override
                 public void handleRecovery(Recoverable recoverable) {
+                    // recovery may have reached another broker node, or another broker
+                    features = BrokerFeatures.of(opened.getServerProperties());
                     LOG.info("AMQP connection recovered");
                     connectedEvents.fire(new BrokerConnected(true));
                 }
@@ -90,8 +101,10 @@ public class BrokerConnection {
                     lastFailure = "connection lost: " + cause.getReason();
                 }
             });
+            features = BrokerFeatures.of(opened.getServerProperties());
             connection = opened;
-            LOG.info(() -> "Connected to the AMQP broker at " + factory.getHost() + ":" + factory.getPort());
+            LOG.info(() -> "Connected to the AMQP broker " + features + " at " + factory.getHost() + ":"
+                    + factory.getPort());
             connectedEvents.fire(new BrokerConnected(false));
         } catch (Exception e) {
             lastFailure = e.getClass().getSimpleName() + " connecting to " + factory.getHost() + ":" + factory.getPort();
@@ -108,6 +121,11 @@ public class BrokerConnection {
     public boolean isOpen() {
         Connection current = connection;
         return current != null && current.isOpen();
+    }
+
+    /** What the broker of the current connection understands beyond plain AMQP 0-9-1. */
+    public BrokerFeatures features() {
+        return features;
     }
 
     /** Why the connection is not open, in words fit for a health check (never a credential). */

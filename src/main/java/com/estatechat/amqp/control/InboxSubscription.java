@@ -26,6 +26,8 @@ public final class InboxSubscription {
     private final InboxListener listener;
     private final AtomicInteger settling = new AtomicInteger();
     private Channel channel;
+    /** The dead-letter exchange when the broker does not dead-letter rejects itself; else null. */
+    private volatile String deadLetterCopyTo;
     private volatile boolean closeRequested;
     private volatile boolean closed;
 
@@ -40,6 +42,7 @@ public final class InboxSubscription {
         Channel opened = broker.openChannel();
         try {
             opened.basicQos(prefetch);
+            deadLetterCopyTo = broker.features().deadLettersRejects() ? null : topology.deadLetterExchange();
             topology.declareInbox(opened, userId);
             opened.addShutdownListener(this::onShutdown);
             opened.basicConsume(topology.inboxName(userId), false, "chat-" + userId + "-" + opened.getChannelNumber(),
@@ -65,9 +68,22 @@ public final class InboxSubscription {
         run("requeue", channel -> channel.basicNack(deliveryTag, false, true));
     }
 
-    /** Refuses a delivery that can never be handled: the broker dead-letters it. */
-    public void deadLetter(long deliveryTag) {
-        run("dead-letter", channel -> channel.basicNack(deliveryTag, false, false));
+    /**
+     * Refuses a delivery that can never be handled: the broker dead-letters it. A broker that does
+     * not dead-letter rejects (Qpid Broker-J keeps them and offers them again) gets a copy
+     * published to the dead-letter exchange, and then the ack.
+     */
+    public void deadLetter(InboxDelivery delivery) {
+        if (deadLetterCopyTo == null) {
+            run("dead-letter", channel -> channel.basicNack(delivery.deliveryTag(), false, false));
+            return;
+        }
+        run("dead-letter", channel -> {
+            channel.basicPublish(deadLetterCopyTo, "", new AMQP.BasicProperties.Builder().deliveryMode(2)
+                    .type(delivery.kind()).messageId(delivery.messageId()).headers(delivery.headers()).build(),
+                    delivery.body());
+            channel.basicAck(delivery.deliveryTag(), false);
+        });
     }
 
     /**

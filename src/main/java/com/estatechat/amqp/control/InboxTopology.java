@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -27,6 +30,9 @@ public class InboxTopology {
     @Inject
     ChatSettings settings;
 
+    @Inject
+    BrokerConnection broker;
+
     private final Set<String> declaredInboxes = ConcurrentHashMap.newKeySet();
     private volatile boolean exchangesDeclared;
 
@@ -34,6 +40,15 @@ public class InboxTopology {
         // a new or recovered connection may talk to a broker that lost what we declared
         exchangesDeclared = false;
         declaredInboxes.clear();
+        BrokerFeatures features = broker.features();
+        if (!features.rabbitQueueArguments()) {
+            LOG.warning(() -> "The broker " + features + " does not take RabbitMQ queue arguments: queues are"
+                    + " declared without " + String.join(", ", new TreeSet<>(inboxArguments().keySet()))
+                    + ". So chat.inbox.queue-type (" + queueType() + "), chat.inbox.max-length ("
+                    + settings.inboxMaxLength() + ") and chat.inbox.message-ttl (" + settings.inboxMessageTtl()
+                    + ") have no effect, and unreadable messages are copied to " + settings.deadLetterExchange()
+                    + " by the server instead of dead-lettered by the broker.");
+        }
     }
 
     public String inboxName(String userId) {
@@ -52,9 +67,38 @@ public class InboxTopology {
     public void declareInbox(Channel channel, String userId) throws IOException {
         ensureExchanges(channel);
         String queue = inboxName(userId);
-        channel.queueDeclare(queue, true, false, false, inboxArguments());
+        channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()));
         channel.queueBind(queue, settings.exchange(), userId);
         declaredInboxes.add(userId);
+    }
+
+    /**
+     * Removes a binding that may not exist. RabbitMQ ignores a missing binding; Qpid Broker-J answers
+     * with a 404 that closes the channel, so there each unbind runs on a short channel of its own.
+     */
+    private void unbind(Channel channel, String queue, String routingKey) throws IOException {
+        if (broker.features().ignoresMissingBindings()) {
+            channel.queueUnbind(queue, settings.exchange(), routingKey);
+            return;
+        }
+        Channel own = broker.openChannel();
+        try {
+            own.queueUnbind(queue, settings.exchange(), routingKey);
+        } catch (IOException e) {
+            // 404: it was not bound, which is what we want
+        } finally {
+            if (own.isOpen()) {
+                try {
+                    own.close();
+                } catch (IOException | TimeoutException e) {
+                    LOG.log(Level.FINE, "Closing an unbind channel failed", e);
+                }
+            }
+        }
+    }
+
+    String deadLetterExchange() {
+        return settings.deadLetterExchange();
     }
 
     /** Forget that an inbox exists, so that the next publish declares it again (it was missing). */
@@ -69,11 +113,16 @@ public class InboxTopology {
         channel.exchangeDeclare(settings.exchange(), BuiltinExchangeType.DIRECT, true);
         channel.exchangeDeclare(settings.deadLetterExchange(), BuiltinExchangeType.FANOUT, true);
         channel.queueDeclare(settings.deadLetterExchange(), true, false, false,
-                Map.of("x-queue-type", queueType()));
+                brokerArguments(Map.of("x-queue-type", queueType())));
         channel.queueBind(settings.deadLetterExchange(), settings.deadLetterExchange(), "");
         exchangesDeclared = true;
         LOG.info(() -> "Declared exchange " + settings.exchange() + " and dead-letter exchange and queue "
                 + settings.deadLetterExchange());
+    }
+
+    /** The arguments the connected broker takes (the onConnected warning names what it leaves out). */
+    private Map<String, Object> brokerArguments(Map<String, Object> wanted) {
+        return broker.features().supported(wanted);
     }
 
     Map<String, Object> inboxArguments() {

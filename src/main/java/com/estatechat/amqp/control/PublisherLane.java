@@ -130,12 +130,13 @@ final class PublisherLane {
             Pending pending = entry.getValue();
             outstanding.remove(entry.getKey());
             outstandingById.remove(pending.message.messageId());
-            if (!stored) {
-                pending.result.completeExceptionally(new PublishRefused("the broker refused the message"));
-            } else if (pending.returned) {
+            if (pending.returned) {
                 // the inbox vanished after we declared it: declare it again on the next publish
+                // (RabbitMQ acks a returned message, Qpid Broker-J nacks it: either way it was not stored)
                 topology.forget(pending.message.recipient());
                 pending.result.completeExceptionally(new BrokerUnavailable("the recipient's inbox was missing"));
+            } else if (!stored) {
+                pending.result.completeExceptionally(new PublishRefused("the broker refused the message"));
             } else {
                 pending.result.complete(null);
             }

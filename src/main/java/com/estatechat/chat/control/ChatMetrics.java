@@ -3,58 +3,77 @@ package com.estatechat.chat.control;
 import com.estatechat.chat.entity.ErrorCode;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.metrics.Counter;
-import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.Tag;
-import org.eclipse.microprofile.metrics.Timer;
+import java.util.logging.Logger;
 
-/** The chat's MicroProfile Metrics, under {@code /metrics?scope=application}. */
+/**
+ * The chat's metrics. On a server with MicroProfile Metrics (Payara) they are exported under
+ * {@code /metrics?scope=application}; on one without it (WildFly 27 and later, whose MicroProfile
+ * configuration has Micrometer instead) they are not kept, and the WAR deploys all the same: no
+ * class of the Metrics API is touched unless the server provides it.
+ */
 @ApplicationScoped
 public class ChatMetrics {
 
-    @Inject
-    MetricRegistry registry;
+    private static final Logger LOG = Logger.getLogger(ChatMetrics.class.getName());
+    private static final String METRICS_API = "org.eclipse.microprofile.metrics.MetricRegistry";
 
-    private Counter accepted;
-    private Counter delivered;
-    private Counter redelivered;
-    private Timer confirmLatency;
-    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    /** Typed as Object so that this class names no Metrics type; see {@link MicroProfileMetrics#register}. */
+    @Inject
+    Instance<Object> beans;
+
+    /** null when the server has no MicroProfile Metrics. */
+    private MicroProfileMetrics exported;
 
     @PostConstruct
     void register() {
-        accepted = registry.counter("chat.messages.accepted");
-        delivered = registry.counter("chat.messages.delivered");
-        redelivered = registry.counter("chat.messages.redelivered");
-        confirmLatency = registry.timer("chat.publish.confirm");
-        for (ErrorCode code : ErrorCode.values()) {
-            errors.put(code, registry.counter("chat.errors", new Tag("code", code.wireName())));
+        if (metricsApiPresent()) {
+            exported = MicroProfileMetrics.register(beans);
+        }
+        if (exported == null) {
+            LOG.info("This server has no MicroProfile Metrics: the chat's metrics are not exported.");
+        }
+    }
+
+    private static boolean metricsApiPresent() {
+        try {
+            Class.forName(METRICS_API, false, ChatMetrics.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 
     public void sessionsOpen(Supplier<Integer> count) {
-        registry.gauge("chat.sessions.open", count);
+        if (exported != null) {
+            exported.sessionsOpen(count);
+        }
     }
 
     public void accepted(Duration confirmTime) {
-        accepted.inc();
-        confirmLatency.update(confirmTime);
+        if (exported != null) {
+            exported.accepted(confirmTime);
+        }
     }
 
     public void delivered() {
-        delivered.inc();
+        if (exported != null) {
+            exported.delivered();
+        }
     }
 
     public void redelivered() {
-        redelivered.inc();
+        if (exported != null) {
+            exported.redelivered();
+        }
     }
 
     public void error(ErrorCode code) {
-        errors.get(code).inc();
+        if (exported != null) {
+            exported.error(code);
+        }
     }
 }

@@ -133,7 +133,7 @@ final class UserSessions implements InboxListener {
         } else {
             LOG.severe(() -> "Dead-lettering delivery " + delivery.messageId() + " in the inbox of " + userId
                     + ": unknown type " + delivery.kind());
-            from.deadLetter(delivery.deliveryTag());
+            from.deadLetter(delivery);
         }
     }
 
@@ -144,7 +144,7 @@ final class UserSessions implements InboxListener {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, e, () -> "Dead-lettering unreadable message " + delivery.messageId()
                     + " in the inbox of " + userId);
-            from.deadLetter(delivery.deliveryTag());
+            from.deadLetter(delivery);
             return;
         }
         String json = codec.toJson(frame.redelivered(delivery.redelivered()));

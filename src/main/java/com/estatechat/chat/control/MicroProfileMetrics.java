@@ -1,0 +1,69 @@
+package com.estatechat.chat.control;
+
+import com.estatechat.chat.entity.ErrorCode;
+import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
+
+/**
+ * The chat's metrics in the application registry of MicroProfile Metrics. The only class that
+ * names the Metrics API: {@link ChatMetrics} loads it only on a server that provides the API.
+ * Not a CDI bean (no bean-defining annotation), so that bean discovery never loads it either.
+ */
+final class MicroProfileMetrics {
+
+    private final MetricRegistry registry;
+    private final Counter accepted;
+    private final Counter delivered;
+    private final Counter redelivered;
+    private final Timer confirmLatency;
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+
+    private MicroProfileMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        accepted = registry.counter("chat.messages.accepted");
+        delivered = registry.counter("chat.messages.delivered");
+        redelivered = registry.counter("chat.messages.redelivered");
+        confirmLatency = registry.timer("chat.publish.confirm");
+        for (ErrorCode code : ErrorCode.values()) {
+            errors.put(code, registry.counter("chat.errors", new Tag("code", code.wireName())));
+        }
+    }
+
+    /**
+     * The metrics in the application registry, or null when the server offers the API but no
+     * registry. The registry comes through an injected {@link Instance}: Payara's producer reads
+     * the injection point's annotations, which {@code CDI.current()} does not have.
+     */
+    static MicroProfileMetrics register(Instance<Object> beans) {
+        Instance<MetricRegistry> registries = beans.select(MetricRegistry.class);
+        return registries.isResolvable() ? new MicroProfileMetrics(registries.get()) : null;
+    }
+
+    void sessionsOpen(Supplier<Integer> count) {
+        registry.gauge("chat.sessions.open", count);
+    }
+
+    void accepted(Duration confirmTime) {
+        accepted.inc();
+        confirmLatency.update(confirmTime);
+    }
+
+    void delivered() {
+        delivered.inc();
+    }
+
+    void redelivered() {
+        redelivered.inc();
+    }
+
+    void error(ErrorCode code) {
+        errors.get(code).inc();
+    }
+}

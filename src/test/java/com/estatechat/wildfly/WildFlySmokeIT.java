@@ -1,0 +1,162 @@
+package com.estatechat.wildfly;
+
+import static com.estatechat.support.Deployments.user;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.estatechat.support.ChatClient;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same WAR, unchanged, on WildFly (its {@code standalone-microprofile.xml}), against the real
+ * RabbitMQ: connect, send, receive, both receipts. Runs with {@code mvn -Pwildfly verify}, which
+ * unpacks WildFly from Maven Central and sets {@code wildfly.home}; skipped otherwise. WildFly
+ * serves the WAR under {@code /estate-chat/} and health on its management port.
+ */
+class WildFlySmokeIT {
+
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final int HTTP_PORT = 8080;
+    private static final int MANAGEMENT_PORT = 9990;
+
+    private static Process server;
+    private static int offset;
+    private static Path log;
+
+    @BeforeAll
+    static void startWildFly() throws Exception {
+        String home = System.getProperty("wildfly.home");
+        Assumptions.assumeTrue(home != null, "WildFly runs with -Pwildfly only");
+        Path wildfly = Path.of(home);
+        Path deployments = wildfly.resolve("standalone/deployments");
+        for (String marker : List.of(".deployed", ".failed", ".isdeploying", ".undeployed", ".pending")) {
+            Files.deleteIfExists(deployments.resolve("estate-chat.war" + marker));
+        }
+        Files.copy(Path.of("target/estate-chat.war"), deployments.resolve("estate-chat.war"),
+                StandardCopyOption.REPLACE_EXISTING);
+        offset = freeOffset();
+        log = Files.createDirectories(Path.of("target", "wildfly-smoke")).resolve("server-" + RUN + ".out");
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", wildfly.resolve("bin/standalone.sh").toString(),
+                "-c", "standalone-microprofile.xml", "-Djboss.socket.binding.port-offset=" + offset)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // the script then forwards SIGTERM to the server's JVM instead of leaving it behind
+        builder.environment().put("LAUNCH_JBOSS_IN_BACKGROUND", "1");
+        builder.environment().put("CHAT_AMQP_URL",
+                System.getProperty("chat.test.amqp.url", "amqp://guest:guest@127.0.0.1:5672"));
+        builder.environment().put("CHAT_AMQP_EXCHANGE", "test.wildfly." + RUN);
+        builder.environment().put("CHAT_AMQP_INBOX_PREFIX", "test.wildfly." + RUN + ".inbox.");
+        builder.environment().put("CHAT_AMQP_DEAD_LETTER_EXCHANGE", "test.wildfly." + RUN + ".dead-letter");
+        builder.environment().put("CHAT_AUTH_MODE", "none");
+        builder.environment().put("CHAT_ALLOW_MISSING_ORIGIN", "true");
+        server = builder.start();
+
+        Path deployed = deployments.resolve("estate-chat.war.deployed");
+        Path failed = deployments.resolve("estate-chat.war.failed");
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(failed).as("deployment failed; see %s", failed).doesNotExist();
+            assertThat(server.isAlive()).as("WildFly runs; see %s", log).isTrue();
+            return Files.exists(deployed);
+        });
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> http.send(HttpRequest.newBuilder(health()).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stopWildFly() throws InterruptedException {
+        if (server == null) {
+            return;
+        }
+        List<ProcessHandle> jvm = server.descendants().toList();
+        server.destroy();
+        if (!server.waitFor(60, TimeUnit.SECONDS)) {
+            server.destroyForcibly();
+        }
+        jvm.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static URI root() {
+        return URI.create("http://127.0.0.1:" + (HTTP_PORT + offset) + "/estate-chat/");
+    }
+
+    private static URI health() {
+        return URI.create("http://127.0.0.1:" + (MANAGEMENT_PORT + offset) + "/health/ready");
+    }
+
+    @Test
+    void messageTravelsWithBothReceipts() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient a = ChatClient.connect(root(), alice, "landlord"); ChatClient b = ChatClient.connect(root(), bob)) {
+            a.sendMessage(bob, "The boiler is fixed", "c1");
+            JsonObject queued = a.next("receipt");
+            assertThat(queued.getString("status")).isEqualTo("queued");
+            assertThat(queued.getString("client_msg_id")).isEqualTo("c1");
+            String id = queued.getString("message_id");
+
+            JsonObject message = b.receiveAndAck();
+            assertThat(message.getString("message_id")).isEqualTo(id);
+            assertThat(message.getString("sender_id")).isEqualTo(alice);
+            assertThat(message.getString("sender_role")).isEqualTo("landlord");
+            assertThat(message.getString("message")).isEqualTo("The boiler is fixed");
+
+            JsonObject delivered = a.next(f -> "delivered".equals(f.getString("status", null)));
+            assertThat(delivered.getString("message_id")).isEqualTo(id);
+            assertThat(delivered.getString("target_id")).isEqualTo(bob);
+        }
+    }
+
+    @Test
+    void malformedIdIsRefusedBeforeTheUpgrade() {
+        URI bad = URI.create(root().toString().replaceFirst("^http", "ws") + "ws?id=not%20valid!");
+        CompletionException refused = catchThrowableOfType(CompletionException.class,
+                () -> HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(bad, new java.net.http.WebSocket.Listener() {
+                }).join());
+        assertThat(refused.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+        assertThat(((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode()).isEqualTo(400);
+    }
+
+    /** A port offset under which WildFly's HTTP, HTTPS and management ports are free. */
+    private static int freeOffset() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int candidate = ThreadLocalRandom.current().nextInt(100, 2000);
+            if (IntStream.of(8080, 8443, 9990, 9993, 4712, 4713).allMatch(port -> free(port + candidate))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free port offset for WildFly");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
