@@ -34,6 +34,8 @@ import java.util.logging.Logger;
 public final class DevServer {
 
     private static final Logger LOG = Logger.getLogger(DevServer.class.getName());
+    /** java.util.logging holds loggers weakly: keep the configured ones alive. */
+    private static final List<Logger> KEEP = new ArrayList<>();
 
     private DevServer() {
     }
@@ -160,7 +162,4 @@ public final class DevServer {
             KEEP.add(logger);
         }
     }
-
-    /** java.util.logging holds loggers weakly: keep the configured ones alive. */
-    private static final List<Logger> KEEP = new ArrayList<>();
 }

@@ -57,12 +57,12 @@ public final class EmbeddedBroker implements AutoCloseable {
                     + " (data in " + dataDir + ")", e);
         }
         LOG.warning(() -> "\n"
-                + "  ************************************************************************\n"
-                + "  *  EMBEDDED AMQP BROKER (Apache Qpid Broker-J) FOR DEVELOPMENT ONLY     *\n"
-                + "  *  amqp://guest:guest@127.0.0.1:" + port + " (loopback only)                   \n"
-                + "  *  data: " + dataDir + "\n"
-                + "  *  In production, set chat.amqp.url to your RabbitMQ.                    *\n"
-                + "  ************************************************************************");
+                + "  *************************************************************************\n"
+                + "  * EMBEDDED AMQP BROKER (Apache Qpid Broker-J) FOR DEVELOPMENT ONLY\n"
+                + "  * amqp://guest:guest@127.0.0.1:" + port + " (loopback only), data in " + dataDir + "\n"
+                + "  * Slow, and without RabbitMQ's queue arguments. In production, set\n"
+                + "  * chat.amqp.url to your RabbitMQ; the WAR never starts a broker itself.\n"
+                + "  *************************************************************************");
     }
 
     /** The URL the chat server uses to reach this broker; its password is the well-known guest one. */
