@@ -1,0 +1,576 @@
+package com.estatechat.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives the chat server over N WebSocket connections (users {@code <prefix>0..N-1}). Mode
+ * {@code load}: each connection sends message frames to the next user, either at a fixed total
+ * rate (open loop, latency from the intended send time) or as fast as the server answers (closed
+ * loop: at most {@code window} messages per connection not yet {@code delivered}); every received
+ * message is acked. It records send→receive, send→queued and send→delivered latency, counts
+ * receipts and errors by code, and at the end counts lost messages: accepted ({@code queued}) but
+ * never received. Mode {@code idle}: opens the connections, holds them, and closes them.
+ * Every phase is bounded in time, and the number of messages by {@code max-messages}.
+ */
+public final class LoadGenerator {
+
+    private final Map<String, String> options;
+    private final int connections;
+    private final String prefix;
+    private final int size;
+    private final int maxMessages;
+    private final long[] sentAt;
+    private final ConcurrentBits received;
+    private final ConcurrentBits queued;
+    private final ConcurrentBits delivered;
+    private final Recorder endToEnd = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final Recorder queuedLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final Recorder deliveredLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder receivedCount = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder queuedCount = new LongAdder();
+    private final LongAdder deliveredCount = new LongAdder();
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final LongAdder receivedInWindow = new LongAdder();
+    private final LongAdder deliveredInWindow = new LongAdder();
+    private final AtomicLong sequence = new AtomicLong();
+    private final Peer[] peers;
+    private volatile long windowStart = Long.MAX_VALUE;
+    private volatile long windowEnd = Long.MAX_VALUE;
+    private volatile boolean sending = true;
+    private CountDownLatch greeted;
+    private int window;
+    private final String runTag = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+
+    private LoadGenerator(Map<String, String> options) {
+        this.options = options;
+        this.connections = intOption("connections", 100);
+        this.prefix = options.getOrDefault("prefix", "bench");
+        this.size = intOption("size", 200);
+        this.maxMessages = intOption("max-messages", 5_000_000);
+        this.sentAt = new long[maxMessages];
+        this.received = new ConcurrentBits(maxMessages);
+        this.queued = new ConcurrentBits(maxMessages);
+        this.delivered = new ConcurrentBits(maxMessages);
+        this.peers = new Peer[connections];
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        // a watchdog: whatever happens, the generator ends
+        long limit = Long.parseLong(options.getOrDefault("max-seconds", "900"));
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(limit));
+                System.err.println("max-seconds reached: exiting");
+                Runtime.getRuntime().halt(3);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        LoadGenerator generator = new LoadGenerator(options);
+        Map<String, Object> result = generator.run();
+        StringBuilder out = new StringBuilder();
+        result.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        System.out.print(out);
+        String file = options.get("out");
+        if (file != null) {
+            Files.writeString(Path.of(file), out);
+        }
+        System.exit(0);
+    }
+
+    private int intOption(String name, int otherwise) {
+        return Integer.parseInt(options.getOrDefault(name, String.valueOf(otherwise)));
+    }
+
+    private Map<String, Object> run() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        String mode = options.getOrDefault("mode", "load");
+        long connectStart = System.nanoTime();
+        int opened = connectAll(result);
+        result.put("connect_seconds", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - connectStart) / 1e9));
+        result.put("connections_open", opened);
+        long greetWait = TimeUnit.SECONDS.toMillis(Long.parseLong(options.getOrDefault("greet-timeout", "120")));
+        greeted.await(greetWait, TimeUnit.MILLISECONDS);
+        result.put("connections_greeted", connections - greeted.getCount());
+        if ("idle".equals(mode)) {
+            hold(result);
+        } else {
+            load(result);
+        }
+        closeAll();
+        return result;
+    }
+
+    // ---- connecting
+
+    private int connectAll(Map<String, Object> result) throws InterruptedException {
+        URI base = URI.create(options.getOrDefault("url", "ws://127.0.0.1:8181/ws"));
+        int addresses = intOption("addresses", 8);
+        int clientCount = intOption("clients", 4);
+        List<HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < clientCount; i++) {
+            ExecutorService callbacks = Executors.newFixedThreadPool(2, daemon("ws-" + i));
+            clients.add(HttpClient.newBuilder().executor(callbacks).connectTimeout(Duration.ofSeconds(20)).build());
+        }
+        greeted = new CountDownLatch(connections);
+        Semaphore handshakes = new Semaphore(intOption("connect-parallel", 64));
+        LongAdder failures = new LongAdder();
+        Map<String, LongAdder> why = new ConcurrentHashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(
+                options.getOrDefault("connect-timeout", "180")));
+        List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
+        for (int k = 0; k < connections && System.nanoTime() < deadline; k++) {
+            if (!handshakes.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            // only loopback: 127.0.0.1 .. 127.0.0.<addresses>; the server listens on all of them
+            String host = "127.0.0." + (1 + k % addresses);
+            URI uri = URI.create("ws://" + host + ":" + base.getPort() + base.getPath() + "?id=" + prefix + k);
+            Peer peer = new Peer(k);
+            peers[k] = peer;
+            CompletableFuture<WebSocket> future = clients.get(k % clientCount).newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(20))
+                    .buildAsync(uri, peer)
+                    .whenComplete((ws, failure) -> {
+                        handshakes.release();
+                        if (failure != null) {
+                            failures.increment();
+                            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                            why.computeIfAbsent(cause.getClass().getSimpleName() + ":" + cause.getMessage(),
+                                    x -> new LongAdder()).increment();
+                        }
+                    });
+            pending.add(future);
+        }
+        int opened = 0;
+        for (CompletableFuture<WebSocket> future : pending) {
+            try {
+                future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                opened++;
+            } catch (Exception e) {
+                // counted in failures
+            }
+        }
+        result.put("connect_failures", failures.sum());
+        why.entrySet().stream().limit(3).forEach(e -> result.put("connect_failure_reason",
+                e.getKey().replace('\n', ' ') + " x" + e.getValue().sum()));
+        return opened;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicLong n = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private void closeAll() {
+        for (Peer peer : peers) {
+            if (peer != null && peer.ws != null) {
+                peer.ws.abort();
+            }
+        }
+    }
+
+    // ---- idle
+
+    private void hold(Map<String, Object> result) throws Exception {
+        String ready = options.get("ready-file");
+        if (ready != null) {
+            Files.writeString(Path.of(ready), "greeted=" + (connections - greeted.getCount()) + "\n");
+        }
+        System.out.println("READY " + (connections - greeted.getCount()));
+        System.out.flush();
+        long holdSeconds = Long.parseLong(options.getOrDefault("hold", "30"));
+        Path stop = options.containsKey("stop-file") ? Path.of(options.get("stop-file")) : null;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(holdSeconds);
+        while (System.nanoTime() < until && (stop == null || !Files.exists(stop))) {
+            Thread.sleep(200);
+        }
+        long closedEarly = 0;
+        for (Peer peer : peers) {
+            if (peer != null && peer.ws != null && (peer.ws.isInputClosed() || peer.ws.isOutputClosed())) {
+                closedEarly++;
+            }
+        }
+        result.put("closed_during_hold", closedEarly);
+    }
+
+    // ---- load
+
+    private void load(Map<String, Object> result) throws Exception {
+        double rate = Double.parseDouble(options.getOrDefault("rate", "0"));
+        window = rate > 0 ? 0 : intOption("window", 4);
+        long warmup = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("warmup", "5")));
+        long duration = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("duration", "20")));
+        long drain = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("drain", "30")));
+        long start = System.nanoTime();
+        windowStart = start + warmup;
+        windowEnd = windowStart + duration;
+        if (rate > 0) {
+            openLoop(rate, start, windowEnd);
+        } else {
+            for (Peer peer : peers) {
+                if (peer != null && peer.ws != null) {
+                    for (int i = 0; i < window; i++) {
+                        peer.sendNext();
+                    }
+                }
+            }
+            sleepUntil(windowEnd);
+        }
+        sending = false;
+        // only messages sent inside the window are recorded (see onFrame), wherever they arrive
+        Histogram e2e = endToEnd.getIntervalHistogram();
+        Histogram toQueued = queuedLatency.getIntervalHistogram();
+        Histogram toDelivered = deliveredLatency.getIntervalHistogram();
+        long drainEnd = System.nanoTime() + drain;
+        while (System.nanoTime() < drainEnd && !settled()) {
+            Thread.sleep(100);
+        }
+        e2e.add(endToEnd.getIntervalHistogram());
+        toQueued.add(queuedLatency.getIntervalHistogram());
+        toDelivered.add(deliveredLatency.getIntervalHistogram());
+        double seconds = duration / 1e9;
+        long total = sequence.get();
+        result.put("mode", rate > 0 ? "open-loop " + rate + " msg/s" : "closed-loop window " + window);
+        result.put("window_seconds", seconds);
+        result.put("sent", sent.sum());
+        result.put("queued_receipts", queuedCount.sum());
+        result.put("received", receivedCount.sum());
+        result.put("delivered_receipts", deliveredCount.sum());
+        result.put("duplicates", duplicates.sum());
+        result.put("errors", errors.values().stream().mapToLong(LongAdder::sum).sum());
+        errors.forEach((code, n) -> result.put("error_" + code, n.sum()));
+        long lost = 0;
+        long unanswered = 0;
+        for (int s = 0; s < Math.min(total, maxMessages); s++) {
+            if (queued.get(s) && !received.get(s)) {
+                lost++;
+            }
+            if (!queued.get(s) && !received.get(s)) {
+                unanswered++;
+            }
+        }
+        result.put("lost", lost);
+        result.put("unanswered", unanswered - errors.values().stream().mapToLong(LongAdder::sum).sum());
+        result.put("received_per_s", String.format(Locale.ROOT, "%.0f", receivedInWindow.sum() / seconds));
+        result.put("delivered_per_s", String.format(Locale.ROOT, "%.0f", deliveredInWindow.sum() / seconds));
+        put(result, "e2e", e2e);
+        put(result, "queued", toQueued);
+        put(result, "delivered", toDelivered);
+    }
+
+    private boolean settled() {
+        // everything sent has an answer, every accepted message arrived, every arrival was receipted
+        long errorCount = errors.values().stream().mapToLong(LongAdder::sum).sum();
+        return queuedCount.sum() + errorCount >= sent.sum() && receivedCount.sum() >= queuedCount.sum()
+                && deliveredCount.sum() >= receivedCount.sum();
+    }
+
+    private static void put(Map<String, Object> result, String name, Histogram h) {
+        result.put(name + "_count", h.getTotalCount());
+        for (double p : new double[] {50, 90, 99, 99.9}) {
+            result.put(name + "_p" + (p == 99.9 ? "999" : String.valueOf((int) p)) + "_ms",
+                    String.format(Locale.ROOT, "%.2f", h.getValueAtPercentile(p) / 1000.0));
+        }
+        result.put(name + "_max_ms", String.format(Locale.ROOT, "%.2f", h.getMaxValue() / 1000.0));
+    }
+
+    private void openLoop(double rate, long start, long end) throws InterruptedException {
+        long issued = 0;
+        int next = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                return;
+            }
+            long due = (long) ((now - start) / 1e9 * rate);
+            for (; issued < due; issued++) {
+                long intended = start + (long) (issued * 1e9 / rate);
+                for (int tries = 0; tries < connections; tries++) {
+                    Peer peer = peers[next];
+                    next = (next + 1) % connections;
+                    if (peer != null && peer.ws != null && peer.greeted) {
+                        peer.sendMessage(intended);
+                        break;
+                    }
+                }
+            }
+            Thread.sleep(0, 500_000);
+        }
+    }
+
+    private static void sleepUntil(long deadline) throws InterruptedException {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            Thread.sleep(Math.min(200, Math.max(1, left / 1_000_000)));
+        }
+    }
+
+    private String padding(int used) {
+        return "x".repeat(Math.max(0, size - used));
+    }
+
+    /** One connection: its listener, and its own send queue (the JDK allows one send at a time). */
+    private final class Peer implements WebSocket.Listener {
+        final int index;
+        final String target;
+        final SendQueue out = new SendQueue();
+        volatile WebSocket ws;
+        volatile boolean greeted;
+        private final StringBuilder partial = new StringBuilder();
+
+        Peer(int index) {
+            this.index = index;
+            this.target = prefix + ((index + 1) % connections);
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            ws = webSocket;
+            out.ws = webSocket;
+            webSocket.request(Long.MAX_VALUE);
+        }
+
+        /** Closed loop: the next message, if the window allows and time is not up. */
+        void sendNext() {
+            if (sending) {
+                sendMessage(System.nanoTime());
+            }
+        }
+
+        void sendMessage(long intended) {
+            long seq = sequence.getAndIncrement();
+            if (seq >= maxMessages) {
+                return;
+            }
+            sentAt[(int) seq] = intended;
+            String head = runTag + "." + seq + "." + index + ".";
+            String frame = "{\"type\":\"message\",\"target_id\":\"" + target + "\",\"client_msg_id\":\"" + seq
+                    + "\",\"message\":\"" + head + padding(head.length()) + "\"}";
+            sent.increment();
+            out.send(frame);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (!last) {
+                partial.append(data);
+                return null;
+            }
+            String text;
+            if (partial.length() > 0) {
+                text = partial.append(data).toString();
+                partial.setLength(0);
+            } else {
+                text = data.toString();
+            }
+            onFrame(text);
+            return null;
+        }
+
+        private void onFrame(String text) {
+            String type = Json.field(text, "type");
+            long now = System.nanoTime();
+            if ("message".equals(type)) {
+                String id = Json.field(text, "message_id");
+                out.send("{\"type\":\"ack\",\"message_id\":\"" + id + "\"}");
+                String body = Json.field(text, "message");
+                if (body == null || !body.startsWith(runTag + ".")) {
+                    return; // not ours (a leftover from an earlier run): acked, not counted
+                }
+                int seq = Integer.parseInt(body.substring(runTag.length() + 1, body.indexOf('.', runTag.length() + 1)));
+                if (seq >= maxMessages || !received.set(seq)) {
+                    duplicates.increment();
+                    return;
+                }
+                receivedCount.increment();
+                long start = sentAt[seq];
+                if (start >= windowStart) {
+                    endToEnd.recordValue(Math.max(0, (now - start) / 1000));
+                }
+                if (now >= windowStart && now < windowEnd) {
+                    receivedInWindow.increment();
+                }
+            } else if ("receipt".equals(type)) {
+                String client = Json.field(text, "client_msg_id");
+                if (client == null) {
+                    return;
+                }
+                int seq = Integer.parseInt(client);
+                long start = sentAt[seq];
+                if ("queued".equals(Json.field(text, "status"))) {
+                    if (queued.set(seq)) {
+                        queuedCount.increment();
+                        if (start >= windowStart) {
+                            queuedLatency.recordValue(Math.max(0, (now - start) / 1000));
+                        }
+                    }
+                } else if (delivered.set(seq)) {
+                    deliveredCount.increment();
+                    if (start >= windowStart) {
+                        deliveredLatency.recordValue(Math.max(0, (now - start) / 1000));
+                    }
+                    if (now >= windowStart && now < windowEnd) {
+                        deliveredInWindow.increment();
+                    }
+                    if (window > 0) {
+                        sendNext();
+                    }
+                }
+            } else if ("error".equals(type)) {
+                errors.computeIfAbsent(String.valueOf(Json.field(text, "code")), c -> new LongAdder()).increment();
+                if (window > 0 && Json.field(text, "client_msg_id") != null) {
+                    sendNext();
+                }
+            } else if ("connected".equals(type)) {
+                if (!greeted) {
+                    greeted = true;
+                    LoadGenerator.this.greeted.countDown();
+                }
+            }
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            if (sending) {
+                errors.computeIfAbsent("closed_" + statusCode, c -> new LongAdder()).increment();
+            }
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            errors.computeIfAbsent("ws_error", c -> new LongAdder()).increment();
+        }
+    }
+
+    /** A connection's frames, written one at a time in order. */
+    private static final class SendQueue {
+        private final java.util.concurrent.ConcurrentLinkedQueue<String> queue =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile WebSocket ws;
+
+        void send(String frame) {
+            queue.add(frame);
+            pump();
+        }
+
+        private void pump() {
+            while (!queue.isEmpty() && busy.compareAndSet(false, true)) {
+                String next = queue.poll();
+                if (next == null) {
+                    busy.set(false);
+                    continue;
+                }
+                // 0 in flight, 1 completed inside sendText, 2 completes later
+                java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+                ws.sendText(next, true).whenComplete((w, failure) -> {
+                    if (!state.compareAndSet(0, 1)) {
+                        busy.set(false);
+                        pump();
+                    }
+                });
+                if (state.compareAndSet(0, 2)) {
+                    return; // the completion goes on
+                }
+                busy.set(false);
+            }
+        }
+    }
+
+    /** Enough JSON for the server's flat frames: the string or number value of a top-level field. */
+    static final class Json {
+        static String field(String json, String name) {
+            String key = "\"" + name + "\"";
+            int at = 0;
+            while ((at = json.indexOf(key, at)) >= 0) {
+                int i = at + key.length();
+                while (i < json.length() && json.charAt(i) == ' ') {
+                    i++;
+                }
+                if (i < json.length() && json.charAt(i) == ':') {
+                    i++;
+                    while (i < json.length() && json.charAt(i) == ' ') {
+                        i++;
+                    }
+                    if (json.charAt(i) == '"') {
+                        int end = json.indexOf('"', i + 1);
+                        return json.substring(i + 1, end);
+                    }
+                    int end = i;
+                    while (end < json.length() && ",}".indexOf(json.charAt(end)) < 0) {
+                        end++;
+                    }
+                    return json.substring(i, end).trim();
+                }
+                at = i;
+            }
+            return null;
+        }
+    }
+
+    /** A fixed-size bit set whose set() tells whether the bit was newly set. */
+    static final class ConcurrentBits {
+        private final java.util.concurrent.atomic.AtomicLongArray words;
+
+        ConcurrentBits(int bits) {
+            words = new java.util.concurrent.atomic.AtomicLongArray((bits + 63) / 64);
+        }
+
+        boolean set(int bit) {
+            int w = bit >>> 6;
+            long mask = 1L << (bit & 63);
+            while (true) {
+                long old = words.get(w);
+                if ((old & mask) != 0) {
+                    return false;
+                }
+                if (words.compareAndSet(w, old, old | mask)) {
+                    return true;
+                }
+            }
+        }
+
+        boolean get(int bit) {
+            return (words.get(bit >>> 6) & (1L << (bit & 63))) != 0;
+        }
+    }
+}
