@@ -96,10 +96,6 @@ public class ChatSettings {
     @ConfigProperty(name = "chat.session.send-queue-limit")
     int sendQueueLimit;
 
-    @Inject
-    @ConfigProperty(name = "chat.auth.mode")
-    String authMode;
-
     private Duration confirmTimeoutValue;
     private Duration reconnectIntervalValue;
     private Duration inboxMessageTtlValue;
@@ -135,15 +131,9 @@ public class ChatSettings {
         requireRange(problems, "chat.rate-limit.per-second", ratePerSecond, 1, 1_000_000);
         requireRange(problems, "chat.rate-limit.burst", rateBurst, 1, 1_000_000);
         requireRange(problems, "chat.session.send-queue-limit", sendQueueLimit, 1, 1_000_000);
-        if (!"none".equals(authMode)) {
-            problems.add("chat.auth.mode has the value '" + authMode + "'; this version supports only 'none'");
-        }
         if (!problems.isEmpty()) {
             problems.forEach(problem -> LOG.severe(() -> "Invalid configuration: " + problem));
             throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
-        }
-        if ("none".equals(authMode)) {
-            LOG.warning("chat.auth.mode=none: anyone can connect as any user id. For development and demos only.");
         }
     }
 
@@ -213,5 +203,4 @@ public class ChatSettings {
     public int ratePerSecond() { return ratePerSecond; }
     public int rateBurst() { return rateBurst; }
     public int sendQueueLimit() { return sendQueueLimit; }
-    public String authMode() { return authMode; }
 }

@@ -32,7 +32,6 @@ class ChatSettingsTest {
         cut.ratePerSecond = 20;
         cut.rateBurst = 40;
         cut.sendQueueLimit = 1000;
-        cut.authMode = "none";
     }
 
     @Test
@@ -65,11 +64,5 @@ class ChatSettingsTest {
         assertThatIllegalStateException().isThrownBy(cut::check)
                 .withMessageContaining("chat.amqp.url")
                 .withMessageNotContaining("secret");
-    }
-
-    @Test
-    void unsupportedAuthModeIsRefused() {
-        cut.authMode = "jwt";
-        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.auth.mode");
     }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -71,13 +72,48 @@ public final class ChatClient implements WebSocket.Listener, AutoCloseable {
 
     /** Opens the socket without reading anything. */
     public static ChatClient open(URI uri, String userId) {
+        return open(uri, userId, Map.of());
+    }
+
+    /** Opens the socket with extra handshake headers ({@code Authorization}, {@code Origin}). */
+    public static ChatClient open(URI uri, String userId, Map<String, String> headers) {
         ChatClient client = new ChatClient(userId);
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(WAIT)
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        headers.forEach(builder::header);
+        client.socket = builder
                 .buildAsync(uri, client)
                 .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
                 .join();
         return client;
+    }
+
+    /** Opens with headers and checks the {@code connected} frame names the expected user and role. */
+    public static ChatClient connect(URI uri, String userId, String role, Map<String, String> headers) {
+        ChatClient client = open(uri, userId, headers);
+        JsonObject connected = client.next();
+        assertThat(connected.getString("type")).isEqualTo("connected");
+        assertThat(connected.getString("user_id")).isEqualTo(userId);
+        assertThat(connected.getString("role")).isEqualTo(role);
+        return client;
+    }
+
+    /**
+     * The HTTP status of a handshake the server refuses; fails the test when it is accepted.
+     */
+    public static int refusedStatus(URI uri, Map<String, String> headers) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        headers.forEach(builder::header);
+        try {
+            WebSocket accepted = builder.buildAsync(uri, new WebSocket.Listener() {
+            }).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+            accepted.abort();
+            return fail("the handshake to " + uri + " was accepted");
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
     }
 
     public String userId() {

@@ -27,7 +27,9 @@ public final class Deployments {
                 "chat.amqp.url", System.getProperty("chat.test.amqp.url", "amqp://guest:guest@127.0.0.1:5672"),
                 "chat.amqp.exchange", "test." + name + "." + run,
                 "chat.amqp.inbox-prefix", "test." + name + "." + run + ".inbox.",
-                "chat.amqp.dead-letter-exchange", "test." + name + "." + run + ".dead-letter"));
+                "chat.amqp.dead-letter-exchange", "test." + name + "." + run + ".dead-letter",
+                "chat.auth.mode", "none",
+                "chat.allow-missing-origin", "true"));
         settings.putAll(overrides);
         String properties = "config_ordinal=500\n" + settings.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"));

@@ -80,6 +80,8 @@ public class BrokerConnection {
         factory.setNetworkRecoveryInterval(settings.reconnectInterval().toMillis());
         factory.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
         factory.setRequestedHeartbeat(30);
+        // bounds every declare/bind/consume round trip: a stuck broker must not hold a user's greeting
+        factory.setChannelRpcTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
         try {
             Connection opened = factory.newConnection("estate-chat");
             ((Recoverable) opened).addRecoveryListener(new RecoveryListener() {

@@ -6,6 +6,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -38,12 +39,13 @@ public final class InboxSubscription {
     }
 
     /** Runs on the owner: opens the channel and starts consuming. */
-    void open(BrokerConnection broker, InboxTopology topology, int prefetch) throws IOException {
+    void open(BrokerConnection broker, InboxTopology topology, int prefetch, List<String> bind, List<String> unbind)
+            throws IOException {
         Channel opened = broker.openChannel();
         try {
             opened.basicQos(prefetch);
             deadLetterCopyTo = broker.features().deadLettersRejects() ? null : topology.deadLetterExchange();
-            topology.declareInbox(opened, userId);
+            topology.declareInbox(opened, userId, bind, unbind);
             opened.addShutdownListener(this::onShutdown);
             opened.basicConsume(topology.inboxName(userId), false, "chat-" + userId + "-" + opened.getChannelNumber(),
                     new InboxConsumer(opened));

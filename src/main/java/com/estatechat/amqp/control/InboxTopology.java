@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,10 +66,26 @@ public class InboxTopology {
 
     /** Declares the user's inbox and its binding, whether or not it was declared before. */
     public void declareInbox(Channel channel, String userId) throws IOException {
+        declareInbox(channel, userId, List.of(), List.of());
+    }
+
+    /**
+     * Declares the user's inbox, binds it by user id and by each key in {@code bind} (the
+     * broadcasts the user receives) and unbinds the keys in {@code unbind} (broadcasts it no
+     * longer receives, after a role change).
+     */
+    public void declareInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
+            throws IOException {
         ensureExchanges(channel);
         String queue = inboxName(userId);
         channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()));
         channel.queueBind(queue, settings.exchange(), userId);
+        for (String key : bind) {
+            channel.queueBind(queue, settings.exchange(), key);
+        }
+        for (String key : unbind) {
+            unbind(channel, queue, key);
+        }
         declaredInboxes.add(userId);
     }
 

@@ -4,6 +4,7 @@ import com.estatechat.settings.ChatSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -21,16 +22,18 @@ public class Inboxes {
     ChatSettings settings;
 
     /**
+     * @param bind extra routing keys the inbox receives (broadcasts), {@code unbind} keys it no longer does
      * @return completes with the running subscription, or fails with {@link BrokerUnavailable}
      *         when the broker cannot be reached
      */
-    public CompletableFuture<InboxSubscription> subscribe(String userId, InboxListener listener) {
+    public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
+            InboxListener listener) {
         Executor owner = broker.newSerialExecutor();
         InboxSubscription subscription = new InboxSubscription(userId, owner, listener);
         CompletableFuture<InboxSubscription> result = new CompletableFuture<>();
         owner.execute(() -> {
             try {
-                subscription.open(broker, topology, settings.prefetch());
+                subscription.open(broker, topology, settings.prefetch(), bind, unbind);
                 result.complete(subscription);
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(e instanceof BrokerUnavailable ? e

@@ -7,10 +7,18 @@ import java.util.Map;
  *
  * @param messageId the server-assigned id, also the AMQP {@code message-id}
  * @param kind the AMQP {@code type}: {@code message} or {@code receipt}
- * @param recipient the user id, which is the routing key of its inbox
+ * @param recipient the routing key: a user id (its inbox), or a broadcast key bound by many inboxes
  * @param body the JSON frame as the recipient will see it
  * @param headers small extra facts the server needs when the message is delivered
+ * @param broadcast true for a broadcast key: no single inbox is declared for it, and a broadcast
+ *        that no inbox is bound to is stored nowhere but is not an error
  */
 public record OutgoingMessage(String messageId, String kind, String recipient, byte[] body,
-        Map<String, Object> headers) {
+        Map<String, Object> headers, boolean broadcast) {
+
+    /** A message for one user's inbox. */
+    public static OutgoingMessage toUser(String messageId, String kind, String userId, byte[] body,
+            Map<String, Object> headers) {
+        return new OutgoingMessage(messageId, kind, userId, body, headers, false);
+    }
 }

@@ -79,11 +79,15 @@ final class PublisherLane {
         long sequence = -1;
         try {
             Channel current = channel();
-            topology.ensureInbox(current, message.recipient());
+            if (!message.broadcast()) {
+                topology.ensureInbox(current, message.recipient());
+            }
             sequence = current.getNextPublishSeqNo();
             outstanding.put(sequence, pending);
             outstandingById.put(message.messageId(), pending);
-            current.basicPublish(exchange.get(), message.recipient(), true, properties(message), message.body());
+            // mandatory for one inbox: if it vanished, the broker returns the message instead of dropping it
+            current.basicPublish(exchange.get(), message.recipient(), !message.broadcast(), properties(message),
+                    message.body());
         } catch (IOException | RuntimeException e) {
             if (sequence >= 0) {
                 outstanding.remove(sequence);

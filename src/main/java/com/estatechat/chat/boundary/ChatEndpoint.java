@@ -3,6 +3,7 @@ package com.estatechat.chat.boundary;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.chat.control.ChatConnection;
 import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
 import com.estatechat.chat.entity.ConnectedFrame;
@@ -35,6 +36,9 @@ public class ChatEndpoint {
     SessionRegistry registry;
 
     @Inject
+    Heartbeat heartbeat;
+
+    @Inject
     Relay relay;
 
     @Inject
@@ -52,12 +56,14 @@ public class ChatEndpoint {
         // the heartbeat decides when a connection is dead; frames over the limit close with 1009
         session.setMaxIdleTimeout(0);
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
-        ChatConnection connection = new ChatConnection(session, identity, settings.ratePerSecond(),
+        String greeting = codec.toJson(ConnectedFrame.of(identity.userId(), identity.role().wireName(),
+                settings.heartbeatInterval().toSeconds()));
+        ChatConnection connection = new ChatConnection(session, identity, greeting, settings.ratePerSecond(),
                 settings.rateBurst(), settings.sendQueueLimit());
         session.getUserProperties().put(CONNECTION, connection);
-        connection.send(codec.toJson(ConnectedFrame.of(identity.userId(), identity.role().wireName(),
-                settings.heartbeatInterval().toSeconds())));
+        // the connected frame follows once the user's inbox is consumed (see UserSessions)
         registry.register(connection);
+        heartbeat.closeAtExpiry(connection);
         LOG.fine(() -> "Opened session " + session.getId() + " for " + identity.userId());
     }
 

@@ -7,10 +7,14 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.Queue;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -37,10 +41,16 @@ public final class ChatConnection {
     private boolean sending;
     private boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
+    private Future<?> expiry;
 
-    public ChatConnection(Session session, Identity identity, int perSecond, int burst, int sendQueueLimit) {
+    private final String greeting;
+
+    /** @param greeting the {@code connected} frame, sent once the user's inbox is ready */
+    public ChatConnection(Session session, Identity identity, String greeting, int perSecond, int burst,
+            int sendQueueLimit) {
         this.session = session;
         this.identity = identity;
+        this.greeting = greeting;
         this.sendQueueLimit = sendQueueLimit;
         this.rateLimit = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
@@ -80,6 +90,11 @@ public final class ChatConnection {
 
     public void send(String text) {
         send(text, null);
+    }
+
+    /** Sends the {@code connected} frame. */
+    void greet() {
+        send(greeting);
     }
 
     /**
@@ -127,9 +142,24 @@ public final class ChatConnection {
             // 0: in flight, 1: completed inside sendText (this loop goes on), 2: completes later
             AtomicInteger state = new AtomicInteger();
             Outgoing frame = next;
+            Thread caller = Thread.currentThread();
+            ClassLoader loader = caller.getContextClassLoader();
+            // Payara's Tyrus reschedules its idle-timeout task on every send, and the managed executor
+            // captures the thread's context with a ServiceLoader scan of the context class loader's jars:
+            // half of the server's CPU under load (see bench/results). The task has nothing to do (idle
+            // timeout 0: the heartbeat closes dead connections), so the send runs with a loader whose
+            // service lookups find nothing; its classes are the caller's.
+            caller.setContextClassLoader(ClassesOnlyLoader.of(loader));
             try {
                 session.getAsyncRemote().sendText(frame.text(), result -> {
-                    onSent(frame, result);
+                    Thread current = Thread.currentThread();
+                    ClassLoader during = current.getContextClassLoader();
+                    current.setContextClassLoader(loader);
+                    try {
+                        onSent(frame, result);
+                    } finally {
+                        current.setContextClassLoader(during);
+                    }
                     if (!state.compareAndSet(0, 1)) {
                         writeQueued();
                     }
@@ -138,6 +168,8 @@ public final class ChatConnection {
                 LOG.log(Level.FINE, e, () -> "Send to " + userId() + " (session " + id() + ") failed");
                 complete(frame.done(), false);
                 continue;
+            } finally {
+                caller.setContextClassLoader(loader);
             }
             if (state.compareAndSet(0, 2)) {
                 return;
@@ -170,6 +202,15 @@ public final class ChatConnection {
         }
     }
 
+    /** A timer to cancel when the connection closes first. */
+    synchronized void onClose(Future<?> timer) {
+        if (closed) {
+            timer.cancel(false);
+        } else {
+            expiry = timer;
+        }
+    }
+
     /** Closes the WebSocket; frames still queued are reported as not written. */
     public void close(CloseReason.CloseCode code, String reason) {
         Queue<Outgoing> dropped;
@@ -180,6 +221,9 @@ public final class ChatConnection {
             closed = true;
             dropped = new ArrayDeque<>(queue);
             queue.clear();
+            if (expiry != null) {
+                expiry.cancel(false);
+            }
         }
         dropped.forEach(frame -> complete(frame.done(), false));
         if (!session.isOpen()) {
@@ -195,5 +239,32 @@ public final class ChatConnection {
     /** The connection ended from the other side or the container: stop writing. */
     public void closed() {
         close(CloseReason.CloseCodes.NORMAL_CLOSURE, "closed");
+    }
+
+    /**
+     * Loads classes through its parent but finds no service resources, so that a ServiceLoader scan
+     * made on the thread ends at once. One per parent, kept while the parent stays the same.
+     */
+    private static final class ClassesOnlyLoader extends ClassLoader {
+
+        private static volatile ClassesOnlyLoader last = new ClassesOnlyLoader(null);
+
+        private ClassesOnlyLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        static ClassesOnlyLoader of(ClassLoader parent) {
+            ClassesOnlyLoader loader = last;
+            if (loader.getParent() != parent) {
+                loader = new ClassesOnlyLoader(parent);
+                last = loader;
+            }
+            return loader;
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) {
+            return Collections.emptyEnumeration();
+        }
     }
 }

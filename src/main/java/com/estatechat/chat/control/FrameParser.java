@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ClientFrame;
@@ -67,8 +68,10 @@ public class FrameParser {
         if (frame.targetId() == null) {
             throw rejected(ErrorCode.BAD_FRAME, "target_id is missing", clientMsgId);
         }
-        if (!Identity.isValidUserId(frame.targetId())) {
-            throw rejected(ErrorCode.BAD_FRAME, "target_id must be 1-64 characters of A-Z a-z 0-9 _ . -", clientMsgId);
+        boolean broadcast = Broadcast.isBroadcast(frame.targetId());
+        if (broadcast ? !Broadcast.isValid(frame.targetId()) : !Identity.isValidUserId(frame.targetId())) {
+            throw rejected(ErrorCode.BAD_FRAME, "target_id must be a user id (1-64 characters of A-Z a-z 0-9 _ . -) "
+                    + "or role:admin, role:landlord, role:tenant, role:*", clientMsgId);
         }
         if (frame.message() == null || frame.message().isBlank()) {
             throw rejected(ErrorCode.BAD_FRAME, "message is missing or empty", clientMsgId);

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,21 @@ public class Heartbeat {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Heartbeat tick failed", e);
         }
+    }
+
+    /** Closes the connection with 1008 when its credentials expire (a token's {@code exp}). */
+    public void closeAtExpiry(ChatConnection connection) {
+        Instant expiresAt = connection.identity().expiresAt();
+        if (expiresAt == null) {
+            return;
+        }
+        long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
+        connection.onClose(ticker.schedule(() -> {
+            LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
+                    + "): its token expired");
+            registry.unregister(connection);
+            connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "token expired");
+        }, delay, TimeUnit.MILLISECONDS));
     }
 
     @PreDestroy

@@ -3,6 +3,8 @@ package com.estatechat.chat.control;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.PublishRefused;
 import com.estatechat.amqp.control.Publisher;
+import com.estatechat.auth.control.Permissions;
+import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.chat.entity.ErrorFrame;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,6 +53,9 @@ public class Relay {
     @Inject
     ChatSettings settings;
 
+    @Inject
+    Permissions permissions;
+
     private FrameParser parser;
 
     @PostConstruct
@@ -80,13 +86,18 @@ public class Relay {
     }
 
     private void send(ChatConnection connection, ChatCommand.Send send) {
+        Optional<String> forbidden = permissions.refusal(connection.identity(), send.targetId());
+        if (forbidden.isPresent()) {
+            refuse(connection, ErrorFrame.of(ErrorCode.FORBIDDEN, forbidden.get(), send.clientMsgId(), null));
+            return;
+        }
         String messageId = ids.next();
         MessageFrame frame = MessageFrame.of(messageId, connection.userId(),
                 connection.identity().role().wireName(), send.targetId(), send.message(), Instant.now().toString());
         Map<String, Object> headers = send.clientMsgId() == null ? Map.of()
                 : Map.of(UserSessions.HEADER_CLIENT_MSG_ID, send.clientMsgId());
         OutgoingMessage message = new OutgoingMessage(messageId, UserSessions.KIND_MESSAGE, send.targetId(),
-                codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers);
+                codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers, Broadcast.isBroadcast(send.targetId()));
         long start = System.nanoTime();
         publisher.publish(connection.orderKey(), message).whenComplete((stored, failure) -> {
             if (failure == null) {
@@ -109,9 +120,10 @@ public class Relay {
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
             return;
         }
-        ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, delivery.targetId(),
+        // the receipt names who received it: for a broadcast, each recipient sends its own
+        ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, connection.userId(),
                 delivery.clientMsgId(), Instant.now().toString());
-        OutgoingMessage message = new OutgoingMessage(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
+        OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
                 codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of());
         // the delivery is acked only once the receipt is safe with the broker
         delivery.subscription().hold();

@@ -1,6 +1,8 @@
 package com.estatechat.chat.control;
 
 import com.estatechat.amqp.control.InboxDelivery;
+import com.estatechat.auth.entity.Broadcast;
+import com.estatechat.auth.entity.Role;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
@@ -20,6 +22,9 @@ import java.util.logging.Logger;
  * The connections one user has open on this node and the one consumer on that user's inbox. Every
  * delivery goes to every connection; the first ack from any of them settles it. When the last
  * connection closes, the consumer is cancelled and the broker requeues what was not acked.
+ * A connection is greeted (its {@code connected} frame) once the inbox is declared, bound and
+ * consumed, or the attempt failed: after {@code connected}, the user receives every message and
+ * broadcast sent from then on.
  */
 final class UserSessions implements InboxListener {
 
@@ -33,6 +38,7 @@ final class UserSessions implements InboxListener {
     private final FrameCodec codec;
     private final ChatMetrics metrics;
     private final List<ChatConnection> connections = new CopyOnWriteArrayList<>();
+    private final List<ChatConnection> greeted = new CopyOnWriteArrayList<>();
     private final Map<String, PendingDelivery> pending = new LinkedHashMap<>();
     private InboxSubscription subscription;
     private boolean subscribing;
@@ -44,18 +50,35 @@ final class UserSessions implements InboxListener {
         this.metrics = metrics;
     }
 
-    /** Adds a connection; it also gets what the other connections hold unacked. */
-    void add(ChatConnection connection) {
-        List<String> unacked;
-        synchronized (this) {
-            connections.add(connection);
-            unacked = pending.values().stream().map(PendingDelivery::frame).toList();
+    /** Adds a connection, greeted now if the inbox consumer runs, else once it has started. */
+    synchronized void add(ChatConnection connection) {
+        connections.add(connection);
+        if (subscription != null) {
+            greet(connection);
         }
-        unacked.forEach(connection::send);
+    }
+
+    /**
+     * Sends the {@code connected} frame, then what the other connections hold unacked. Runs under
+     * this object's lock, as deliveries do, so that no message overtakes the greeting; sends only
+     * queue frames, they never block.
+     */
+    private void greet(ChatConnection connection) {
+        if (greeted.contains(connection)) {
+            return;
+        }
+        connection.greet();
+        pending.values().forEach(delivery -> connection.send(delivery.frame()));
+        greeted.add(connection);
+    }
+
+    private synchronized void greetAll() {
+        connections.forEach(this::greet);
     }
 
     void remove(ChatConnection connection) {
         connections.remove(connection);
+        greeted.remove(connection);
     }
 
     boolean isEmpty() {
@@ -74,7 +97,10 @@ final class UserSessions implements InboxListener {
             }
             subscribing = true;
         }
-        inboxes.subscribe(userId, this).whenComplete((started, failure) -> {
+        Role role = connections.isEmpty() ? null : connections.get(connections.size() - 1).identity().role();
+        List<String> bind = role == null ? List.of() : Broadcast.keysFor(role);
+        List<String> unbind = role == null ? List.of() : Broadcast.keysNotFor(role);
+        inboxes.subscribe(userId, bind, unbind, this).whenComplete((started, failure) -> {
             boolean stale;
             synchronized (this) {
                 subscribing = false;
@@ -86,6 +112,8 @@ final class UserSessions implements InboxListener {
             if (stale) {
                 started.close();
             }
+            // greet also when the broker is unreachable: the client may then send, and is told unavailable
+            greetAll();
             if (failure != null) {
                 LOG.warning(() -> "Cannot consume the inbox of " + userId + " yet: " + failure.getMessage()
                         + "; messages wait in the broker and the server retries");
@@ -148,21 +176,21 @@ final class UserSessions implements InboxListener {
             return;
         }
         String json = codec.toJson(frame.redelivered(delivery.redelivered()));
-        synchronized (this) {
-            pending.put(frame.messageId(), new PendingDelivery(frame.messageId(), frame.senderId(), frame.targetId(),
-                    delivery.header(HEADER_CLIENT_MSG_ID), json, delivery.deliveryTag(), from));
-        }
         if (delivery.redelivered()) {
             metrics.redelivered();
         }
-        for (ChatConnection connection : connections) {
-            connection.send(json);
+        synchronized (this) {
+            pending.put(frame.messageId(), new PendingDelivery(frame.messageId(), frame.senderId(),
+                    delivery.header(HEADER_CLIENT_MSG_ID), json, delivery.deliveryTag(), from));
+            for (ChatConnection connection : greeted) {
+                connection.send(json);
+            }
         }
     }
 
     /** A receipt needs no client ack: it is settled once written to at least one connection. */
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
-        List<ChatConnection> targets = new ArrayList<>(connections);
+        List<ChatConnection> targets = new ArrayList<>(greeted);
         if (targets.isEmpty()) {
             from.requeue(delivery.deliveryTag());
             return;

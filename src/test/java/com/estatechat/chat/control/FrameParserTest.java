@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FrameParserTest {
 
-    static final Identity ALICE = new Identity("alice", Role.TENANT);
+    static final Identity ALICE = Identity.of("alice", Role.TENANT);
     static final String ID = "0190c5a2-7b1e-7c3d-8e4f-123456789abc";
 
     final FrameCodec codec = new FrameCodec();
@@ -61,6 +61,20 @@ class FrameParserTest {
         "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"has space\"}"})
     void invalidFramesAreBadFrame(String text) {
         assertThat(rejection(text).code()).isEqualTo(ErrorCode.BAD_FRAME);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"role:tenant", "role:landlord", "role:admin", "role:*"})
+    void broadcastTargetsAreAccepted(String target) throws FrameRejected {
+        assertThat(cut.parse("{\"target_id\":\"" + target + "\",\"message\":\"hi\"}", ALICE))
+                .isEqualTo(new ChatCommand.Send(target, "hi", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"role:owner", "role:", "role:**", "tenant:role"})
+    void unknownBroadcastTargetsAreBadFrame(String target) {
+        assertThat(rejection("{\"target_id\":\"" + target + "\",\"message\":\"hi\"}").code())
+                .isEqualTo(ErrorCode.BAD_FRAME);
     }
 
     @Test

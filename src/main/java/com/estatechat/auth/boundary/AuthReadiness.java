@@ -1,0 +1,24 @@
+package com.estatechat.auth.boundary;
+
+import com.estatechat.auth.control.IdentityResolver;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Not ready while authentication cannot admit anyone (for example jwt mode without a key). */
+@Readiness
+@ApplicationScoped
+public class AuthReadiness implements HealthCheck {
+
+    @Inject
+    IdentityResolver identities;
+
+    @Override
+    public HealthCheckResponse call() {
+        var response = HealthCheckResponse.named("authentication").status(identities.unusable().isEmpty());
+        identities.unusable().ifPresent(reason -> response.withData("reason", reason));
+        return response.build();
+    }
+}

@@ -1,0 +1,45 @@
+package com.estatechat.auth.boundary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.support.ChatClient;
+import com.estatechat.support.Deployments;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The WAR's own default: jwt without a key admits no one, and readiness says which key is missing. */
+@ExtendWith(ArquillianExtension.class)
+class SecureDefaultIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        // the test helper sets mode none; put the WAR's default back
+        return Deployments.chat("secure", Map.of("chat.auth.mode", "jwt"));
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @Test
+    void withoutAKeyEveryHandshakeIsRefusedAndTheServerIsNotReady() throws Exception {
+        URI root = Deployments.root(base, "secure");
+        assertThat(ChatClient.refusedStatus(ChatClient.uri(root, "alice", null), Map.of())).isEqualTo(401);
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(root.resolve("/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("authentication").contains("chat.auth.jwt.secret");
+        HttpResponse<String> live = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(root.resolve("/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(live.statusCode()).isEqualTo(200);
+    }
+}
