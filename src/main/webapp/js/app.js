@@ -156,6 +156,19 @@ function main() {
     session.open(peer);
   });
 
+  view.broadcastForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const { role, text } = view.broadcastForm.elements;
+    const announcement = text.value.trim();
+    if (announcement === '' || session == null) {
+      return;
+    }
+    // a broadcast is a conversation with the role: its ticks and errors show there
+    session.open(`role:${role.value}`);
+    session.send(announcement);
+    text.value = '';
+  });
+
   view.composer.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = view.messageText.value.trim();

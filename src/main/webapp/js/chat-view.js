@@ -49,6 +49,7 @@ export class ChatView {
     this.newPeerError = byId('new-peer-error');
     this.conversationList = byId('conversation-list');
     this.broadcast = byId('broadcast');
+    this.broadcastForm = byId('broadcast-form');
     this.conversationTitle = byId('conversation-title');
     this.messageList = byId('message-list');
     this.composer = byId('composer');
@@ -78,7 +79,7 @@ export class ChatView {
   showIdentity({ userId, role }) {
     this.signedInAs.hidden = false;
     this.signedInAs.textContent = `${userId} (${role})`;
-    // a placeholder until broadcasts exist, shown only to the role that will have them
+    // the server refuses broadcasts from other roles (chat.broadcast-roles); don't offer them
     this.broadcast.hidden = role !== 'admin';
   }
 

@@ -90,6 +90,22 @@ class BrowserChatIT {
     }
 
     @Test
+    void anAdminBroadcastsToTenantsFromThePage() {
+        String admin = user("root");
+        String tenant = user("tia");
+        try (ChatPage t = ChatPage.open("tenant", page()); ChatPage a = ChatPage.open("admin", page())) {
+            t.signIn(tenant, "tenant");
+            a.signIn(admin, "admin");
+            a.broadcast("tenant", "Water is off on Friday").awaitTitle("role:tenant")
+                    .awaitStatus("Water is off on Friday", "delivered");
+            t.awaitTitle(admin).awaitTexts(List.of("Water is off on Friday"));
+            assertThat(t.messages()).containsExactly(new Shown(false, admin, "admin", "Water is off on Friday", "", ""));
+            a.screenshot("broadcast-1-admin");
+            t.screenshot("broadcast-2-tenant");
+        }
+    }
+
+    @Test
     void messagesSentWhileTheRecipientsPageWasClosedAppearWhenItOpensAgain() {
         String alice = user("alice");
         String bob = user("bob");

@@ -88,6 +88,14 @@ final class ChatPage implements AutoCloseable {
     }
 
     /** Types the text and sends it with Enter, as a user does. */
+    /** Broadcasts from the admin form: {@code role} is tenant, landlord, admin or *. */
+    ChatPage broadcast(String role, String text) {
+        new Select(driver.findElement(By.id("broadcast-role"))).selectByValue(role);
+        driver.findElement(By.id("broadcast-text")).sendKeys(text);
+        driver.findElement(By.id("broadcast-send")).click();
+        return this;
+    }
+
     ChatPage send(String text) {
         driver.findElement(By.id("message-text")).sendKeys(text, Keys.ENTER);
         return this;
