@@ -5,6 +5,8 @@ import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.List;
@@ -31,6 +33,14 @@ public class IdentityResolver {
     private Authenticator authenticator;
     private String unusable;
     private List<String> allowedOrigins;
+
+    /**
+     * Created with the application, in its context: a readiness probe that arrives while the
+     * application is still deploying must not be the first to read the auth settings.
+     */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        unusable();
+    }
 
     @PostConstruct
     void configure() {
