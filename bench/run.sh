@@ -37,6 +37,11 @@ if [ "$MODE" = smoke ]; then
 else
   PERF_SECONDS=30; WARMUP=10; WINDOW=30; LAT_CONN=2000; LAT_RATE=1000; MAX_CONN=1000; IDLE=${BENCH_IDLE:-10000}
 fi
+# Connections go to 127.0.0.1 only: Tyrus's upgrade asks for the request's local name, a reverse DNS
+# lookup of the address connected to, and 127.0.0.2-8 have no hosts entry here, so each handshake
+# blocked an HTTP thread on the resolver (measured: 2,000 connections took 94 s instead of a few).
+# One address leaves 28k ephemeral ports, more than the 20k descriptors a process may hold here.
+ADDRESSES=${BENCH_ADDRESSES:-1}
 SIZE=200           # characters of message text; the broker message is the message frame's JSON
 PERF_SIZE=450      # bytes: the size of that JSON as published (measured: ~440 for 200 characters)
 
@@ -152,9 +157,11 @@ generate() {   # name, then LoadGenerator options
   log "load: $name ($*)"
   local before; before=$(cpu_ticks "$SERVER_PID")
   timeout 600 java -Xmx3g -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
-    --addresses 8 --size "$SIZE" --out "$RUN/$name.txt" "$@" > "$RUN/$name.log" 2>&1 || log "generator exited with $?"
+    --addresses "$ADDRESSES" --size "$SIZE" --out "$RUN/$name.txt" "$@" > "$RUN/$name.log" 2>&1 || log "generator exited with $?"
   local after; after=$(cpu_ticks "$SERVER_PID")
   echo "server_cpu_seconds=$(( (after - before) / $(getconf CLK_TCK) ))" >> "$RUN/$name.txt"
+  # server CPU per message sent (connecting and warm-up included)
+  echo "server_cpu_ms_per_message=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(kv "$RUN/$name.txt" sent)" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n }')" >> "$RUN/$name.txt"
   clean_queues "$(grep -o -- '--prefix [^ ]*' <<< "$*" | cut -d' ' -f2)" "$(grep -o -- '--connections [0-9]*' <<< "$*" | cut -d' ' -f2)"
   log "$name: $(tr '\n' ' ' < "$RUN/$name.txt" | cut -c1-400)"
 }
@@ -177,7 +184,7 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
   for i in $(seq 0 $((procs - 1))); do
     local count=$(( i == procs - 1 ? n - per * (procs - 1) : per ))
     timeout 900 java -Xmx2g -cp "$CP" com.estatechat.bench.LoadGenerator --mode idle \
-      --url "ws://127.0.0.1:$PORT/ws" --addresses 8 --connections "$count" --prefix "idle$n-$i-" \
+      --url "ws://127.0.0.1:$PORT/ws" --addresses "$(( n > 20000 ? 8 : ADDRESSES ))" --connections "$count" --prefix "idle$n-$i-" \
       --connect-parallel 128 --connect-timeout 300 --greet-timeout 120 --hold 600 \
       --ready-file "$RUN/idle-$n-$i.ready" --stop-file "$RUN/idle-$n.stop" --out "$RUN/idle-$n-$i.txt" \
       > "$RUN/idle-$n-$i.log" 2>&1 &
@@ -201,9 +208,10 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
   GEN_PIDS=()
   local greeted=0 opened=0 failures=0
   for i in $(seq 0 $((procs - 1))); do
-    greeted=$((greeted + $(kv "$RUN/idle-$n-$i.txt" connections_greeted || echo 0)))
-    opened=$((opened + $(kv "$RUN/idle-$n-$i.txt" connections_open || echo 0)))
-    failures=$((failures + $(kv "$RUN/idle-$n-$i.txt" connect_failures || echo 0)))
+    local f=$RUN/idle-$n-$i.txt g o x
+    g=$( [ -f "$f" ] && kv "$f" connections_greeted ); o=$( [ -f "$f" ] && kv "$f" connections_open )
+    x=$( [ -f "$f" ] && kv "$f" connect_failures )
+    greeted=$((greeted + ${g:-0})); opened=$((opened + ${o:-0})); failures=$((failures + ${x:-0}))
     clean_queues "idle$n-$i-" "$per"
   done
   {
@@ -222,21 +230,30 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
 wait_quiet
 build
 perftest
-start_server main
-clean_queues "lat-" "$LAT_CONN"; clean_queues "max-" "$MAX_CONN"
-# warm the JIT a little, then the measured runs
-generate warm --prefix warm- --connections 100 --rate 500 --warmup 0 --duration 10 --drain 10 > /dev/null
+# each measurement on a fresh server: an overloaded run must not leave its backlog to the next
+fresh_server() {
+  stop_server
+  start_server "$1"
+  # warm the JIT a little before measuring
+  generate "warm-$1" --prefix "warm$1-" --connections 100 --rate 300 --warmup 0 --duration 8 --drain 10
+}
+clean_queues "lat-" "$LAT_CONN"; clean_queues "max-" "$MAX_CONN"; clean_queues "sus-" "$MAX_CONN"
+fresh_server latency
 generate latency --prefix lat- --connections "$LAT_CONN" --rate "$LAT_RATE" --warmup "$WARMUP" \
   --duration "$WINDOW" --drain 30
+fresh_server max
 profile_start max
-generate max --prefix max- --connections "$MAX_CONN" --window 4 --warmup "$WARMUP" --duration "$WINDOW" --drain 30
+generate max --prefix max- --connections "$MAX_CONN" --window 1 --warmup "$WARMUP" --duration "$WINDOW" --drain 30
 profile_stop max
 MAX_RATE=$(kv "$RUN/max.txt" delivered_per_s)
 SUSTAIN=$(( ${MAX_RATE:-0} * 9 / 10 ))
 if [ "$SUSTAIN" -gt 0 ]; then
+  fresh_server sustained
   generate sustained --prefix sus- --connections "$MAX_CONN" --rate "$SUSTAIN" --warmup "$WARMUP" \
     --duration "$WINDOW" --drain 30
 fi
+stop_server
+start_server idle
 for n in $IDLE; do idle "$n"; done
 stop_server
 
@@ -246,7 +263,7 @@ BROKER_RATIO=$(awk -v c="${MAX_RATE:-0}" -v p="${PERF_RATE:-0}" 'BEGIN { if (p >
 row() {   # name file
   local f=$RUN/$2.txt
   [ -f "$f" ] || return 0
-  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) | $(kv "$f" lost) | $(kv "$f" server_cpu_seconds) |"
+  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_seconds) s, $(kv "$f" server_cpu_ms_per_message) ms/msg |"
 }
 {
   echo "# Benchmark results, $STAMP ($MODE)"
@@ -266,7 +283,7 @@ row() {   # name file
   echo "Each chat message is two persistent, confirmed broker messages: the message into the recipient's inbox, and the"
   echo "\`delivered\` receipt into the sender's inbox after the recipient's ack (each consumed with a manual ack)."
   echo
-  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU s |"
+  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU |"
   echo "|---|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|"
   row "latency at ${LAT_RATE} msg/s" latency
   row "maximum (closed loop)" max

@@ -45,6 +45,7 @@ public final class LoadGenerator {
     private final ConcurrentBits received;
     private final ConcurrentBits queued;
     private final ConcurrentBits delivered;
+    private final ConcurrentBits refused;
     private final Recorder endToEnd = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final Recorder queuedLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final Recorder deliveredLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
@@ -53,6 +54,7 @@ public final class LoadGenerator {
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder queuedCount = new LongAdder();
     private final LongAdder deliveredCount = new LongAdder();
+    private final LongAdder refusedCount = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final LongAdder receivedInWindow = new LongAdder();
     private final LongAdder deliveredInWindow = new LongAdder();
@@ -75,6 +77,7 @@ public final class LoadGenerator {
         this.received = new ConcurrentBits(maxMessages);
         this.queued = new ConcurrentBits(maxMessages);
         this.delivered = new ConcurrentBits(maxMessages);
+        this.refused = new ConcurrentBits(maxMessages);
         this.peers = new Peer[connections];
     }
 
@@ -138,7 +141,7 @@ public final class LoadGenerator {
 
     private int connectAll(Map<String, Object> result) throws InterruptedException {
         URI base = URI.create(options.getOrDefault("url", "ws://127.0.0.1:8181/ws"));
-        int addresses = intOption("addresses", 8);
+        int addresses = intOption("addresses", 1);
         int clientCount = intOption("clients", 4);
         List<HttpClient> clients = new ArrayList<>();
         for (int i = 0; i < clientCount; i++) {
@@ -276,19 +279,25 @@ public final class LoadGenerator {
         result.put("delivered_receipts", deliveredCount.sum());
         result.put("duplicates", duplicates.sum());
         result.put("errors", errors.values().stream().mapToLong(LongAdder::sum).sum());
-        errors.forEach((code, n) -> result.put("error_" + code, n.sum()));
+        errors.forEach((code, n) -> result.put(code, n.sum()));
         long lost = 0;
         long unanswered = 0;
+        long refusedButDelivered = 0;
         for (int s = 0; s < Math.min(total, maxMessages); s++) {
             if (queued.get(s) && !received.get(s)) {
                 lost++;
             }
-            if (!queued.get(s) && !received.get(s)) {
+            if (!queued.get(s) && !refused.get(s)) {
                 unanswered++;
             }
+            if (refused.get(s) && received.get(s)) {
+                refusedButDelivered++;
+            }
         }
+        // lost: accepted (queued) but never received; unanswered: neither queued nor refused
         result.put("lost", lost);
-        result.put("unanswered", unanswered - errors.values().stream().mapToLong(LongAdder::sum).sum());
+        result.put("unanswered", unanswered);
+        result.put("refused_but_delivered", refusedButDelivered);
         result.put("received_per_s", String.format(Locale.ROOT, "%.0f", receivedInWindow.sum() / seconds));
         result.put("delivered_per_s", String.format(Locale.ROOT, "%.0f", deliveredInWindow.sum() / seconds));
         put(result, "e2e", e2e);
@@ -298,8 +307,7 @@ public final class LoadGenerator {
 
     private boolean settled() {
         // everything sent has an answer, every accepted message arrived, every arrival was receipted
-        long errorCount = errors.values().stream().mapToLong(LongAdder::sum).sum();
-        return queuedCount.sum() + errorCount >= sent.sum() && receivedCount.sum() >= queuedCount.sum()
+        return queuedCount.sum() + refusedCount.sum() >= sent.sum() && receivedCount.sum() >= queuedCount.sum()
                 && deliveredCount.sum() >= receivedCount.sum();
     }
 
@@ -455,9 +463,17 @@ public final class LoadGenerator {
                     }
                 }
             } else if ("error".equals(type)) {
-                errors.computeIfAbsent(String.valueOf(Json.field(text, "code")), c -> new LongAdder()).increment();
-                if (window > 0 && Json.field(text, "client_msg_id") != null) {
-                    sendNext();
+                String client = Json.field(text, "client_msg_id");
+                // a refused message names its client_msg_id; a refused ack its message_id
+                String kind = client != null ? "error_" : "ack_error_";
+                errors.computeIfAbsent(kind + Json.field(text, "code"), c -> new LongAdder()).increment();
+                if (client != null) {
+                    if (refused.set(Integer.parseInt(client))) {
+                        refusedCount.increment();
+                    }
+                    if (window > 0) {
+                        sendNext();
+                    }
                 }
             } else if ("connected".equals(type)) {
                 if (!greeted) {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Compares two builds of the server under the same load, interleaved (A B A B ...), each on a fresh
+# Payara Micro: closed-loop throughput and the server's CPU time per chat message.
+#   bench/ab.sh A.war B.war [rounds=2] [connections=500] [seconds=20]
+# Needs bench/target (mvn -f bench/pom.xml package) and target/payara-micro.jar. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BENCH=$PWD/bench
+A=$1 B=$2 ROUNDS=${3:-2} CONN=${4:-500} SECS=${5:-20}
+PORT=${BENCH_PORT:-8181}
+AMQP=${BENCH_AMQP:-amqp://guest:guest@127.0.0.1:5672}
+OUT=$BENCH/target/ab-$(date -u +%H%M%S)
+CP="$BENCH/target/classes:$BENCH/target/lib/*"
+PAYARA=${BENCH_PAYARA:-$PWD/target/payara-micro.jar}
+mkdir -p "$OUT/tmp"
+ulimit -n "$(ulimit -Hn)" || true
+SERVER_PID=
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true' EXIT
+
+one() {   # label war round
+  java -Xmx2g -XX:+UseG1GC -Djava.io.tmpdir="$OUT/tmp" \
+    -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
+    -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
+    -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
+    -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
+    -jar "$PAYARA" --deploy "$2" --contextroot / --port "$PORT" --nohazelcast --nocluster \
+    > "$OUT/server-$1-$3.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$PORT/health/ready" 2>/dev/null | grep -q '"UP"' && break
+    sleep 1
+  done
+  local prefix="ab$1$3-"
+  timeout 300 java -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
+    --connections "$CONN" --prefix "$prefix" --window 1 --warmup 10 --duration "$SECS" --drain 20 \
+    --out "$OUT/$1-$3.txt" > /dev/null 2>&1 || true
+  # the server's CPU over the whole run, per message sent (connecting included, the same for A and B)
+  local ticks; ticks=$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat")
+  echo "server_cpu_ms_per_message=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(grep -m1 '^sent=' "$OUT/$1-$3.txt" | cut -d= -f2)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')" >> "$OUT/$1-$3.txt"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+  java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench.inbox.$prefix" "$CONN" > /dev/null 2>&1 || true
+  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
+}
+for r in $(seq 1 "$ROUNDS"); do
+  one A "$A" "$r"
+  one B "$B" "$r"
+done | tee "$OUT/summary.txt"
