@@ -156,9 +156,16 @@ generate() {   # name, then LoadGenerator options
   local name=$1; shift
   log "load: $name ($*)"
   local before; before=$(cpu_ticks "$SERVER_PID")
+  local broker; broker=$(pgrep -f beam.smp | head -1 || true)
+  local broker0=0; [ -n "$broker" ] && broker0=$(cpu_ticks "$broker")
+  local busy0 idle0; read -r busy0 idle0 < <(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
   timeout 600 java -Xmx3g -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
     --addresses "$ADDRESSES" --size "$SIZE" --out "$RUN/$name.txt" "$@" > "$RUN/$name.log" 2>&1 || log "generator exited with $?"
   local after; after=$(cpu_ticks "$SERVER_PID")
+  local broker1=0; [ -n "$broker" ] && broker1=$(cpu_ticks "$broker")
+  local busy1 idle1; read -r busy1 idle1 < <(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
+  echo "broker_cpu_ms_per_message=$(awk -v t=$((broker1 - broker0)) -v hz="$(getconf CLK_TCK)" -v n="$(kv "$RUN/$name.txt" sent)" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n }')" >> "$RUN/$name.txt"
+  echo "machine_busy_pct=$(( 100 * (busy1 - busy0) / (busy1 - busy0 + idle1 - idle0 + 1) ))" >> "$RUN/$name.txt"
   echo "server_cpu_seconds=$(( (after - before) / $(getconf CLK_TCK) ))" >> "$RUN/$name.txt"
   # server CPU per message sent (connecting and warm-up included)
   echo "server_cpu_ms_per_message=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(kv "$RUN/$name.txt" sent)" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n }')" >> "$RUN/$name.txt"
@@ -239,6 +246,12 @@ fresh_server() {
 }
 clean_queues "lat-" "$LAT_CONN"; clean_queues "max-" "$MAX_CONN"; clean_queues "sus-" "$MAX_CONN"
 fresh_server latency
+# below the target rate first (they leave no backlog), then the target rate on a fresh server
+for r in $((LAT_RATE / 4)) $((LAT_RATE / 2)); do
+  generate "latency-$r" --prefix "lat$r-" --connections "$LAT_CONN" --rate "$r" --warmup "$WARMUP" \
+    --duration "$WINDOW" --drain 30
+done
+fresh_server latency-target
 generate latency --prefix lat- --connections "$LAT_CONN" --rate "$LAT_RATE" --warmup "$WARMUP" \
   --duration "$WINDOW" --drain 30
 fresh_server max
@@ -263,7 +276,7 @@ BROKER_RATIO=$(awk -v c="${MAX_RATE:-0}" -v p="${PERF_RATE:-0}" 'BEGIN { if (p >
 row() {   # name file
   local f=$RUN/$2.txt
   [ -f "$f" ] || return 0
-  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_seconds) s, $(kv "$f" server_cpu_ms_per_message) ms/msg |"
+  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_ms_per_message) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" machine_busy_pct) % |"
 }
 {
   echo "# Benchmark results, $STAMP ($MODE)"
@@ -283,8 +296,10 @@ row() {   # name file
   echo "Each chat message is two persistent, confirmed broker messages: the message into the recipient's inbox, and the"
   echo "\`delivered\` receipt into the sender's inbox after the recipient's ack (each consumed with a manual ack)."
   echo
-  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU |"
-  echo "|---|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|"
+  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU ms/msg | broker CPU ms/msg | machine busy |"
+  echo "|---|---|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|"
+  row "latency at $((LAT_RATE / 4)) msg/s" "latency-$((LAT_RATE / 4))"
+  row "latency at $((LAT_RATE / 2)) msg/s" "latency-$((LAT_RATE / 2))"
   row "latency at ${LAT_RATE} msg/s" latency
   row "maximum (closed loop)" max
   row "sustained at 90 % of maximum" sustained
