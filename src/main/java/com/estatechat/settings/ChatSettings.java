@@ -45,6 +45,10 @@ public class ChatSettings {
     int publisherChannels;
 
     @Inject
+    @ConfigProperty(name = "chat.amqp.channels-per-connection")
+    int channelsPerConnection;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.confirm-timeout")
     String confirmTimeout;
 
@@ -113,6 +117,8 @@ public class ChatSettings {
         requireName(problems, "chat.amqp.inbox-prefix", inboxPrefix);
         requireName(problems, "chat.amqp.dead-letter-exchange", deadLetterExchange);
         requireRange(problems, "chat.amqp.publisher-channels", publisherChannels, 1, 64);
+        requireRange(problems, "chat.amqp.channels-per-connection", channelsPerConnection, publisherChannels + 1,
+                65_535);
         confirmTimeoutValue = duration(problems, "chat.amqp.confirm-timeout", confirmTimeout, Duration.ofMillis(100));
         reconnectIntervalValue = duration(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
@@ -190,6 +196,7 @@ public class ChatSettings {
     public String inboxPrefix() { return inboxPrefix; }
     public String deadLetterExchange() { return deadLetterExchange; }
     public int publisherChannels() { return publisherChannels; }
+    public int channelsPerConnection() { return channelsPerConnection; }
     public Duration confirmTimeout() { return confirmTimeoutValue; }
     public Duration reconnectInterval() { return reconnectIntervalValue; }
     public int prefetch() { return prefetch; }

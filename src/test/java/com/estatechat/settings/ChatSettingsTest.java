@@ -19,6 +19,7 @@ class ChatSettingsTest {
         cut.inboxPrefix = "chat.inbox.";
         cut.deadLetterExchange = "chat.dead-letter";
         cut.publisherChannels = 2;
+        cut.channelsPerConnection = 2000;
         cut.confirmTimeout = "5s";
         cut.reconnectInterval = "5s";
         cut.prefetch = 100;

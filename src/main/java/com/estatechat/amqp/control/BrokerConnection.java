@@ -13,6 +13,8 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +43,9 @@ public class BrokerConnection {
     Event<BrokerConnected> connectedEvents;
 
     private volatile Connection connection;
+    /** Further connections, opened when the first has no channel left (one channel per online user). */
+    private final List<Connection> overflow = new CopyOnWriteArrayList<>();
+    private volatile ConnectionFactory factory;
     private volatile BrokerFeatures features = BrokerFeatures.UNKNOWN;
     private volatile boolean closing;
     private volatile String lastFailure = "not connected yet";
@@ -80,6 +85,7 @@ public class BrokerConnection {
         factory.setNetworkRecoveryInterval(settings.reconnectInterval().toMillis());
         factory.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
         factory.setRequestedHeartbeat(30);
+        factory.setRequestedChannelMax(settings.channelsPerConnection());
         // bounds every declare/bind/consume round trip: a stuck broker must not hold a user's greeting
         factory.setChannelRpcTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
         try {
@@ -104,6 +110,7 @@ public class BrokerConnection {
                 }
             });
             features = BrokerFeatures.of(opened.getServerProperties());
+            this.factory = factory;
             connection = opened;
             LOG.info(() -> "Connected to the AMQP broker " + features + " at " + factory.getHost() + ":"
                     + factory.getPort());
@@ -146,10 +153,34 @@ public class BrokerConnection {
             throw new BrokerUnavailable("the message broker is not connected");
         }
         Channel channel = current.createChannel();
-        if (channel == null) {
-            throw new BrokerUnavailable("the broker has no channel left for this connection");
+        for (int i = 0; channel == null && i < overflow.size(); i++) {
+            Connection next = overflow.get(i);
+            channel = next.isOpen() ? next.createChannel() : null;
         }
-        return channel;
+        return channel != null ? channel : channelOnNewConnection();
+    }
+
+    /** Every connection is at chat.amqp.channels-per-connection: open one more (recovering like the first). */
+    private synchronized Channel channelOnNewConnection() throws IOException {
+        for (Connection existing : overflow) {
+            Channel channel = existing.isOpen() ? existing.createChannel() : null;
+            if (channel != null) {
+                return channel; // another thread opened a connection meanwhile
+            }
+        }
+        try {
+            Connection added = factory.newConnection("estate-chat-" + (overflow.size() + 2));
+            overflow.add(added);
+            LOG.info(() -> "Opened AMQP connection " + (overflow.size() + 1) + ": the others carry "
+                    + settings.channelsPerConnection() + " channels each");
+            Channel channel = added.createChannel();
+            if (channel == null) {
+                throw new BrokerUnavailable("the broker gives no channel on a new connection");
+            }
+            return channel;
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new BrokerUnavailable("the broker did not accept another connection in time", e);
+        }
     }
 
     /** An executor that runs its tasks one at a time on the shared workers: give one to each channel owner. */
@@ -167,6 +198,13 @@ public class BrokerConnection {
         closing = true;
         if (connector != null) {
             connector.shutdownNow();
+        }
+        for (Connection extra : overflow) {
+            try {
+                extra.close(5_000);
+            } catch (IOException | RuntimeException e) {
+                extra.abort();
+            }
         }
         Connection current = connection;
         if (current != null) {
