@@ -81,8 +81,20 @@ export class ConversationStore {
    * the peer id whose conversation changed, or null. Receipts only move a status forward.
    */
   updateStatus({ clientMsgId, messageId, targetId, status, error }) {
-    const message = this.#conversations[targetId]?.messages.find((m) => m.mine
-        && ((clientMsgId && m.clientMsgId === clientMsgId) || (messageId && m.messageId === messageId)));
+    const matches = (m) => m.mine
+        && ((clientMsgId && m.clientMsgId === clientMsgId) || (messageId && m.messageId === messageId));
+    let peer = targetId;
+    let message = this.#conversations[targetId]?.messages.find(matches);
+    if (!message) {
+      // a broadcast's `delivered` receipts name each recipient, not the role it was sent to
+      for (const [candidate, conversation] of Object.entries(this.#conversations)) {
+        message = conversation.messages.find(matches);
+        if (message) {
+          peer = candidate;
+          break;
+        }
+      }
+    }
     if (!message) {
       return null;
     }
@@ -95,7 +107,7 @@ export class ConversationStore {
     message.error = error?.message ?? null;
     message.errorCode = error?.code ?? null;
     this.#save();
-    return targetId;
+    return peer;
   }
 
   /**
