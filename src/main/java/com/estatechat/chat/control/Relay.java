@@ -7,7 +7,6 @@ import com.estatechat.auth.control.Permissions;
 import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ErrorCode;
-import com.estatechat.chat.entity.ErrorFrame;
 import com.estatechat.chat.entity.FrameRejected;
 import com.estatechat.chat.entity.MessageFrame;
 import com.estatechat.chat.entity.ReceiptFrame;
@@ -70,8 +69,7 @@ public class Relay {
         try {
             command = parser.parse(text, connection.identity());
         } catch (FrameRejected rejected) {
-            refuse(connection, connection.tryAcquire() ? rejected.toFrame()
-                    : rateLimited(null));
+            refuse(connection, connection.tryAcquire() ? rejected : rateLimited(null));
             return;
         }
         if (command instanceof ChatCommand.Ack ack) {
@@ -88,14 +86,17 @@ public class Relay {
     private void send(ChatConnection connection, ChatCommand.Send send) {
         Optional<String> forbidden = permissions.refusal(connection.identity(), send.targetId());
         if (forbidden.isPresent()) {
-            refuse(connection, ErrorFrame.of(ErrorCode.FORBIDDEN, forbidden.get(), send.clientMsgId(), null));
+            refuse(connection, new FrameRejected(ErrorCode.FORBIDDEN, forbidden.get(), send.clientMsgId(), null));
             return;
         }
         String messageId = ids.next();
         MessageFrame frame = MessageFrame.of(messageId, connection.userId(),
                 connection.identity().role().wireName(), send.targetId(), send.message(), Instant.now().toString());
-        Map<String, Object> headers = send.clientMsgId() == null ? Map.of()
-                : Map.of(UserSessions.HEADER_CLIENT_MSG_ID, send.clientMsgId());
+        // the consumer reads these instead of decoding the body (see UserSessions.forwardMessage)
+        Map<String, Object> headers = send.clientMsgId() == null
+                ? Map.of(UserSessions.HEADER_SENDER_ID, connection.userId())
+                : Map.of(UserSessions.HEADER_SENDER_ID, connection.userId(),
+                        UserSessions.HEADER_CLIENT_MSG_ID, send.clientMsgId());
         OutgoingMessage message = new OutgoingMessage(messageId, UserSessions.KIND_MESSAGE, send.targetId(),
                 codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers, Broadcast.isBroadcast(send.targetId()));
         long start = System.nanoTime();
@@ -108,7 +109,7 @@ public class Relay {
                 ErrorCode code = codeFor(failure);
                 LOG.log(Level.FINE, failure, () -> "Message from " + connection.userId() + " to " + send.targetId()
                         + " not accepted: " + code.wireName());
-                refuse(connection, ErrorFrame.of(code, explain(code), send.clientMsgId(), null));
+                refuse(connection, new FrameRejected(code, explain(code), send.clientMsgId(), null));
             }
         });
     }
@@ -116,7 +117,7 @@ public class Relay {
     private void settle(ChatConnection connection, ChatCommand.Ack ack) {
         PendingDelivery delivery = registry.takePending(connection.userId(), ack.messageId());
         if (delivery == null) {
-            refuse(connection, ErrorFrame.of(ErrorCode.UNKNOWN_MESSAGE,
+            refuse(connection, new FrameRejected(ErrorCode.UNKNOWN_MESSAGE,
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
             return;
         }
@@ -137,7 +138,7 @@ public class Relay {
                 registry.restorePending(connection.userId(), delivery);
                 ErrorCode code = codeFor(failure) == ErrorCode.INBOX_FULL ? ErrorCode.INBOX_FULL
                         : ErrorCode.UNAVAILABLE;
-                refuse(connection, ErrorFrame.of(code, "the ack was not recorded; send it again later", null,
+                refuse(connection, new FrameRejected(code, "the ack was not recorded; send it again later", null,
                         delivery.messageId()));
             }
         });
@@ -157,13 +158,13 @@ public class Relay {
                 : "the message service is unavailable; the message was not accepted, retry later";
     }
 
-    private static ErrorFrame rateLimited(String clientMsgId) {
-        return ErrorFrame.of(ErrorCode.RATE_LIMITED, "too many frames; slow down", clientMsgId, null);
+    private static FrameRejected rateLimited(String clientMsgId) {
+        return new FrameRejected(ErrorCode.RATE_LIMITED, "too many frames; slow down", clientMsgId, null);
     }
 
     /** Sends an error frame; the connection stays open. */
-    public void refuse(ChatConnection connection, ErrorFrame error) {
-        metrics.error(ErrorCode.valueOf(error.code().toUpperCase(java.util.Locale.ROOT)));
-        connection.send(codec.toJson(error));
+    public void refuse(ChatConnection connection, FrameRejected refusal) {
+        metrics.error(refusal.code());
+        connection.send(codec.toJson(refusal.toFrame()));
     }
 }

@@ -33,6 +33,7 @@ final class UserSessions implements InboxListener {
     static final String KIND_MESSAGE = "message";
     static final String KIND_RECEIPT = "receipt";
     static final String HEADER_CLIENT_MSG_ID = "client_msg_id";
+    static final String HEADER_SENDER_ID = "sender_id";
 
     private final String userId;
     private final FrameCodec codec;
@@ -165,22 +166,36 @@ final class UserSessions implements InboxListener {
         }
     }
 
+    /**
+     * The body is the frame the recipient sees, written by {@link Relay} with
+     * {@code redelivered: false}: a first delivery goes out as it is, and only a redelivery (or a
+     * message without the sender header, from before it existed) is decoded and written again.
+     */
     private void forwardMessage(InboxDelivery delivery, InboxSubscription from) {
-        MessageFrame frame;
-        try {
-            frame = codec.fromJson(new String(delivery.body(), StandardCharsets.UTF_8), MessageFrame.class);
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, e, () -> "Dead-lettering unreadable message " + delivery.messageId()
-                    + " in the inbox of " + userId);
-            from.deadLetter(delivery);
-            return;
+        String messageId = delivery.messageId();
+        String senderId = delivery.header(HEADER_SENDER_ID);
+        String json;
+        if (!delivery.redelivered() && messageId != null && senderId != null) {
+            json = new String(delivery.body(), StandardCharsets.UTF_8);
+        } else {
+            MessageFrame frame;
+            try {
+                frame = codec.fromJson(new String(delivery.body(), StandardCharsets.UTF_8), MessageFrame.class);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, e, () -> "Dead-lettering unreadable message " + delivery.messageId()
+                        + " in the inbox of " + userId);
+                from.deadLetter(delivery);
+                return;
+            }
+            messageId = frame.messageId();
+            senderId = frame.senderId();
+            json = codec.toJson(frame.redelivered(delivery.redelivered()));
         }
-        String json = codec.toJson(frame.redelivered(delivery.redelivered()));
         if (delivery.redelivered()) {
             metrics.redelivered();
         }
         synchronized (this) {
-            pending.put(frame.messageId(), new PendingDelivery(frame.messageId(), frame.senderId(),
+            pending.put(messageId, new PendingDelivery(messageId, senderId,
                     delivery.header(HEADER_CLIENT_MSG_ID), json, delivery.deliveryTag(), from));
             for (ChatConnection connection : greeted) {
                 connection.send(json);
