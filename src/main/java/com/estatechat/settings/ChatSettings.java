@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -61,8 +62,13 @@ public class ChatSettings {
     int prefetch;
 
     @Inject
-    @ConfigProperty(name = "chat.inbox.queue-type")
+    @ConfigProperty(name = "chat.amqp.queue-type")
     String queueType;
+
+    /** The key's earlier name: refused by name, so that a stale setting is not silently ignored. */
+    @Inject
+    @ConfigProperty(name = "chat.inbox.queue-type")
+    Optional<String> renamedQueueType = Optional.empty();
 
     @Inject
     @ConfigProperty(name = "chat.inbox.max-length")
@@ -123,6 +129,8 @@ public class ChatSettings {
         reconnectIntervalValue = duration(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
         queueTypeValue = queueType(problems);
+        renamedQueueType.ifPresent(old -> problems.add("chat.inbox.queue-type (" + old
+                + ") was renamed chat.amqp.queue-type: set that key instead"));
         requireRange(problems, "chat.inbox.max-length", inboxMaxLength, 0, Integer.MAX_VALUE);
         inboxMessageTtlValue = duration(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
         heartbeatIntervalValue = duration(problems, "chat.heartbeat.interval", heartbeatInterval, Duration.ofMillis(100));
@@ -184,7 +192,7 @@ public class ChatSettings {
         try {
             return QueueType.valueOf(queueType.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            problems.add("chat.inbox.queue-type is '" + queueType + "'; it must be classic or quorum");
+            problems.add("chat.amqp.queue-type is '" + queueType + "'; it must be classic or quorum");
             return null;
         }
     }

@@ -49,8 +49,15 @@ class ChatSettingsTest {
         cut.heartbeatTimeout = "soon";
         assertThatIllegalStateException().isThrownBy(cut::check)
                 .withMessageContaining("chat.delivery.prefetch")
-                .withMessageContaining("chat.inbox.queue-type")
+                .withMessageContaining("chat.amqp.queue-type")
                 .withMessageContaining("chat.heartbeat.timeout");
+    }
+
+    @Test
+    void theQueueTypeKeyByItsOldNameIsRefusedNamingTheNewOne() {
+        cut.renamedQueueType = java.util.Optional.of("quorum");
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.inbox.queue-type (quorum) was renamed chat.amqp.queue-type");
     }
 
     @Test

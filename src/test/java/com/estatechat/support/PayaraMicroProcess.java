@@ -36,10 +36,15 @@ public final class PayaraMicroProcess implements AutoCloseable {
     private Process process;
 
     public PayaraMicroProcess(WebArchive archive) {
+        this(archive, "node");
+    }
+
+    /** One of several servers running the same archive: {@code node} names its files. */
+    public PayaraMicroProcess(WebArchive archive, String node) {
         try {
             Path dir = Files.createDirectories(Path.of("target", "payara-process"));
-            this.war = dir.resolve(archive.getName());
-            this.log = dir.resolve(archive.getName() + ".log");
+            this.war = dir.resolve(node + "-" + archive.getName());
+            this.log = dir.resolve(node + "-" + archive.getName() + ".log");
             archive.as(ZipExporter.class).exportTo(war.toFile(), true);
             try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 this.port = probe.getLocalPort();
@@ -105,6 +110,20 @@ public final class PayaraMicroProcess implements AutoCloseable {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** SIGKILL: the process dies at once, with no shutdown hook and nothing flushed or closed. */
+    public void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

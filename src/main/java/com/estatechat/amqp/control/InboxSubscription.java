@@ -45,7 +45,13 @@ public final class InboxSubscription {
         try {
             opened.basicQos(prefetch);
             deadLetterCopyTo = broker.features().deadLettersRejects() ? null : topology.deadLetterExchange();
-            topology.declareInbox(opened, userId, bind, unbind);
+            int consumers = topology.declareInbox(opened, userId, bind, unbind);
+            if (consumers > 0) {
+                // one consumer per user per node: another one is a closing one of ours, or another node's
+                LOG.warning(() -> "The inbox of " + userId + " already has " + consumers + " consumer(s). Unless"
+                        + " a session of this user is closing on this node, the user is connected to several"
+                        + " nodes, which share its deliveries: route each user to one node (README: Several nodes)");
+            }
             opened.addShutdownListener(this::onShutdown);
             opened.basicConsume(topology.inboxName(userId), false, "chat-" + userId + "-" + opened.getChannelNumber(),
                     new InboxConsumer(opened));

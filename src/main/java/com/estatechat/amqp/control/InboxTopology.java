@@ -45,7 +45,7 @@ public class InboxTopology {
         if (!features.rabbitQueueArguments()) {
             LOG.warning(() -> "The broker " + features + " does not take RabbitMQ queue arguments: queues are"
                     + " declared without " + String.join(", ", new TreeSet<>(inboxArguments().keySet()))
-                    + ". So chat.inbox.queue-type (" + queueType() + "), chat.inbox.max-length ("
+                    + ". So chat.amqp.queue-type (" + queueType() + "), chat.inbox.max-length ("
                     + settings.inboxMaxLength() + ") and chat.inbox.message-ttl (" + settings.inboxMessageTtl()
                     + ") have no effect, and unreadable messages are copied to " + settings.deadLetterExchange()
                     + " by the server instead of dead-lettered by the broker.");
@@ -73,12 +73,15 @@ public class InboxTopology {
      * Declares the user's inbox, binds it by user id and by each key in {@code bind} (the
      * broadcasts the user receives) and unbinds the keys in {@code unbind} (broadcasts it no
      * longer receives, after a role change).
+     *
+     * @return how many consumers the inbox already has
      */
-    public void declareInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
+    public int declareInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
             throws IOException {
         ensureExchanges(channel);
         String queue = inboxName(userId);
-        channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()));
+        int consumers = channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
+                .getConsumerCount();
         channel.queueBind(queue, settings.exchange(), userId);
         for (String key : bind) {
             channel.queueBind(queue, settings.exchange(), key);
@@ -87,6 +90,7 @@ public class InboxTopology {
             unbind(channel, queue, key);
         }
         declaredInboxes.add(userId);
+        return consumers;
     }
 
     /**

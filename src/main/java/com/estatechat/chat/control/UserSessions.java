@@ -60,17 +60,22 @@ final class UserSessions implements InboxListener {
     }
 
     /**
-     * Sends the {@code connected} frame, then what the other connections hold unacked. Runs under
-     * this object's lock, as deliveries do, so that no message overtakes the greeting; sends only
-     * queue frames, they never block.
+     * Sends the {@code connected} frame, then what the other connections hold unacked, marked
+     * {@code redelivered}: the user may have seen it on one of them. Runs under this object's lock,
+     * as deliveries do, so that no message overtakes the greeting; sends only queue frames, they
+     * never block.
      */
     private void greet(ChatConnection connection) {
         if (greeted.contains(connection)) {
             return;
         }
         connection.greet();
-        pending.values().forEach(delivery -> connection.send(delivery.frame()));
+        pending.values().forEach(delivery -> connection.send(asRedelivered(delivery.frame())));
         greeted.add(connection);
+    }
+
+    private String asRedelivered(String json) {
+        return codec.toJson(codec.fromJson(json, MessageFrame.class).redelivered(true));
     }
 
     private synchronized void greetAll() {

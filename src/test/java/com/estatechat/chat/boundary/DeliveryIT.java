@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.ServerMetrics;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.HashMap;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -168,6 +165,27 @@ class DeliveryIT {
         }
     }
 
+    /** Found by FlappingClientsChaosIT: a reconnect before the server saw the old socket go got it as new. */
+    @Test
+    void aSessionOpenedWhileAMessageIsUnackedGetsItMarkedRedelivered() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient phone = ChatClient.connect(base(), bob)) {
+            a.sendMessage(bob, "seen on the phone", null);
+            JsonObject first = phone.next("message");
+            assertThat(first.getBoolean("redelivered")).isFalse();
+            try (ChatClient laptop = ChatClient.connect(base(), bob)) {
+                JsonObject again = laptop.next("message");
+                assertThat(again.getString("message_id")).isEqualTo(first.getString("message_id"));
+                assertThat(again.getString("message")).isEqualTo("seen on the phone");
+                assertThat(again.getBoolean("redelivered")).as("the user may have seen it on the phone").isTrue();
+                laptop.ack(again.getString("message_id"));
+                assertThat(a.next(f -> "delivered".equals(f.getString("status", null))).getString("message_id"))
+                        .isEqualTo(first.getString("message_id"));
+            }
+        }
+    }
+
     @Test
     void metricsCountWhatHappened() throws Exception {
         Map<String, Double> before = metrics();
@@ -190,22 +208,8 @@ class DeliveryIT {
         assertThat(after.get("chat_publish_confirm_seconds_count")).isGreaterThan(before.get("chat_publish_confirm_seconds_count"));
     }
 
-    /** The application metrics in Prometheus text, by name and labels (without mp_scope). */
     private Map<String, Double> metrics() throws Exception {
-        String text = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(base().resolve("/metrics?scope=application")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Map<String, Double> values = new HashMap<>();
-        for (String line : text.split("\n")) {
-            if (line.startsWith("#") || line.isBlank()) {
-                continue;
-            }
-            int space = line.lastIndexOf(' ');
-            String name = line.substring(0, space).replace(",mp_scope=\"application\"", "")
-                    .replace("{mp_scope=\"application\"}", "").replace("mp_scope=\"application\",", "");
-            values.put(name, Double.parseDouble(line.substring(space + 1)));
-        }
-        return values;
+        return ServerMetrics.read(base());
     }
 
     @Test

@@ -1,0 +1,200 @@
+package com.estatechat.chaos;
+
+import static org.awaitility.Awaitility.await;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts every chat message of a fault run by its own key (carried in the message text, since a
+ * recipient never sees the sender's {@code client_msg_id}): sent, accepted ({@code queued}),
+ * refused, delivered, duplicated, acked by a delivered receipt. A message is lost when it was
+ * accepted and never delivered.
+ */
+final class DeliveryLedger {
+
+    private static final String PREFIX = "chaos:";
+
+    /** One message's history. */
+    private static final class Entry {
+        final String from;
+        final String to;
+        volatile boolean sendFailed;
+        volatile String messageId;
+        volatile String refusedWith;
+        final AtomicInteger deliveries = new AtomicInteger();
+        volatile boolean deliveredReceipt;
+
+        Entry(String from, String to) {
+            this.from = from;
+            this.to = to;
+        }
+    }
+
+    private final String scenario;
+    private final AtomicLong sequence = new AtomicLong();
+    private final ConcurrentMap<String, Entry> byKey = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, String> keyByMessageId = new ConcurrentHashMap<>();
+    private final AtomicInteger duplicates = new AtomicInteger();
+    private final AtomicInteger unflaggedDuplicates = new AtomicInteger();
+    private final AtomicInteger misrouted = new AtomicInteger();
+    private final AtomicInteger unknown = new AtomicInteger();
+    private final ConcurrentMap<String, AtomicInteger> otherErrors = new ConcurrentHashMap<>();
+
+    DeliveryLedger(String scenario) {
+        this.scenario = scenario;
+    }
+
+    /** Registers a message about to be sent; returns its key, which goes in {@link #text(String)}. */
+    String newMessage(String from, String to) {
+        String key = from + "#" + sequence.incrementAndGet();
+        byKey.put(key, new Entry(from, to));
+        return key;
+    }
+
+    static String text(String key) {
+        return PREFIX + key;
+    }
+
+    void sendFailed(String key) {
+        byKey.get(key).sendFailed = true;
+    }
+
+    void accepted(String key, String messageId) {
+        Entry entry = byKey.get(key);
+        if (entry == null) {
+            unknown.incrementAndGet();
+            return;
+        }
+        entry.messageId = messageId;
+        keyByMessageId.put(messageId, key);
+    }
+
+    void refused(String key, String code) {
+        Entry entry = key == null ? null : byKey.get(key);
+        if (entry == null) {
+            otherErrors.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+            return;
+        }
+        entry.refusedWith = code;
+    }
+
+    /** A {@code message} frame reached {@code recipient}. */
+    void delivered(String recipient, JsonObject frame) {
+        String text = frame.getString("message", "");
+        Entry entry = text.startsWith(PREFIX) ? byKey.get(text.substring(PREFIX.length())) : null;
+        if (entry == null) {
+            unknown.incrementAndGet();
+            return;
+        }
+        if (!entry.to.equals(recipient) || !entry.from.equals(frame.getString("sender_id", null))) {
+            misrouted.incrementAndGet();
+        }
+        if (entry.deliveries.incrementAndGet() > 1) {
+            duplicates.incrementAndGet();
+            if (!frame.getBoolean("redelivered", false)) {
+                unflaggedDuplicates.incrementAndGet();
+            }
+        }
+    }
+
+    void deliveredReceipt(String messageId) {
+        String key = keyByMessageId.get(messageId);
+        if (key != null) {
+            byKey.get(key).deliveredReceipt = true;
+        }
+    }
+
+    /** Waits until every accepted message was delivered (or the time is up: the report then shows the loss). */
+    void awaitAcceptedDelivered(Duration atMost) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> undelivered() == 0);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // reported as lost
+        }
+    }
+
+    /** Waits until every message sent on an open connection got its answer: queued or an error. */
+    void awaitAnswered(Duration atMost) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> unanswered() == 0);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // reported as unanswered
+        }
+    }
+
+    long undelivered() {
+        return byKey.values().stream().filter(e -> e.messageId != null && e.deliveries.get() == 0).count();
+    }
+
+    long unanswered() {
+        return byKey.values().stream()
+                .filter(e -> !e.sendFailed && e.messageId == null && e.refusedWith == null).count();
+    }
+
+    Report report() {
+        List<Entry> all = List.copyOf(byKey.values());
+        Map<String, Long> refused = new TreeMap<>();
+        all.stream().filter(e -> e.refusedWith != null).forEach(e -> refused.merge(e.refusedWith, 1L, Long::sum));
+        Map<String, Integer> other = new TreeMap<>();
+        otherErrors.forEach((code, count) -> other.put(code, count.get()));
+        return new Report(scenario, all.size(),
+                all.stream().filter(e -> e.sendFailed).count(),
+                all.stream().filter(e -> e.messageId != null).count(),
+                refused, unanswered(),
+                all.stream().filter(e -> e.deliveries.get() > 0).count(),
+                all.stream().filter(e -> e.messageId == null && e.deliveries.get() > 0).count(),
+                duplicates.get(), unflaggedDuplicates.get(), misrouted.get(), unknown.get(),
+                all.stream().filter(e -> e.deliveredReceipt).count(), other, undelivered());
+    }
+
+    /** What a fault run did to its messages; {@link #lost()} must be 0. */
+    record Report(String scenario, long sent, long sendFailed, long accepted, Map<String, Long> refused,
+            long unanswered, long delivered, long deliveredWithoutQueuedReceipt, int duplicates,
+            int unflaggedDuplicates, int misrouted, int unknown, long deliveredReceipts,
+            Map<String, Integer> otherErrors, long lost) {
+
+        String markdown() {
+            return "## " + scenario + "\n\n"
+                    + "| count | value |\n|---|---|\n"
+                    + "| sent | " + sent + " |\n"
+                    + "| send failed (socket already closed) | " + sendFailed + " |\n"
+                    + "| accepted (`queued`) | " + accepted + " |\n"
+                    + "| refused (`error`), by code | " + refused + " |\n"
+                    + "| unanswered (neither queued nor refused) | " + unanswered + " |\n"
+                    + "| delivered (at least once) | " + delivered + " |\n"
+                    + "| delivered though no `queued` reached the sender | " + deliveredWithoutQueuedReceipt + " |\n"
+                    + "| duplicates (all must be `redelivered`) | " + duplicates + " |\n"
+                    + "| duplicates not flagged `redelivered` | " + unflaggedDuplicates + " |\n"
+                    + "| misrouted | " + misrouted + " |\n"
+                    + "| frames of no message of this run | " + unknown + " |\n"
+                    + "| `delivered` receipts | " + deliveredReceipts + " |\n"
+                    + "| other errors | " + otherErrors + " |\n"
+                    + "| **lost** (accepted, never delivered) | **" + lost + "** |\n";
+        }
+
+        /** Appends the report to target/chaos-reports/&lt;scenario&gt;.md and prints it. */
+        Report write() {
+            String text = markdown();
+            System.out.println(text);
+            try {
+                Path dir = Files.createDirectories(Path.of("target", "chaos-reports"));
+                Files.writeString(dir.resolve(scenario + ".md"), text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+    }
+}

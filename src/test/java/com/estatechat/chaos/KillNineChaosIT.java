@@ -1,0 +1,53 @@
+package com.estatechat.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.estatechat.support.Deployments;
+import com.estatechat.support.PayaraMicroProcess;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 of Payara Micro while 20 users exchange messages, then a restart: every message that got
+ * a {@code queued} receipt reaches its recipient at least once, and every second copy is flagged
+ * {@code redelivered}. The server gets no chance to close anything: unacked deliveries return to
+ * the inboxes only because the broker sees the connection die.
+ */
+class KillNineChaosIT {
+
+    @Test
+    void killedMidStreamLosesNothingAccepted() {
+        ChaosScale scale = ChaosScale.current();
+        DeliveryLedger ledger = new DeliveryLedger("kill-9-" + scale.form());
+        List<String> users = IntStream.range(0, scale.users()).mapToObj(i -> Deployments.user("k" + i)).toList();
+        try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat("kill9", Map.of(
+                "chat.rate-limit.per-second", "500", "chat.rate-limit.burst", "1000")));
+                ChaosTraffic traffic = new ChaosTraffic(users)) {
+            URI root = server.start();
+            for (int round = 1; round <= scale.rounds(); round++) {
+                users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
+                traffic.start(scale.messagesPerSecond());
+                long acceptedBefore = ledger.report().accepted();
+                await().atMost(scale.trafficPerRound().plusSeconds(30))
+                        .pollDelay(scale.trafficPerRound()).until(() -> ledger.report().accepted() > acceptedBefore);
+                server.kill();
+                traffic.stop();
+                users.forEach(user -> assertThat(traffic.client(user).awaitClosed(Duration.ofSeconds(30)))
+                        .as("%s's connection ends with the process", user).isNotZero());
+                server.start();
+            }
+            users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
+            ledger.awaitAcceptedDelivered(Duration.ofSeconds(60));
+        }
+        DeliveryLedger.Report report = ledger.report().write();
+        assertThat(report.accepted()).as("messages accepted before the kill").isPositive();
+        assertThat(report.lost()).as("accepted but never delivered").isZero();
+        assertThat(report.unflaggedDuplicates()).as("second copies not flagged redelivered").isZero();
+        assertThat(report.misrouted()).isZero();
+    }
+}
