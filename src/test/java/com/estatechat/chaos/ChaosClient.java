@@ -107,7 +107,7 @@ final class ChaosClient implements WebSocket.Listener {
                 if ("queued".equals(frame.getString("status"))) {
                     ledger.accepted(frame.getString("client_msg_id", null), frame.getString("message_id"));
                 } else {
-                    ledger.deliveredReceipt(frame.getString("message_id"));
+                    ledger.deliveredReceipt(frame);
                 }
             }
             case "error" -> ledger.refused(frame.getString("client_msg_id", null), frame.getString("code"));

@@ -11,8 +11,8 @@ record ChaosScale(int users, int messagesPerSecond, Duration trafficPerRound, in
 
     static ChaosScale current() {
         return Boolean.getBoolean("chaos.long")
-                ? new ChaosScale(20, 150, Duration.ofSeconds(20), 3, 5_000, 10_000)
-                : new ChaosScale(20, 100, Duration.ofSeconds(4), 1, 1_000, 1_000);
+                ? new ChaosScale(20, 150, Duration.ofSeconds(20), 3, 2_000, 10_000)
+                : new ChaosScale(20, 100, Duration.ofSeconds(4), 1, 300, 1_000);
     }
 
     String form() {

@@ -45,7 +45,6 @@ final class DeliveryLedger {
     private final String scenario;
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentMap<String, Entry> byKey = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, String> keyByMessageId = new ConcurrentHashMap<>();
     private final AtomicInteger duplicates = new AtomicInteger();
     private final AtomicInteger unflaggedDuplicates = new AtomicInteger();
     private final AtomicInteger misrouted = new AtomicInteger();
@@ -78,7 +77,6 @@ final class DeliveryLedger {
             return;
         }
         entry.messageId = messageId;
-        keyByMessageId.put(messageId, key);
     }
 
     void refused(String key, String code) {
@@ -109,17 +107,24 @@ final class DeliveryLedger {
         }
     }
 
-    void deliveredReceipt(String messageId) {
-        String key = keyByMessageId.get(messageId);
-        if (key != null) {
-            byKey.get(key).deliveredReceipt = true;
+    /** A {@code delivered} receipt: found by its {@code client_msg_id}, as it may come before {@code queued}. */
+    void deliveredReceipt(JsonObject receipt) {
+        Entry entry = byKey.get(receipt.getString("client_msg_id", ""));
+        if (entry == null) {
+            unknown.incrementAndGet();
+            return;
         }
+        entry.deliveredReceipt = true;
     }
 
-    /** Waits until every accepted message was delivered (or the time is up: the report then shows the loss). */
-    void awaitAcceptedDelivered(Duration atMost) {
+    /**
+     * Waits until every accepted message was delivered and its sender has the {@code delivered}
+     * receipt (or the time is up: the report then shows what is missing).
+     */
+    void awaitSettled(Duration atMost) {
         try {
-            await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> undelivered() == 0);
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200))
+                    .until(() -> undelivered() == 0 && withoutDeliveredReceipt() == 0);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // reported as lost
         }
@@ -136,6 +141,10 @@ final class DeliveryLedger {
 
     long undelivered() {
         return byKey.values().stream().filter(e -> e.messageId != null && e.deliveries.get() == 0).count();
+    }
+
+    long withoutDeliveredReceipt() {
+        return byKey.values().stream().filter(e -> e.messageId != null && !e.deliveredReceipt).count();
     }
 
     long unanswered() {
@@ -156,14 +165,15 @@ final class DeliveryLedger {
                 all.stream().filter(e -> e.deliveries.get() > 0).count(),
                 all.stream().filter(e -> e.messageId == null && e.deliveries.get() > 0).count(),
                 duplicates.get(), unflaggedDuplicates.get(), misrouted.get(), unknown.get(),
-                all.stream().filter(e -> e.deliveredReceipt).count(), other, undelivered());
+                all.stream().filter(e -> e.deliveredReceipt).count(), withoutDeliveredReceipt(), other,
+                undelivered());
     }
 
     /** What a fault run did to its messages; {@link #lost()} must be 0. */
     record Report(String scenario, long sent, long sendFailed, long accepted, Map<String, Long> refused,
             long unanswered, long delivered, long deliveredWithoutQueuedReceipt, int duplicates,
             int unflaggedDuplicates, int misrouted, int unknown, long deliveredReceipts,
-            Map<String, Integer> otherErrors, long lost) {
+            long missingDeliveredReceipts, Map<String, Integer> otherErrors, long lost) {
 
         String markdown() {
             return "## " + scenario + "\n\n"
@@ -180,13 +190,19 @@ final class DeliveryLedger {
                     + "| misrouted | " + misrouted + " |\n"
                     + "| frames of no message of this run | " + unknown + " |\n"
                     + "| `delivered` receipts | " + deliveredReceipts + " |\n"
+                    + "| accepted without a `delivered` receipt | " + missingDeliveredReceipts + " |\n"
                     + "| other errors | " + otherErrors + " |\n"
                     + "| **lost** (accepted, never delivered) | **" + lost + "** |\n";
         }
 
-        /** Appends the report to target/chaos-reports/&lt;scenario&gt;.md and prints it. */
+        /** Writes the report to target/chaos-reports/&lt;scenario&gt;.md and prints it. */
         Report write() {
-            String text = markdown();
+            return write("");
+        }
+
+        /** Writes the report with a line on what the run did. */
+        Report write(String run) {
+            String text = markdown() + (run.isEmpty() ? "" : "\n" + run + "\n");
             System.out.println(text);
             try {
                 Path dir = Files.createDirectories(Path.of("target", "chaos-reports"));

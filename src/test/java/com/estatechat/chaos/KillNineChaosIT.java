@@ -42,11 +42,12 @@ class KillNineChaosIT {
                 server.start();
             }
             users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
-            ledger.awaitAcceptedDelivered(Duration.ofSeconds(60));
+            ledger.awaitSettled(Duration.ofSeconds(60));
         }
         DeliveryLedger.Report report = ledger.report().write();
         assertThat(report.accepted()).as("messages accepted before the kill").isPositive();
         assertThat(report.lost()).as("accepted but never delivered").isZero();
+        assertThat(report.missingDeliveredReceipts()).as("accepted without a delivered receipt").isZero();
         assertThat(report.unflaggedDuplicates()).as("second copies not flagged redelivered").isZero();
         assertThat(report.misrouted()).isZero();
     }

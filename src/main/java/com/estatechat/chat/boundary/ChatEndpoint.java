@@ -94,7 +94,7 @@ public class ChatEndpoint {
     public void pong(Session session, PongMessage pong) {
         ChatConnection connection = connection(session);
         if (connection != null) {
-            connection.touch();
+            connection.ponged(pong.getApplicationData());
         }
     }
 

@@ -38,6 +38,7 @@ public final class ChatConnection {
     private final Bucket rateLimit;
     private final int sendQueueLimit;
     private final Queue<Outgoing> queue = new ArrayDeque<>();
+    private final ReadProofs proofs = new ReadProofs();
     private boolean sending;
     private boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -90,6 +91,32 @@ public final class ChatConnection {
 
     public void send(String text) {
         send(text, null);
+    }
+
+    /**
+     * Queues a frame the client must be shown to have read: {@code proven} is told true once the
+     * client answered a ping sent after the frame, false when the connection ends first.
+     */
+    public void sendProven(String text, Consumer<Boolean> proven) {
+        send(text, written -> {
+            if (!written) {
+                proven.accept(false);
+                return;
+            }
+            ByteBuffer ping = proofs.written(proven);
+            if (ping != null) {
+                sendPing(ping);
+            }
+        });
+    }
+
+    /** A pong: the client is alive, and has read what was written before the ping it answers. */
+    public void ponged(ByteBuffer data) {
+        touch();
+        ByteBuffer next = proofs.ponged(data);
+        if (next != null) {
+            sendPing(next);
+        }
     }
 
     /** Sends the {@code connected} frame. */
@@ -191,12 +218,18 @@ public final class ChatConnection {
         }
     }
 
+    /** The heartbeat's ping; it repeats a proof ping that is still unanswered. */
     public void ping() {
+        ByteBuffer proof = proofs.heartbeat();
+        sendPing(proof != null ? proof : PING.duplicate());
+    }
+
+    private void sendPing(ByteBuffer payload) {
         if (!session.isOpen()) {
             return;
         }
         try {
-            session.getAsyncRemote().sendPing(PING.duplicate());
+            session.getAsyncRemote().sendPing(payload);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, e, () -> "Ping to " + userId() + " (session " + id() + ") failed");
         }
@@ -226,6 +259,7 @@ public final class ChatConnection {
             }
         }
         dropped.forEach(frame -> complete(frame.done(), false));
+        proofs.close();
         if (!session.isOpen()) {
             return;
         }

@@ -208,7 +208,10 @@ final class UserSessions implements InboxListener {
         }
     }
 
-    /** A receipt needs no client ack: it is settled once written to at least one connection. */
+    /**
+     * A receipt needs no client ack: it is settled once a connection proved it read it (see
+     * {@link ReadProofs}), and returns to the inbox when none did, to come on the next connection.
+     */
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
         List<ChatConnection> targets = new ArrayList<>(greeted);
         if (targets.isEmpty()) {
@@ -217,18 +220,14 @@ final class UserSessions implements InboxListener {
         }
         String json = new String(delivery.body(), StandardCharsets.UTF_8);
         AtomicInteger outstanding = new AtomicInteger(targets.size());
-        AtomicBoolean written = new AtomicBoolean();
+        AtomicBoolean settled = new AtomicBoolean();
         for (ChatConnection connection : targets) {
-            connection.send(json, ok -> {
-                if (ok) {
-                    written.set(true);
+            connection.sendProven(json, proven -> {
+                if (proven && settled.compareAndSet(false, true)) {
+                    from.ack(delivery.deliveryTag());
                 }
-                if (outstanding.decrementAndGet() == 0) {
-                    if (written.get()) {
-                        from.ack(delivery.deliveryTag());
-                    } else {
-                        from.requeue(delivery.deliveryTag());
-                    }
+                if (outstanding.decrementAndGet() == 0 && settled.compareAndSet(false, true)) {
+                    from.requeue(delivery.deliveryTag());
                 }
             });
         }
