@@ -34,6 +34,8 @@ final class DeliveryLedger {
         volatile String messageId;
         volatile String refusedWith;
         final AtomicInteger deliveries = new AtomicInteger();
+        final long sentNanos = System.nanoTime();
+        volatile long firstDeliveryNanos;
         volatile boolean deliveredReceipt;
 
         Entry(String from, String to) {
@@ -99,7 +101,9 @@ final class DeliveryLedger {
         if (!entry.to.equals(recipient) || !entry.from.equals(frame.getString("sender_id", null))) {
             misrouted.incrementAndGet();
         }
-        if (entry.deliveries.incrementAndGet() > 1) {
+        if (entry.deliveries.incrementAndGet() == 1) {
+            entry.firstDeliveryNanos = System.nanoTime();
+        } else {
             duplicates.incrementAndGet();
             if (!frame.getBoolean("redelivered", false)) {
                 unflaggedDuplicates.incrementAndGet();
@@ -137,6 +141,18 @@ final class DeliveryLedger {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // reported as unanswered
         }
+    }
+
+    /** Send to first delivery, in milliseconds, of the messages to these recipients: p50, p99, max. */
+    String latency(java.util.Set<String> recipients) {
+        long[] millis = byKey.values().stream()
+                .filter(e -> e.firstDeliveryNanos != 0 && recipients.contains(e.to))
+                .mapToLong(e -> (e.firstDeliveryNanos - e.sentNanos) / 1_000_000).sorted().toArray();
+        if (millis.length == 0) {
+            return "none delivered";
+        }
+        return "p50 " + millis[millis.length / 2] + " ms, p99 " + millis[(int) (millis.length * 0.99)]
+                + " ms, max " + millis[millis.length - 1] + " ms (" + millis.length + " messages)";
     }
 
     long undelivered() {
