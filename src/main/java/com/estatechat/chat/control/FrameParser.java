@@ -66,8 +66,10 @@ public class FrameParser {
             return new ChatCommand.Ack(messageId(frame));
         }
         if (ClientFrame.READ.equals(type)) {
-            throw new FrameRejected(ErrorCode.BAD_FRAME, "read receipts are not supported by this server", null,
-                    frame.messageId());
+            // echoed only when it is an id: anything else would go back to the client as it came
+            String id = frame.messageId() != null && MESSAGE_ID.matcher(frame.messageId()).matches()
+                    ? frame.messageId() : null;
+            throw new FrameRejected(ErrorCode.BAD_FRAME, "read receipts are not supported by this server", null, id);
         }
         throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message or ack", null, null);
     }

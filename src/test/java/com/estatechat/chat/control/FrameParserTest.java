@@ -195,6 +195,16 @@ class FrameParserTest {
                 .isEqualTo(ErrorCode.BAD_JSON);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"<script>", "\\ud800", "../../etc/passwd"})
+    void aReadFrameEchoesOnlyAValidMessageId(String messageId) {
+        // it went back verbatim: up to a frame's size of anything, or a lone surrogate
+        assertThat(rejection("{\"type\":\"read\",\"message_id\":\"" + messageId + "\"}").toFrame().messageId())
+                .isNull();
+        assertThat(rejection("{\"type\":\"read\",\"message_id\":\"" + ID + "\"}").toFrame().messageId())
+                .isEqualTo(ID);
+    }
+
     private FrameRejected rejection(String text) {
         return catchThrowableOfType(FrameRejected.class, () -> cut.parse(text, ALICE));
     }
