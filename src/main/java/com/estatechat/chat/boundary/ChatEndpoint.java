@@ -18,6 +18,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -88,6 +89,20 @@ public class ChatEndpoint {
         // a char is at most 3 UTF-8 bytes: count bytes only when the text might be over
         return text.length() > limit
                 || (text.length() * 3L > limit && text.getBytes(StandardCharsets.UTF_8).length > limit);
+    }
+
+    /**
+     * The protocol is JSON text. Without this handler Tyrus dropped a binary frame without a word
+     * and the client waited for an answer that never came; it is taken in parts, so that even a
+     * large one is refused at its first bytes.
+     */
+    @OnMessage
+    public void binary(Session session, ByteBuffer data, boolean last) {
+        ChatConnection connection = connection(session);
+        if (connection != null) {
+            LOG.fine(() -> "Closing session " + session.getId() + " of " + connection.userId() + ": binary frame");
+            connection.close(CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted: send JSON text");
+        }
     }
 
     @OnMessage

@@ -1,7 +1,6 @@
 package com.estatechat.chat.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.json.JsonException;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.bind.Jsonb;
@@ -36,16 +35,9 @@ public class FrameCodec {
         return jsonb.fromJson(text, type);
     }
 
-    /** Whether the text is syntactically JSON at all; used only to explain a failed decode. */
-    public boolean isWellFormed(String text) {
-        try (JsonParser parser = json.createParser(new StringReader(text))) {
-            while (parser.hasNext()) {
-                parser.next();
-            }
-            return true;
-        } catch (JsonException | IllegalStateException e) {
-            return false;
-        }
+    /** A streaming parser over one client frame. */
+    public JsonParser parser(String text) {
+        return json.createParser(new StringReader(text));
     }
 
     @PreDestroy

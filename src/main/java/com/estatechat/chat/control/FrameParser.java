@@ -6,7 +6,15 @@ import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ClientFrame;
 import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.chat.entity.FrameRejected;
-import jakarta.json.bind.JsonbException;
+import jakarta.json.JsonException;
+import jakarta.json.stream.JsonParser;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
 /** Decodes a client's text frame and checks every field; what comes out is safe to act on. */
@@ -14,6 +22,26 @@ public class FrameParser {
 
     static final Pattern CLIENT_MSG_ID = Pattern.compile("[\\x21-\\x7E]{1,64}");
     static final Pattern MESSAGE_ID = Pattern.compile("[0-9a-f-]{36}");
+
+    /** Deep enough for any extra data a client adds; a chat frame itself is flat. */
+    static final int MAX_DEPTH = 32;
+
+    /** The fields the protocol knows, in the order of {@link ClientFrame}'s components. */
+    private enum Field {
+        TYPE, TARGET_ID, MESSAGE, SENDER_ID, CLIENT_MSG_ID, MESSAGE_ID;
+
+        private static final Map<String, Field> BY_NAME = Arrays.stream(values())
+                .collect(Collectors.toMap(f -> f.name().toLowerCase(Locale.ROOT), f -> f));
+
+        /** null for a field the protocol does not know */
+        static Field named(String wireName) {
+            return BY_NAME.get(wireName);
+        }
+
+        String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private final FrameCodec codec;
     private final int maxMessageChars;
@@ -38,26 +66,95 @@ public class FrameParser {
             return new ChatCommand.Ack(messageId(frame));
         }
         if (ClientFrame.READ.equals(type)) {
-            throw new FrameRejected(ErrorCode.BAD_FRAME, "read receipts are not supported by this server", null,
-                    frame.messageId());
+            // echoed only when it is an id: anything else would go back to the client as it came
+            String id = frame.messageId() != null && MESSAGE_ID.matcher(frame.messageId()).matches()
+                    ? frame.messageId() : null;
+            throw new FrameRejected(ErrorCode.BAD_FRAME, "read receipts are not supported by this server", null, id);
         }
         throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message or ack", null, null);
     }
 
+    /**
+     * Reads the frame event by event: strict JSON (nothing after the object), the known fields as
+     * strings, unknown fields skipped. Data binding is not used because it turns a number or a
+     * boolean into a string and ignores what follows the object; the nesting is counted here because
+     * the parser's own limit (Parsson: 1,000 levels) ends in an unchecked exception.
+     */
     private ClientFrame decode(String text) throws FrameRejected {
-        ClientFrame frame;
-        try {
-            frame = codec.fromJson(text, ClientFrame.class);
-        } catch (JsonbException | ClassCastException e) {
-            if (codec.isWellFormed(text)) {
-                throw new FrameRejected(ErrorCode.BAD_FRAME, "a frame is a JSON object whose fields are strings");
+        EnumMap<Field, String> values = new EnumMap<>(Field.class);
+        Set<Field> seen = EnumSet.noneOf(Field.class);
+        FrameRejected invalid = null;
+        int depth = 0;
+        Field field = null;
+        boolean empty = true;
+        try (JsonParser json = codec.parser(text)) {
+            while (json.hasNext()) {
+                JsonParser.Event event = json.next();
+                empty = false;
+                switch (event) {
+                    case START_OBJECT, START_ARRAY -> {
+                        if (depth == 0 && event == JsonParser.Event.START_ARRAY || field != null) {
+                            invalid = first(invalid, depth == 0 ? notAnObject() : notAString(field));
+                        }
+                        field = null;
+                        if (++depth > MAX_DEPTH) {
+                            throw new FrameRejected(ErrorCode.BAD_FRAME,
+                                    "the frame is nested deeper than " + MAX_DEPTH + " levels");
+                        }
+                    }
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    case KEY_NAME -> {
+                        field = depth == 1 ? Field.named(json.getString()) : null;
+                        if (field != null && !seen.add(field)) {
+                            invalid = first(invalid, new FrameRejected(ErrorCode.BAD_FRAME,
+                                    field.wireName() + " appears more than once"));
+                        }
+                    }
+                    case VALUE_STRING -> {
+                        if (depth == 0) {
+                            invalid = first(invalid, notAnObject());
+                        } else if (field != null) {
+                            values.put(field, json.getString());
+                        }
+                        field = null;
+                    }
+                    case VALUE_NULL -> {
+                        // null stands for a field that is absent, as data binding read it
+                        invalid = depth == 0 ? first(invalid, notAnObject()) : invalid;
+                        field = null;
+                    }
+                    case VALUE_NUMBER, VALUE_TRUE, VALUE_FALSE -> {
+                        if (depth == 0 || field != null) {
+                            invalid = first(invalid, depth == 0 ? notAnObject() : notAString(field));
+                        }
+                        field = null;
+                    }
+                }
             }
+        } catch (JsonException e) {
+            // JsonParsingException, also for anything after the object
             throw new FrameRejected(ErrorCode.BAD_JSON, "the frame is not valid JSON");
         }
-        if (frame == null) {
-            throw new FrameRejected(ErrorCode.BAD_FRAME, "a frame is a JSON object");
+        if (empty) {
+            throw new FrameRejected(ErrorCode.BAD_JSON, "the frame is empty");
         }
-        return frame;
+        if (invalid != null) {
+            throw invalid;
+        }
+        return new ClientFrame(values.get(Field.TYPE), values.get(Field.TARGET_ID), values.get(Field.MESSAGE),
+                values.get(Field.SENDER_ID), values.get(Field.CLIENT_MSG_ID), values.get(Field.MESSAGE_ID));
+    }
+
+    private static FrameRejected first(FrameRejected found, FrameRejected next) {
+        return found != null ? found : next;
+    }
+
+    private static FrameRejected notAnObject() {
+        return new FrameRejected(ErrorCode.BAD_FRAME, "a frame is a JSON object");
+    }
+
+    private static FrameRejected notAString(Field field) {
+        return new FrameRejected(ErrorCode.BAD_FRAME, field.wireName() + " must be a string");
     }
 
     private ChatCommand.Send send(ClientFrame frame, Identity sender) throws FrameRejected {
@@ -76,6 +173,10 @@ public class FrameParser {
         if (frame.message() == null || frame.message().isBlank()) {
             throw rejected(ErrorCode.BAD_FRAME, "message is missing or empty", clientMsgId);
         }
+        if (!isUnicodeText(frame.message())) {
+            // a lone surrogate (from a \\ud800 escape) has no UTF-8 form: the recipient would get a '?'
+            throw rejected(ErrorCode.BAD_FRAME, "message is not valid Unicode text (a lone surrogate)", clientMsgId);
+        }
         if (frame.message().length() > maxMessageChars) {
             throw rejected(ErrorCode.TOO_LARGE, "message is longer than " + maxMessageChars + " characters",
                     clientMsgId);
@@ -87,6 +188,18 @@ public class FrameParser {
             throw rejected(ErrorCode.SELF_TARGET, "you cannot send a message to yourself", clientMsgId);
         }
         return new ChatCommand.Send(frame.targetId(), frame.message(), clientMsgId);
+    }
+
+    private static boolean isUnicodeText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String messageId(ClientFrame frame) throws FrameRejected {

@@ -14,6 +14,7 @@ import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,16 +56,30 @@ public class Relay {
     @Inject
     Permissions permissions;
 
-    private FrameParser parser;
+    FrameParser parser;
 
     @PostConstruct
     void createParser() {
         parser = new FrameParser(codec, settings.maxMessageChars());
     }
 
-    /** Handles one text frame from a connection. */
+    /**
+     * Handles one text frame from a connection. A failure here is a bug of the server, never the
+     * client's: the container would only log it at FINE in {@code @OnError} and leave the client
+     * waiting for an answer, so it is logged as a warning and the connection closes with 1011.
+     */
     public void onText(ChatConnection connection, String text) {
         connection.touch();
+        try {
+            handle(connection, text);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, e, () -> "Closing the connection of " + connection.userId() + " (session "
+                    + connection.id() + "): a frame of " + text.length() + " characters could not be handled");
+            connection.close(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "internal error");
+        }
+    }
+
+    private void handle(ChatConnection connection, String text) {
         ChatCommand command;
         try {
             command = parser.parse(text, connection.identity());

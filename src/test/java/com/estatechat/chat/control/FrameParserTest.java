@@ -110,6 +110,101 @@ class FrameParserTest {
         assertThat(rejected.getMessage()).contains("not supported");
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {33, 1_001, 100_000})
+    void deepNestingIsBadFrameAndNeverAnUncheckedException(int depth) {
+        // Parsson stops at 1,000 levels with a bare RuntimeException, which escaped the endpoint
+        String open = "[".repeat(depth);
+        String close = "]".repeat(depth);
+        for (String text : new String[] {open, open + close, "{\"target_id\":\"bob\",\"message\":" + open + close + "}",
+            "{\"extra\":" + open + close + ",\"target_id\":\"bob\",\"message\":\"hi\"}",
+            "{\"a\":".repeat(depth) + "1" + "}".repeat(depth)}) {
+            assertThat(rejection(text)).as(text.substring(0, Math.min(40, text.length()))).extracting(FrameRejected::code)
+                    .isEqualTo(ErrorCode.BAD_FRAME);
+        }
+    }
+
+    @Test
+    void nestingWithinTheLimitInAnUnknownFieldIsIgnored() throws FrameRejected {
+        int inside = FrameParser.MAX_DEPTH - 1; // the frame's own object is the first level
+        String extra = "[".repeat(inside) + "]".repeat(inside);
+        assertThat(cut.parse("{\"extra\":" + extra + ",\"target_id\":\"bob\",\"message\":\"hi\"}", ALICE))
+                .isEqualTo(new ChatCommand.Send("bob", "hi", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"target_id\":\"bob\",\"message\":42}", "{\"target_id\":\"bob\",\"message\":true}",
+        "{\"target_id\":12345,\"message\":\"hi\"}", "{\"target_id\":\"bob\",\"message\":1e999999999}",
+        "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":7}",
+        "{\"target_id\":\"bob\",\"message\":\"hi\",\"sender_id\":false}",
+        "{\"type\":5,\"target_id\":\"bob\",\"message\":\"hi\"}",
+        "{\"type\":\"ack\",\"message_id\":[\"0190c5a2-7b1e-7c3d-8e4f-123456789abc\"]}"})
+    void numbersBooleansAndStructuresWhereStringsBelongAreBadFrame(String text) {
+        // data binding had turned 42 into "42" and sent it
+        FrameRejected rejected = rejection(text);
+        assertThat(rejected.code()).isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(rejected.getMessage()).endsWith("must be a string");
+    }
+
+    @Test
+    void hugeNumbersInUnknownFieldsAreIgnoredWithoutBeingConverted() throws FrameRejected {
+        assertThat(cut.parse("{\"n\":1e999999999,\"m\":-0.0e-99999999999,\"target_id\":\"bob\",\"message\":\"hi\"}",
+                ALICE)).isEqualTo(new ChatCommand.Send("bob", "hi", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"target_id\":\"bob\",\"message\":\"hi\"} trailing",
+        "{\"target_id\":\"bob\",\"message\":\"hi\"}{}", "{\"target_id\":\"bob\",\"message\":\"hi\"},",
+        "{\"target_id\":\"bob\",\"message\":\"hi\"}]"})
+    void anythingAfterTheObjectIsBadJson(String text) {
+        // data binding had read the first object and ignored the rest
+        assertThat(rejection(text).code()).isEqualTo(ErrorCode.BAD_JSON);
+    }
+
+    @Test
+    void whitespaceAroundTheObjectIsFine() throws FrameRejected {
+        assertThat(cut.parse(" \r\n\t{\"target_id\":\"bob\",\"message\":\"hi\"}\n ", ALICE))
+                .isEqualTo(new ChatCommand.Send("bob", "hi", null));
+    }
+
+    @Test
+    void aRepeatedFieldIsBadFrame() {
+        // which one counts differs between JSON parsers: a proxy and this server could disagree
+        FrameRejected rejected = rejection("{\"target_id\":\"bob\",\"message\":\"hi\",\"target_id\":\"carol\"}");
+        assertThat(rejected.code()).isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(rejected.getMessage()).contains("target_id");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "a\\udc00b", "\\ud83d", "x\\ude00\\ud83d"})
+    void aLoneSurrogateInTheMessageIsBadFrame(String escaped) {
+        // it has no UTF-8 form: the recipient got a '?' in its place
+        assertThat(rejection("{\"target_id\":\"bob\",\"message\":\"" + escaped + "\"}").code())
+                .isEqualTo(ErrorCode.BAD_FRAME);
+    }
+
+    @Test
+    void escapedPairsAndControlCharactersArriveAsTheyWere() throws FrameRejected {
+        assertThat(cut.parse("{\"target_id\":\"bob\",\"message\":\"\\ud83d\\ude00\\u0000\\t\"}", ALICE))
+                .isEqualTo(new ChatCommand.Send("bob", "\ud83d\ude00\u0000\t", null));
+    }
+
+    @Test
+    void aRawControlCharacterInAStringIsBadJson() {
+        assertThat(rejection("{\"target_id\":\"bob\",\"message\":\"a\u0001b\"}").code())
+                .isEqualTo(ErrorCode.BAD_JSON);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<script>", "\\ud800", "../../etc/passwd"})
+    void aReadFrameEchoesOnlyAValidMessageId(String messageId) {
+        // it went back verbatim: up to a frame's size of anything, or a lone surrogate
+        assertThat(rejection("{\"type\":\"read\",\"message_id\":\"" + messageId + "\"}").toFrame().messageId())
+                .isNull();
+        assertThat(rejection("{\"type\":\"read\",\"message_id\":\"" + ID + "\"}").toFrame().messageId())
+                .isEqualTo(ID);
+    }
+
     private FrameRejected rejection(String text) {
         return catchThrowableOfType(FrameRejected.class, () -> cut.parse(text, ALICE));
     }
