@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.Deployments;
 import com.estatechat.support.PayaraMicroProcess;
+import com.estatechat.support.RabbitMqNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
