@@ -60,7 +60,8 @@ class BrokerRestartChaosIT {
             users.forEach(user -> assertThat(traffic.client(user).isOpen())
                     .as("%s's WebSocket outlived the broker restart", user).isTrue());
         }
-        DeliveryLedger.Report report = ledger.report().write();
+        DeliveryLedger.Report report = ledger.report().write(
+                "rounds: " + scale.rounds() + " of " + scale.trafficPerRound().toSeconds() + " s at " + scale.messagesPerSecond() + " msg/s, each followed by a broker restart");
         assertThat(report.refused()).as("refusals while the broker was down").containsKey("unavailable");
         assertThat(report.refused().keySet()).as("only unavailable").containsOnly("unavailable");
         assertThat(report.unanswered()).as("messages the sender heard nothing about").isZero();

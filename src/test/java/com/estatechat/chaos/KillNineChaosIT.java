@@ -44,7 +44,8 @@ class KillNineChaosIT {
             users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
             ledger.awaitSettled(Duration.ofSeconds(60));
         }
-        DeliveryLedger.Report report = ledger.report().write();
+        DeliveryLedger.Report report = ledger.report().write(
+                "rounds: " + scale.rounds() + " of " + scale.trafficPerRound().toSeconds() + " s at " + scale.messagesPerSecond() + " msg/s, each ended by kill -9");
         assertThat(report.accepted()).as("messages accepted before the kill").isPositive();
         assertThat(report.lost()).as("accepted but never delivered").isZero();
         assertThat(report.missingDeliveredReceipts()).as("accepted without a delivered receipt").isZero();

@@ -62,6 +62,7 @@ public final class RawWebSocket implements AutoCloseable {
     private final BlockingQueue<Frame> texts = new LinkedBlockingQueue<>();
     /** The server's close code, or -1 when the connection ended without a close frame. */
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private volatile boolean answerPings = true;
 
     private RawWebSocket(Socket socket) throws IOException {
         this.socket = socket;
@@ -138,7 +139,11 @@ public final class RawWebSocket implements AutoCloseable {
             while (true) {
                 Frame frame = readFrame(in);
                 switch (frame.opcode()) {
-                    case PING -> send(true, PONG, frame.payload());
+                    case PING -> {
+                        if (answerPings) {
+                            send(true, PONG, frame.payload());
+                        }
+                    }
                     case CLOSE -> {
                         closed.complete(frame.closeCode());
                         return;
@@ -213,6 +218,11 @@ public final class RawWebSocket implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Reads on but answers no ping from now: the server cannot tell that anything was read. */
+    public void ignorePings() {
+        answerPings = false;
     }
 
     /** The next text frame from the server; fails the test if none comes in time. */

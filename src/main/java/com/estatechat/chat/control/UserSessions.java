@@ -41,6 +41,8 @@ final class UserSessions implements InboxListener {
     private final List<ChatConnection> connections = new CopyOnWriteArrayList<>();
     private final List<ChatConnection> greeted = new CopyOnWriteArrayList<>();
     private final Map<String, PendingDelivery> pending = new LinkedHashMap<>();
+    /** Receipts no connection has read yet: sent to the next connection greeted. */
+    private final List<HeldReceipt> heldReceipts = new ArrayList<>();
     private InboxSubscription subscription;
     private boolean subscribing;
     private boolean closed;
@@ -72,6 +74,9 @@ final class UserSessions implements InboxListener {
         connection.greet();
         pending.values().forEach(delivery -> connection.send(asRedelivered(delivery.frame())));
         greeted.add(connection);
+        List<HeldReceipt> held = List.copyOf(heldReceipts);
+        heldReceipts.clear();
+        held.forEach(receipt -> sendReceipt(receipt, List.of(connection), List.of(connection)));
     }
 
     private String asRedelivered(String json) {
@@ -147,6 +152,7 @@ final class UserSessions implements InboxListener {
             running = subscription;
             subscription = null;
             pending.clear();
+            heldReceipts.clear(); // the broker requeues them with the channel
         }
         if (running != null) {
             running.close();
@@ -210,27 +216,61 @@ final class UserSessions implements InboxListener {
 
     /**
      * A receipt needs no client ack: it is settled once a connection proved it read it (see
-     * {@link ReadProofs}), and returns to the inbox when none did, to come on the next connection.
+     * {@link ReadProofs}). Until then the delivery stays unacked; when every connection it went to
+     * ended first, it goes to the connections that joined meanwhile, or waits for the next one.
+     * It is never requeued while the user is online: that would bring it straight back (and count
+     * against a quorum queue's delivery limit).
      */
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
-        List<ChatConnection> targets = new ArrayList<>(greeted);
-        if (targets.isEmpty()) {
-            from.requeue(delivery.deliveryTag());
-            return;
+        HeldReceipt receipt = new HeldReceipt(new String(delivery.body(), StandardCharsets.UTF_8),
+                delivery.deliveryTag(), from);
+        List<ChatConnection> targets;
+        synchronized (this) {
+            targets = List.copyOf(greeted);
+            if (targets.isEmpty()) {
+                heldReceipts.add(receipt);
+                return;
+            }
         }
-        String json = new String(delivery.body(), StandardCharsets.UTF_8);
+        sendReceipt(receipt, targets, targets);
+    }
+
+    /** Sends to {@code targets}; {@code tried} are all connections this receipt went to so far. */
+    private void sendReceipt(HeldReceipt receipt, List<ChatConnection> targets, List<ChatConnection> tried) {
         AtomicInteger outstanding = new AtomicInteger(targets.size());
-        AtomicBoolean settled = new AtomicBoolean();
+        AtomicBoolean proven = new AtomicBoolean();
         for (ChatConnection connection : targets) {
-            connection.sendProven(json, proven -> {
-                if (proven && settled.compareAndSet(false, true)) {
-                    from.ack(delivery.deliveryTag());
+            connection.sendProven(receipt.frame(), read -> {
+                if (read && proven.compareAndSet(false, true)) {
+                    receipt.from().ack(receipt.deliveryTag());
                 }
-                if (outstanding.decrementAndGet() == 0 && settled.compareAndSet(false, true)) {
-                    from.requeue(delivery.deliveryTag());
+                if (outstanding.decrementAndGet() == 0 && !proven.get()) {
+                    unread(receipt, tried);
                 }
             });
         }
+    }
+
+    /** No connection read the receipt: on to those that joined since, or held for the next one. */
+    private void unread(HeldReceipt receipt, List<ChatConnection> tried) {
+        List<ChatConnection> fresh;
+        synchronized (this) {
+            if (closed || receipt.from() != subscription) {
+                return; // its consumer is gone: the broker requeued it with the channel
+            }
+            fresh = greeted.stream().filter(connection -> !tried.contains(connection)).toList();
+            if (fresh.isEmpty()) {
+                heldReceipts.add(receipt);
+                return;
+            }
+        }
+        List<ChatConnection> all = new ArrayList<>(tried);
+        all.addAll(fresh);
+        sendReceipt(receipt, fresh, all);
+    }
+
+    /** A receipt delivery not yet settled. */
+    private record HeldReceipt(String frame, long deliveryTag, InboxSubscription from) {
     }
 
     @Override
@@ -238,6 +278,7 @@ final class UserSessions implements InboxListener {
         synchronized (this) {
             subscription = null;
             pending.clear();
+            heldReceipts.clear();
         }
         LOG.warning(() -> "Lost the inbox consumer of " + userId + " (" + reason + "); the server retries");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.RawWebSocket;
 import com.estatechat.support.ServerMetrics;
 import jakarta.json.JsonObject;
 import java.net.URI;
@@ -183,6 +184,33 @@ class DeliveryIT {
                 assertThat(a.next(f -> "delivered".equals(f.getString("status", null))).getString("message_id"))
                         .isEqualTo(first.getString("message_id"));
             }
+        }
+    }
+
+    /**
+     * Found by FlappingClientsChaosIT: a receipt written into the socket of a sender that never
+     * read it was settled and lost. Now it counts only once the client answered a ping sent after it.
+     */
+    @Test
+    void aReceiptTheSenderNeverProvedToHaveReadComesAgain() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        String messageId;
+        try (RawWebSocket a = RawWebSocket.connect(ChatClient.uri(base(), alice, null));
+                ChatClient b = ChatClient.connect(base(), bob)) {
+            a.ignorePings();
+            assertThat(a.nextText()).contains("\"connected\"");
+            a.sendText("{\"target_id\":\"" + bob + "\",\"message\":\"read me\",\"sender_id\":\"" + alice + "\"}");
+            assertThat(a.nextText()).contains("\"queued\"");
+            messageId = b.receiveAndAck().getString("message_id");
+            String delivered = a.nextText();
+            assertThat(delivered).contains("\"delivered\"").contains(messageId);
+            a.abort(); // written, even read, but the server never got the pong that proves it
+        }
+        try (ChatClient again = ChatClient.connect(base(), alice)) {
+            JsonObject receipt = again.next("receipt");
+            assertThat(receipt.getString("status")).isEqualTo("delivered");
+            assertThat(receipt.getString("message_id")).isEqualTo(messageId);
         }
     }
 
