@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Users chatting at a steady total rate: each tick a random connected user sends to a random
@@ -17,6 +18,7 @@ final class ChaosTraffic implements AutoCloseable {
 
     private final List<String> users;
     private final Map<String, ChaosClient> clients = new ConcurrentHashMap<>();
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private ScheduledExecutorService ticker;
 
     ChaosTraffic(List<String> users) {
@@ -44,7 +46,17 @@ final class ChaosTraffic implements AutoCloseable {
         ticker.scheduleAtFixedRate(this::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
     }
 
+    /** A task that throws is never run again: record the failure, to fail the test at {@link #close()}. */
     private void sendOne() {
+        try {
+            sendRandom();
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+            throw e;
+        }
+    }
+
+    private void sendRandom() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String from = users.get(random.nextInt(users.size()));
         String to = users.get(random.nextInt(users.size()));
@@ -68,10 +80,13 @@ final class ChaosTraffic implements AutoCloseable {
         }
     }
 
-    /** Closes every connection. */
+    /** Closes every connection; fails if sending failed (the traffic would have stopped unseen). */
     @Override
     public void close() {
         stop();
         clients.values().forEach(ChaosClient::close);
+        if (failure.get() != null) {
+            throw new AssertionError("the traffic stopped: a send failed", failure.get());
+        }
     }
 }

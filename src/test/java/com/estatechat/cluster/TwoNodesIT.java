@@ -2,12 +2,15 @@ package com.estatechat.cluster;
 
 import static com.estatechat.support.Deployments.user;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
 import com.estatechat.support.PayaraMicroProcess;
 import jakarta.json.JsonObject;
 import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +44,11 @@ class TwoNodesIT {
             try (ChatClient a = ChatClient.connect(one, alice); ChatClient b = ChatClient.connect(two, bob)) {
                 exchange(a, b, "from node 1 to node 2");
                 exchange(b, a, "from node 2 to node 1");
+                // routing that is not sticky (alice on both nodes) is named in the second node's log
+                try (ChatClient stray = ChatClient.connect(two, alice)) {
+                    await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(node2.log().toPath())
+                            .contains("The inbox of " + alice + " already has 1 consumer(s)"));
+                }
             }
 
             // bob on node 1 holds unacked messages while alice (node 2) sends a burst; node 1 stops
