@@ -228,10 +228,16 @@ public final class ChatConnection {
         if (!session.isOpen()) {
             return;
         }
+        // a ping reschedules Tyrus's idle-timeout task as a text frame does: the same loader (see writeQueued)
+        Thread caller = Thread.currentThread();
+        ClassLoader loader = caller.getContextClassLoader();
+        caller.setContextClassLoader(ClassesOnlyLoader.of(loader));
         try {
             session.getAsyncRemote().sendPing(payload);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, e, () -> "Ping to " + userId() + " (session " + id() + ") failed");
+        } finally {
+            caller.setContextClassLoader(loader);
         }
     }
 
