@@ -202,12 +202,10 @@ class HostileInputIT {
                 RawWebSocket flood = raw(user("flood"))) {
             CompletableFuture<List<String>> chat = CompletableFuture.supplyAsync(() -> chat(a, b, 30));
 
-            long start = System.nanoTime();
             for (int i = 0; i < frames; i++) {
                 flood.sendText(i % 3 == 2 ? "{\"target_id\":" + i
                         : "{\"target_id\":\"" + sink + "\",\"message\":\"flood " + i + "\"}");
             }
-            Duration sending = Duration.ofNanos(System.nanoTime() - start);
             brokenClients();
 
             Map<String, Integer> answers = new HashMap<>();
@@ -215,8 +213,7 @@ class HostileInputIT {
                 JsonObject answer = json(flood.nextText());
                 answers.merge(answer.getString("code", answer.getString("status", "?")), 1, Integer::sum);
             }
-            assertThat(frames * 1_000_000_000L / Math.max(1, sending.toNanos())).as("frames per second sent")
-                    .isGreaterThan(1000);
+            // far over the limit (chat.rate-limit.*: 20 a second, bursts of 40), however slow the machine
             assertThat(answers.get("rate_limited")).as("answers %s", answers).isGreaterThan(frames / 2);
             assertThat(answers.keySet()).as("answers").isSubsetOf("rate_limited", "queued", "bad_json");
             assertThat(answers.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(frames);
