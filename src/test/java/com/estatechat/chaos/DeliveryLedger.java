@@ -191,6 +191,18 @@ final class DeliveryLedger {
             int unflaggedDuplicates, int misrouted, int unknown, long deliveredReceipts,
             long missingDeliveredReceipts, Map<String, Integer> otherErrors, long lost) {
 
+        /** The promise every fault run checks: nothing accepted is lost, unconfirmed or silently doubled. */
+        Report assertNothingLost() {
+            org.assertj.core.api.Assertions.assertThat(accepted).as("messages accepted").isPositive();
+            org.assertj.core.api.Assertions.assertThat(lost).as("accepted but never delivered").isZero();
+            org.assertj.core.api.Assertions.assertThat(missingDeliveredReceipts)
+                    .as("accepted without a delivered receipt").isZero();
+            org.assertj.core.api.Assertions.assertThat(unflaggedDuplicates)
+                    .as("second copies not flagged redelivered").isZero();
+            org.assertj.core.api.Assertions.assertThat(misrouted).as("misrouted").isZero();
+            return this;
+        }
+
         String markdown() {
             return "## " + scenario + "\n\n"
                     + "| count | value |\n|---|---|\n"
