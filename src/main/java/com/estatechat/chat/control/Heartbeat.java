@@ -9,8 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,15 +30,11 @@ public class Heartbeat {
     @Inject
     ChatSettings settings;
 
-    private ScheduledExecutorService ticker;
+    ScheduledThreadPoolExecutor ticker;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         long interval = settings.heartbeatInterval().toMillis();
-        ticker = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "chat-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ticker = newTicker();
         ticker.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.MILLISECONDS);
     }
 
@@ -60,6 +55,14 @@ public class Heartbeat {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Heartbeat tick failed", e);
         }
+    }
+
+    static ScheduledThreadPoolExecutor newTicker() {
+        return new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "chat-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Closes the connection with 1008 when its credentials expire (a token's {@code exp}). */

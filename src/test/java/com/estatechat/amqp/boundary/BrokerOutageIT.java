@@ -105,7 +105,7 @@ class BrokerOutageIT {
     }
 
     /** Sends until the broker takes it (retrying on {@code unavailable}, as a client should); returns its id. */
-    private static String sendUntilQueued(ChatClient sender, String target, String text) {
+    static String sendUntilQueued(ChatClient sender, String target, String text) {
         String[] id = new String[1];
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
             sender.sendMessage(target, text, null);

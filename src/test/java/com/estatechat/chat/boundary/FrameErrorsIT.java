@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,39 @@ class FrameErrorsIT {
         try (ChatClient b = ChatClient.connect(base(), bob)) {
             assertThat(b.receiveAndAck().getString("message")).isEqualTo("one");
             assertThat(b.receiveAndAck().getString("message")).isEqualTo("two");
+        }
+    }
+
+    /**
+     * Issue 11, defect 7: the recipient's ack waited for the {@code delivered} receipt to be
+     * stored in the sender's inbox; with that inbox full every ack failed, the recipient's unacked
+     * deliveries filled its prefetch and it stopped receiving. The message was delivered all the
+     * same: the ack settles it, and the receipt the sender's full inbox refused is counted.
+     */
+    @Test
+    void anAckSettlesTheMessageEvenWhenTheSendersInboxIsFull() {
+        String alice = user("alice");
+        String bob = user("bob");
+        String carol = user("carol");
+        try (ChatClient a = ChatClient.connect(base(), alice)) {
+            a.sendMessage(bob, "for bob", "b1");
+            assertThat(a.next("receipt").getString("status")).isEqualTo("queued");
+        }
+        try (ChatClient c = ChatClient.connect(base(), carol)) {
+            for (int i = 0; i < 2; i++) {
+                c.sendMessage(alice, "filling " + i, null);
+                assertThat(c.next().getString("status")).isEqualTo("queued");
+            }
+        }
+        try (ChatClient b = ChatClient.connect(base(), bob)) {
+            JsonObject message = b.receiveAndAck();
+            assertThat(message.getString("message")).isEqualTo("for bob");
+            b.expectNothingFor(Duration.ofSeconds(2));
+        }
+        try (ChatClient c = ChatClient.connect(base(), carol); ChatClient b = ChatClient.connect(base(), bob)) {
+            c.sendMessage(bob, "marker", null);
+            assertThat(b.next("message").getString("message")).as("the acked message does not come again")
+                    .isEqualTo("marker");
         }
     }
 

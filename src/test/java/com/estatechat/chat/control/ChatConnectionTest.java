@@ -1,0 +1,63 @@
+package com.estatechat.chat.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.auth.entity.Identity;
+import com.estatechat.auth.entity.Role;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ChatConnectionTest {
+
+    private final FakeSession fake = new FakeSession();
+
+    private ChatConnection connection(int sendQueueLimit) {
+        return new ChatConnection(fake.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 20, 40,
+                sendQueueLimit);
+    }
+
+    /**
+     * Issue 11, defect 1a: a frame sent to a closed connection told its callback under the
+     * connection's lock; a receipt's callback takes the user's lock, while a delivery holds the
+     * user's lock and sends: a lock cycle.
+     */
+    @Test
+    void aSendCallbackNeverRunsUnderTheConnectionsLock() {
+        ChatConnection connection = connection(10);
+        List<String> outcomes = new ArrayList<>();
+        connection.send("before", written -> outcomes.add("before " + written + " locked "
+                + Thread.holdsLock(connection)));
+        connection.closed();
+        connection.send("after", written -> outcomes.add("after " + written + " locked "
+                + Thread.holdsLock(connection)));
+        assertThat(outcomes).containsExactly("before true locked false", "after false locked false");
+    }
+
+    /** Frames queued when the connection closes are reported unwritten, outside the lock too. */
+    @Test
+    void framesDroppedByACloseAreReportedOutsideTheLock() {
+        fake.completeSends = false;
+        ChatConnection connection = connection(10);
+        List<String> outcomes = new ArrayList<>();
+        connection.send("in flight", written -> outcomes.add("in flight " + written));
+        connection.send("queued", written -> outcomes.add("queued " + written + " locked "
+                + Thread.holdsLock(connection)));
+        connection.closed();
+        assertThat(outcomes).containsExactly("queued false locked false");
+    }
+
+    /** A client that does not read is closed with 1008 once its queue is full; the close runs unlocked. */
+    @Test
+    void aClientThatDoesNotReadIsClosedWithoutALockHeld() {
+        fake.completeSends = false;
+        ChatConnection connection = connection(2);
+        List<Boolean> lockedAtClose = new ArrayList<>();
+        fake.onClose = reason -> lockedAtClose.add(Thread.holdsLock(connection));
+        for (int i = 0; i < 4; i++) {
+            connection.send("frame " + i);
+        }
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+        assertThat(lockedAtClose).containsExactly(false);
+    }
+}

@@ -1,0 +1,38 @@
+package com.estatechat.chat.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.auth.entity.Identity;
+import com.estatechat.auth.entity.Role;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HeartbeatTest {
+
+    private final Heartbeat heartbeat = new Heartbeat();
+
+    @AfterEach
+    void stop() {
+        heartbeat.ticker.shutdownNow();
+    }
+
+    /**
+     * Issue 11, defect 6: the expiry timer of a closed connection was cancelled but stayed in the
+     * scheduler's queue until the token's {@code exp}, and the connection with it.
+     */
+    @Test
+    void aClosedConnectionLeavesNoExpiryTimerBehind() {
+        heartbeat.ticker = Heartbeat.newTicker();
+        FakeSession fake = new FakeSession();
+        ChatConnection connection = new ChatConnection(fake.session,
+                new Identity("bob", Role.TENANT, Instant.now().plus(Duration.ofHours(12)), null), "{}", 20, 40, 10);
+        heartbeat.closeAtExpiry(connection);
+        assertThat(heartbeat.ticker.getQueue()).hasSize(1);
+
+        connection.closed();
+
+        assertThat(heartbeat.ticker.getQueue()).as("timers still held").isEmpty();
+    }
+}
