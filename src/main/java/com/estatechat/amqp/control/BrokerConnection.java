@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -16,20 +17,22 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one owner of the AMQP connection. It connects in the background and keeps trying, so that a
- * broker that is down does not fail the deployment; once connected, the client library's automatic
- * recovery brings back the connection, channels, consumers and topology. It also owns the small
- * thread pool on which channel owners run their work.
+ * The one owner of the AMQP connections: one that carries the inbox consumers (and further ones
+ * when it has no channel left), and one that only publishes, so that a broker that throttles
+ * publishers never holds up deliveries and acks. It connects in the background and keeps trying,
+ * so that a broker that is down does not fail the deployment. Once connected, the client library
+ * recovers the connections and their channels, but no topology and no consumer: after a recovery
+ * ({@link BrokerConnected}) the server declares what it needs and starts its consumers itself, so
+ * that nothing comes back that the server no longer wants (a user who left during the outage) and
+ * nothing it wants is missing unnoticed. Every event is fired on this class's own thread, never on
+ * the client library's.
  */
 @ApplicationScoped
 public class BrokerConnection {
@@ -42,7 +45,12 @@ public class BrokerConnection {
     @Inject
     Event<BrokerConnected> connectedEvents;
 
+    @Inject
+    Workers workers;
+
     private volatile Connection connection;
+    /** Publishes only (see the class comment); opened with the first connection. */
+    private volatile Connection publishing;
     /** Further connections, opened when the first has no channel left (one channel per online user). */
     private final List<Connection> overflow = new CopyOnWriteArrayList<>();
     private volatile ConnectionFactory factory;
@@ -50,12 +58,9 @@ public class BrokerConnection {
     private volatile boolean closing;
     private volatile String lastFailure = "not connected yet";
     private ScheduledExecutorService connector;
-    private ExecutorService workers;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        connector = Executors.newSingleThreadScheduledExecutor(daemonThreads("chat-amqp-connect"));
-        workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                daemonThreads("chat-amqp-worker"));
+        connector = Executors.newSingleThreadScheduledExecutor(Workers.daemonThreads("chat-amqp-connect"));
         connector.execute(this::connect);
     }
 
@@ -81,7 +86,9 @@ public class BrokerConnection {
             return;
         }
         factory.setAutomaticRecoveryEnabled(true);
-        factory.setTopologyRecoveryEnabled(true);
+        // the server re-declares and re-consumes after a recovery (see the class comment); the library's
+        // record of every queue and binding ever declared would grow without bound and be replayed first
+        factory.setTopologyRecoveryEnabled(false);
         factory.setNetworkRecoveryInterval(settings.reconnectInterval().toMillis());
         factory.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
         factory.setRequestedHeartbeat(30);
@@ -90,27 +97,18 @@ public class BrokerConnection {
         factory.setChannelRpcTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
         try {
             Connection opened = factory.newConnection("estate-chat");
-            ((Recoverable) opened).addRecoveryListener(new RecoveryListener() {
-                @Override
-                public void handleRecovery(Recoverable recoverable) {
-                    // recovery may have reached another broker node, or another broker
-                    features = BrokerFeatures.of(opened.getServerProperties());
-                    LOG.info("AMQP connection recovered");
-                    connectedEvents.fire(new BrokerConnected(true));
-                }
-
-                @Override
-                public void handleRecoveryStarted(Recoverable recoverable) {
-                    LOG.warning("AMQP connection lost; recovering");
-                }
-            });
-            opened.addShutdownListener(cause -> {
-                if (!cause.isInitiatedByApplication()) {
-                    lastFailure = "connection lost: " + cause.getReason();
-                }
-            });
+            Connection publisher;
+            try {
+                publisher = factory.newConnection("estate-chat-publish");
+            } catch (Exception e) {
+                opened.abort();
+                throw e;
+            }
+            watch(opened, true);
+            watch(publisher, false);
             features = BrokerFeatures.of(opened.getServerProperties());
             this.factory = factory;
+            publishing = publisher;
             connection = opened;
             LOG.info(() -> "Connected to the AMQP broker " + features + " at " + factory.getHost() + ":"
                     + factory.getPort());
@@ -126,10 +124,45 @@ public class BrokerConnection {
         }
     }
 
-    /** Whether the connection is up now; readiness reports this. */
+    /**
+     * Logs losses, recoveries and flow control. After the consuming connection recovers, the
+     * {@link BrokerConnected} event goes out on the connector thread.
+     */
+    private void watch(Connection opened, boolean consuming) {
+        String name = opened.getClientProvidedName();
+        ((Recoverable) opened).addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleRecovery(Recoverable recoverable) {
+                LOG.info(() -> "AMQP connection " + name + " recovered");
+                if (consuming) {
+                    connector.execute(() -> {
+                        // recovery may have reached another broker node, or another broker
+                        features = BrokerFeatures.of(opened.getServerProperties());
+                        connectedEvents.fire(new BrokerConnected(true));
+                    });
+                }
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recoverable) {
+                LOG.warning(() -> "AMQP connection " + name + " lost; recovering");
+            }
+        });
+        opened.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication()) {
+                lastFailure = "connection lost: " + cause.getReason();
+            }
+        });
+        opened.addBlockedListener(reason -> LOG.warning(() -> "The broker blocks publishing on " + name + ": "
+                + reason + " (a resource alarm); sends wait and may time out as unavailable"),
+                () -> LOG.info(() -> "The broker unblocked " + name));
+    }
+
+    /** Whether both connections are up now; readiness reports this. */
     public boolean isOpen() {
         Connection current = connection;
-        return current != null && current.isOpen();
+        Connection publisher = publishing;
+        return current != null && current.isOpen() && publisher != null && publisher.isOpen();
     }
 
     /** What the broker of the current connection understands beyond plain AMQP 0-9-1. */
@@ -143,7 +176,24 @@ public class BrokerConnection {
     }
 
     /**
-     * A new channel for a single owner; the caller closes it.
+     * A new channel on the publishing connection for a single owner; the caller closes it.
+     *
+     * @throws BrokerUnavailable when there is no open connection
+     */
+    public Channel openPublishChannel() throws IOException {
+        Connection current = publishing;
+        if (current == null || !current.isOpen()) {
+            throw new BrokerUnavailable("the message broker is not connected");
+        }
+        Channel channel = current.createChannel();
+        if (channel == null) {
+            throw new BrokerUnavailable("the publishing connection has no channel left");
+        }
+        return channel;
+    }
+
+    /**
+     * A new channel on a consuming connection for a single owner; the caller closes it.
      *
      * @throws BrokerUnavailable when there is no open connection
      */
@@ -183,14 +233,9 @@ public class BrokerConnection {
         }
     }
 
-    /** An executor that runs its tasks one at a time on the shared workers: give one to each channel owner. */
-    public Executor newSerialExecutor() {
-        return new SerialExecutor(workers);
-    }
-
-    /** The shared workers, for short tasks that must not run on a container or broker thread. */
-    public Executor workers() {
-        return workers;
+    /** A lane on the shared workers: give one to each channel owner. */
+    public Executor newChannelOwner(String name) {
+        return workers.newLane(name);
     }
 
     @PreDestroy
@@ -206,27 +251,16 @@ public class BrokerConnection {
                 extra.abort();
             }
         }
-        Connection current = connection;
-        if (current != null) {
-            try {
-                // closing the connection returns every unacked delivery to its queue
-                current.close(5_000);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "Closing the AMQP connection failed", e);
-                current.abort();
+        for (Connection current : new Connection[] {publishing, connection}) {
+            if (current != null) {
+                try {
+                    // closing the connection returns every unacked delivery to its queue
+                    current.close(5_000);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "Closing the AMQP connection failed", e);
+                    current.abort();
+                }
             }
         }
-        if (workers != null) {
-            workers.shutdown();
-        }
-    }
-
-    static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -1,6 +1,9 @@
 package com.estatechat.amqp.control;
 
-/** Receives what a user's inbox consumer gets from the broker. Called on the client library's dispatch thread. */
+/**
+ * Receives what a user's inbox consumer gets from the broker. Called on the client library's
+ * threads: an implementation only hands the call over to its own lane.
+ */
 public interface InboxListener {
 
     /**
@@ -9,6 +12,9 @@ public interface InboxListener {
      */
     void onDelivery(InboxSubscription source, InboxDelivery delivery);
 
-    /** The consumer is gone for good (queue deleted, channel closed by an error); subscribe again to go on. */
-    void onLost(String reason);
+    /**
+     * The consumer {@code source} is gone for good (connection lost, queue deleted, channel closed
+     * by an error); its unacked deliveries went back to the inbox. Subscribe again to go on.
+     */
+    void onLost(InboxSubscription source, String reason);
 }

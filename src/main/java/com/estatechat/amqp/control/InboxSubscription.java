@@ -17,6 +17,10 @@ import java.util.logging.Logger;
  * Every channel operation runs on the subscription's serial executor, so the channel has a single
  * owner. Closing the subscription closes the channel, and the broker puts every delivery that was
  * not acked back in the inbox.
+ * <p>
+ * A subscription ends for good when its channel or connection goes: the listener is told
+ * ({@link InboxListener#onLost}) and the channel is aborted, so that the client library's recovery
+ * never brings it back; the owner of the listener subscribes again once the broker is there.
  */
 public final class InboxSubscription {
 
@@ -64,6 +68,11 @@ public final class InboxSubscription {
 
     public String userId() {
         return userId;
+    }
+
+    /** False once the subscription ended: closed by the server, or lost (then it never comes back). */
+    public boolean isOpen() {
+        return !closed;
     }
 
     /** Removes the delivery from the inbox: the work it stands for is done. */
@@ -121,11 +130,14 @@ public final class InboxSubscription {
         }
     }
 
-    private synchronized void closeNow() {
-        if (!closed) {
+    private void closeNow() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            owner.execute(() -> closeQuietly(channel));
         }
+        owner.execute(() -> closeQuietly(channel));
     }
 
     private interface ChannelTask {
@@ -147,25 +159,39 @@ public final class InboxSubscription {
         });
     }
 
+    /** Called on the client library's connection thread: only hands over. */
     private void onShutdown(ShutdownSignalException cause) {
         if (closed || cause.isInitiatedByApplication()) {
             return;
         }
-        if (cause.isHardError()) {
-            return; // connection loss: automatic recovery restores the channel and the consumer
-        }
-        LOG.warning(() -> "The inbox consumer of " + userId + " was closed by the broker: " + cause.getReason());
-        listener.onLost("channel closed by the broker");
+        String reason = cause.isHardError() ? "the broker connection was lost" : "the broker closed its channel";
+        LOG.fine(() -> "The inbox consumer of " + userId + " ended: " + reason);
+        closeNow();
+        listener.onLost(this, reason);
     }
 
+    /**
+     * Closes the channel, or aborts it when it is already closed: the client library forgets a
+     * channel for recovery only through {@code close} or {@code abort}, and one that is merely
+     * closed comes back with its consumer once the connection recovers.
+     */
     private static void closeQuietly(Channel channel) {
-        if (channel == null || !channel.isOpen()) {
+        if (channel == null) {
             return;
         }
         try {
-            channel.close();
+            if (channel.isOpen()) {
+                channel.close();
+            } else {
+                channel.abort();
+            }
         } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
             LOG.log(Level.FINE, "Closing an inbox channel failed", e);
+            try {
+                channel.abort();
+            } catch (IOException | RuntimeException again) {
+                LOG.log(Level.FINE, "Aborting an inbox channel failed", again);
+            }
         }
     }
 
@@ -186,7 +212,7 @@ public final class InboxSubscription {
         public void handleCancel(String consumerTag) {
             LOG.warning(() -> "The broker cancelled the inbox consumer of " + userId + " (inbox deleted?)");
             closeNow();
-            listener.onLost("consumer cancelled by the broker");
+            listener.onLost(InboxSubscription.this, "consumer cancelled by the broker");
         }
     }
 }

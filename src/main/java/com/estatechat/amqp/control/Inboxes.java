@@ -21,6 +21,11 @@ public class Inboxes {
     @Inject
     ChatSettings settings;
 
+    /** Whether the broker can be reached now: subscribing again is worth trying. */
+    public boolean brokerConnected() {
+        return broker.isOpen();
+    }
+
     /**
      * @param bind extra routing keys the inbox receives (broadcasts), {@code unbind} keys it no longer does
      * @return completes with the running subscription, or fails with {@link BrokerUnavailable}
@@ -28,7 +33,7 @@ public class Inboxes {
      */
     public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
             InboxListener listener) {
-        Executor owner = broker.newSerialExecutor();
+        Executor owner = broker.newChannelOwner("inbox " + userId);
         InboxSubscription subscription = new InboxSubscription(userId, owner, listener);
         CompletableFuture<InboxSubscription> result = new CompletableFuture<>();
         owner.execute(() -> {

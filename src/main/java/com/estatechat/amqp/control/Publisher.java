@@ -3,11 +3,15 @@ package com.estatechat.amqp.control;
 import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
+import jakarta.interceptor.Interceptor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Publishes persistent messages to users' inboxes with asynchronous publisher confirms, over a
@@ -26,7 +30,7 @@ public class Publisher {
     @Inject
     ChatSettings settings;
 
-    private final List<PublisherLane> lanes = new ArrayList<>();
+    private final List<PublisherLane> lanes = new CopyOnWriteArrayList<>();
 
     @PostConstruct
     void open() {
@@ -42,11 +46,26 @@ public class Publisher {
      *         {@link java.util.concurrent.TimeoutException} when no confirm came in time
      */
     public CompletableFuture<Void> publish(int orderKey, OutgoingMessage message) {
-        return lanes.get(Math.floorMod(orderKey, lanes.size())).publish(message);
+        List<PublisherLane> open = lanes;
+        if (open.isEmpty()) {
+            return CompletableFuture.failedFuture(new BrokerUnavailable("the server is shutting down"));
+        }
+        return open.get(Math.floorMod(orderKey, open.size())).publish(message);
+    }
+
+    /**
+     * Drains the lanes while the broker connection is still open: after the sessions have closed
+     * ({@code SessionRegistry} observes the same event first) and before {@link BrokerConnection}
+     * closes its connections in its {@code @PreDestroy}, whose order among beans is undefined.
+     */
+    void drain(@Observes @Priority(Interceptor.Priority.APPLICATION + 100) @BeforeDestroyed(ApplicationScoped.class)
+            Object applicationStopping) {
+        close();
     }
 
     @PreDestroy
-    void close() {
+    synchronized void close() {
         lanes.forEach(PublisherLane::close);
+        lanes.clear();
     }
 }

@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.concurrent.Workers;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -23,7 +25,9 @@ import java.util.logging.Logger;
  * One publishing channel with its own thread, in confirm mode. Publishes never wait for their
  * confirm: each is tracked by its sequence number and its future completes when the broker acks
  * (stored), nacks (refused) or returns it (no inbox), or when the confirm timeout passes.
- * Messages given to one lane reach the broker in the order they were given.
+ * Messages given to one lane reach the broker in the order they were given. The client library
+ * tells confirms, returns and shutdowns on its connection thread: they are handed to the lane's
+ * thread, in the order told, and futures complete there (callers continue on their own lanes).
  */
 final class PublisherLane {
 
@@ -57,7 +61,7 @@ final class PublisherLane {
         this.topology = topology;
         this.exchange = exchange;
         this.confirmTimeout = confirmTimeout;
-        this.thread = Executors.newSingleThreadExecutor(BrokerConnection.daemonThreads(name));
+        this.thread = Executors.newSingleThreadExecutor(Workers.daemonThreads(name));
     }
 
     CompletableFuture<Void> publish(OutgoingMessage message) {
@@ -103,28 +107,40 @@ final class PublisherLane {
         if (channel != null && channel.isOpen()) {
             return channel;
         }
-        Channel opened = broker.openChannel();
+        Channel opened = broker.openPublishChannel();
         opened.confirmSelect();
         opened.addConfirmListener(new ConfirmListener() {
             @Override
             public void handleAck(long sequence, boolean multiple) {
-                settle(sequence, multiple, true);
+                handOver(() -> settle(sequence, multiple, true));
             }
 
             @Override
             public void handleNack(long sequence, boolean multiple) {
-                settle(sequence, multiple, false);
+                handOver(() -> settle(sequence, multiple, false));
             }
         });
         opened.addReturnListener(returned -> {
-            Pending pending = outstandingById.get(returned.getProperties().getMessageId());
-            if (pending != null) {
-                pending.returned = true;
-            }
+            String messageId = returned.getProperties().getMessageId();
+            handOver(() -> {
+                Pending pending = outstandingById.get(messageId);
+                if (pending != null) {
+                    pending.returned = true;
+                }
+            });
         });
-        opened.addShutdownListener(this::failOutstanding);
+        opened.addShutdownListener(cause -> handOver(() -> failOutstanding(cause)));
         channel = opened;
         return opened;
+    }
+
+    /** From the client library's thread to this lane's, in order; inline only once the lane has stopped. */
+    private void handOver(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     private void settle(long sequence, boolean multiple, boolean stored) {

@@ -23,7 +23,8 @@ import java.util.logging.Logger;
 /**
  * One WebSocket connection of a user, and the only writer to its session: frames are sent
  * asynchronously, one at a time, in the order given; each send's result is checked. Also holds the
- * connection's rate limit and the time it was last heard from.
+ * connection's rate limit and the time it was last heard from. Its lock guards only its send
+ * queue: no callback, socket write or close runs while it is held.
  */
 public final class ChatConnection {
 
@@ -43,6 +44,8 @@ public final class ChatConnection {
     private boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
     private Future<?> expiry;
+    /** The user this connection belongs to, from its registration on. */
+    private volatile UserSessions user;
 
     private final String greeting;
 
@@ -68,6 +71,15 @@ public final class ChatConnection {
 
     public String id() {
         return session.getId();
+    }
+
+    void joined(UserSessions owner) {
+        user = owner;
+    }
+
+    /** The user's sessions; null before the connection was registered. */
+    UserSessions user() {
+        return user;
     }
 
     /** Keeps the frames of one connection in one publishing lane, so that they stay in order. */
@@ -131,12 +143,11 @@ public final class ChatConnection {
      */
     public void send(String text, Consumer<Boolean> done) {
         boolean overflow = false;
+        boolean refused = false;
         synchronized (this) {
             if (closed) {
-                complete(done, false);
-                return;
-            }
-            if (queue.size() >= sendQueueLimit) {
+                refused = true;
+            } else if (queue.size() >= sendQueueLimit) {
                 overflow = true;
             } else {
                 queue.add(new Outgoing(text, done));
@@ -145,6 +156,10 @@ public final class ChatConnection {
                 }
                 sending = true;
             }
+        }
+        if (refused) {
+            complete(done, false);
+            return;
         }
         if (overflow) {
             complete(done, false);

@@ -65,6 +65,13 @@ public class ChatMetrics {
         }
     }
 
+    /** A {@code delivered} receipt the sender's full inbox refused (the message itself was delivered). */
+    public void receiptDropped() {
+        if (exported != null) {
+            exported.receiptDropped();
+        }
+    }
+
     public void redelivered() {
         if (exported != null) {
             exported.redelivered();

@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,12 +58,11 @@ public class Heartbeat {
         }
     }
 
+    /** One thread; a cancelled timer (a connection closed before its token expired) leaves the queue at once. */
     static ScheduledThreadPoolExecutor newTicker() {
-        return new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "chat-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor ticker = new ScheduledThreadPoolExecutor(1, Workers.daemonThreads("chat-heartbeat"));
+        ticker.setRemoveOnCancelPolicy(true);
+        return ticker;
     }
 
     /** Closes the connection with 1008 when its credentials expire (a token's {@code exp}). */

@@ -22,6 +22,7 @@ final class MicroProfileMetrics {
     private final Counter accepted;
     private final Counter delivered;
     private final Counter redelivered;
+    private final Counter receiptsDropped;
     private final Timer confirmLatency;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
@@ -30,6 +31,7 @@ final class MicroProfileMetrics {
         accepted = registry.counter("chat.messages.accepted");
         delivered = registry.counter("chat.messages.delivered");
         redelivered = registry.counter("chat.messages.redelivered");
+        receiptsDropped = registry.counter("chat.receipts.dropped");
         confirmLatency = registry.timer("chat.publish.confirm");
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, registry.counter("chat.errors", new Tag("code", code.wireName())));
@@ -57,6 +59,10 @@ final class MicroProfileMetrics {
 
     void delivered() {
         delivered.inc();
+    }
+
+    void receiptDropped() {
+        receiptsDropped.inc();
     }
 
     void redelivered() {

@@ -39,9 +39,6 @@ public class Relay {
     Publisher publisher;
 
     @Inject
-    SessionRegistry registry;
-
-    @Inject
     FrameCodec codec;
 
     @Inject
@@ -115,7 +112,8 @@ public class Relay {
         OutgoingMessage message = new OutgoingMessage(messageId, UserSessions.KIND_MESSAGE, send.targetId(),
                 codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers, Broadcast.isBroadcast(send.targetId()));
         long start = System.nanoTime();
-        publisher.publish(connection.orderKey(), message).whenComplete((stored, failure) -> {
+        // the answer goes out on the user's lane: never on the publisher's thread, and in order
+        publisher.publish(connection.orderKey(), message).whenCompleteAsync((stored, failure) -> {
             if (failure == null) {
                 metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
                 connection.send(codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.QUEUED, send.targetId(),
@@ -126,11 +124,23 @@ public class Relay {
                         + " not accepted: " + code.wireName());
                 refuse(connection, new FrameRejected(code, explain(code), send.clientMsgId(), null));
             }
-        });
+        }, connection.user().lane());
     }
 
+    /** An ack: settled on the user's lane, which holds the user's unacked deliveries. */
     private void settle(ChatConnection connection, ChatCommand.Ack ack) {
-        PendingDelivery delivery = registry.takePending(connection.userId(), ack.messageId());
+        UserSessions user = connection.user();
+        user.lane().execute(() -> settle(user, connection, ack));
+    }
+
+    /**
+     * Publishes the {@code delivered} receipt to the sender's inbox, then acks the delivery. When
+     * the sender's inbox is full the message was delivered all the same: it is acked, and the
+     * receipt the sender does not read anyway is dropped and counted. When the broker is
+     * unavailable the delivery stays pending and the client is told to send the ack again.
+     */
+    private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack) {
+        PendingDelivery delivery = user.takePending(ack.messageId());
         if (delivery == null) {
             refuse(connection, new FrameRejected(ErrorCode.UNKNOWN_MESSAGE,
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
@@ -141,22 +151,28 @@ public class Relay {
                 delivery.clientMsgId(), Instant.now().toString());
         OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
                 codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of());
-        // the delivery is acked only once the receipt is safe with the broker
+        // the delivery is acked only once the receipt is safe with the broker (or refused by a full inbox)
         delivery.subscription().hold();
-        publisher.publish(connection.orderKey(), message).whenComplete((stored, failure) -> {
-            if (failure == null) {
-                delivery.subscription().ack(delivery.deliveryTag());
+        publisher.publish(connection.orderKey(), message).whenCompleteAsync((stored, failure) -> {
+            try {
+                ErrorCode code = failure == null ? null : codeFor(failure);
+                if (failure == null || code == ErrorCode.INBOX_FULL) {
+                    delivery.subscription().ack(delivery.deliveryTag());
+                    metrics.delivered();
+                    if (failure != null) {
+                        metrics.receiptDropped();
+                        LOG.info(() -> "The delivered receipt of " + delivery.messageId() + " for "
+                                + delivery.senderId() + " was dropped: that inbox is full");
+                    }
+                } else {
+                    user.restorePending(delivery);
+                    refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
+                            "the ack was not recorded; send it again later", null, delivery.messageId()));
+                }
+            } finally {
                 delivery.subscription().release();
-                metrics.delivered();
-            } else {
-                delivery.subscription().release();
-                registry.restorePending(connection.userId(), delivery);
-                ErrorCode code = codeFor(failure) == ErrorCode.INBOX_FULL ? ErrorCode.INBOX_FULL
-                        : ErrorCode.UNAVAILABLE;
-                refuse(connection, new FrameRejected(code, "the ack was not recorded; send it again later", null,
-                        delivery.messageId()));
             }
-        });
+        }, user.lane());
     }
 
     private ErrorCode codeFor(Throwable failure) {

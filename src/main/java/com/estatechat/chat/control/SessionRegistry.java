@@ -2,11 +2,15 @@ package com.estatechat.chat.control;
 
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.concurrent.Workers;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import jakarta.websocket.CloseReason;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +19,9 @@ import java.util.logging.Logger;
 
 /**
  * All open chat connections on this node, by user. Registering a user's first connection starts
- * the consumer on that user's inbox; unregistering the last one cancels it.
+ * the consumer on that user's inbox; unregistering the last one cancels it. The map's entry lock
+ * guards only who is a member; under it nothing is called but the hand-over of work to the user's
+ * lane (see {@link UserSessions}).
  */
 @ApplicationScoped
 public class SessionRegistry {
@@ -31,6 +37,9 @@ public class SessionRegistry {
     @Inject
     ChatMetrics metrics;
 
+    @Inject
+    Workers workers;
+
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -38,37 +47,23 @@ public class SessionRegistry {
         metrics.sessionsOpen(this::openSessions);
     }
 
+    /** Created with the application, so that its metrics exist before the first connection. */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        LOG.fine("Session registry ready");
+    }
+
     public void register(ChatConnection connection) {
-        UserSessions user = users.compute(connection.userId(), (id, existing) -> {
-            UserSessions sessions = existing != null ? existing : new UserSessions(id, codec, metrics);
-            sessions.add(connection);
-            return sessions;
+        users.compute(connection.userId(), (id, existing) -> {
+            UserSessions user = existing != null ? existing
+                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics);
+            user.join(connection);
+            return user;
         });
-        user.ensureSubscribed(inboxes);
     }
 
+    /** Safe to call more than once for a connection (a heartbeat close, then {@code @OnClose}). */
     public void unregister(ChatConnection connection) {
-        users.computeIfPresent(connection.userId(), (id, sessions) -> {
-            sessions.remove(connection);
-            if (sessions.isEmpty()) {
-                sessions.close();
-                return null;
-            }
-            return sessions;
-        });
-    }
-
-    /** The user's unacked delivery with this id, taken out of the pending set; null if there is none. */
-    PendingDelivery takePending(String userId, String messageId) {
-        UserSessions sessions = users.get(userId);
-        return sessions == null ? null : sessions.takePending(messageId);
-    }
-
-    void restorePending(String userId, PendingDelivery delivery) {
-        UserSessions sessions = users.get(userId);
-        if (sessions != null) {
-            sessions.restorePending(delivery);
-        }
+        users.computeIfPresent(connection.userId(), (id, user) -> user.leave(connection) ? null : user);
     }
 
     public List<ChatConnection> connections() {
@@ -81,20 +76,23 @@ public class SessionRegistry {
 
     /** Starts the inbox consumers that are missing (broker was down, or a consumer was lost). */
     public void resubscribe() {
-        users.values().forEach(user -> user.ensureSubscribed(inboxes));
+        users.values().forEach(UserSessions::ensureSubscribed);
     }
 
     void onBrokerConnected(@Observes BrokerConnected connected) {
         resubscribe();
     }
 
-    /** Before the application's beans go: close every session with 1001 and cancel every consumer. */
-    void shutdown(@Observes @BeforeDestroyed(ApplicationScoped.class) Object applicationStopping) {
+    /**
+     * Before the application's beans go, and before the publisher drains: close every session
+     * with 1001, which cancels every consumer (the broker requeues what was not acked).
+     */
+    void shutdown(@Observes @Priority(Interceptor.Priority.APPLICATION) @BeforeDestroyed(ApplicationScoped.class)
+            Object applicationStopping) {
         LOG.info(() -> "Shutting down: closing " + openSessions() + " chat sessions");
         for (ChatConnection connection : connections()) {
+            unregister(connection);
             connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
         }
-        users.values().forEach(UserSessions::close);
-        users.clear();
     }
 }

@@ -1,27 +1,32 @@
 package com.estatechat.chat.control;
 
 import com.estatechat.amqp.control.InboxDelivery;
-import com.estatechat.auth.entity.Broadcast;
-import com.estatechat.auth.entity.Role;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.auth.entity.Broadcast;
+import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.MessageFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The connections one user has open on this node and the one consumer on that user's inbox. Every
- * delivery goes to every connection; the first ack from any of them settles it. When the last
- * connection closes, the consumer is cancelled and the broker requeues what was not acked.
+ * One user on this node, as an actor: the user's connections, the one consumer on the user's
+ * inbox, and the deliveries it holds. Every change to that state runs on the user's lane (a
+ * {@link com.estatechat.concurrent.SerialExecutor}), one task at a time, so it needs no lock; the
+ * public methods only hand work to the lane, whichever thread calls them (a container thread, a
+ * thread of the AMQP client library, a send's completion). Every delivery goes to every greeted
+ * connection; the first ack from any of them settles it. When the last connection leaves, the
+ * consumer is cancelled and the broker requeues what was not acked.
+ * <p>
  * A connection is greeted (its {@code connected} frame) once the inbox is declared, bound and
  * consumed, or the attempt failed: after {@code connected}, the user receives every message and
  * broadcast sent from then on.
@@ -36,43 +41,153 @@ final class UserSessions implements InboxListener {
     static final String HEADER_SENDER_ID = "sender_id";
 
     private final String userId;
+    private final Executor lane;
+    private final Inboxes inboxes;
     private final FrameCodec codec;
     private final ChatMetrics metrics;
-    private final List<ChatConnection> connections = new CopyOnWriteArrayList<>();
-    private final List<ChatConnection> greeted = new CopyOnWriteArrayList<>();
+
+    /** The registry's view, changed only under its map entry's lock: whether the user is still here. */
+    private final Set<ChatConnection> members = ConcurrentHashMap.newKeySet();
+
+    // everything below is touched on the lane only
+    private final List<ChatConnection> waiting = new ArrayList<>();
+    private final List<ChatConnection> greeted = new ArrayList<>();
     private final Map<String, PendingDelivery> pending = new LinkedHashMap<>();
     /** Receipts no connection has read yet: sent to the next connection greeted. */
     private final List<HeldReceipt> heldReceipts = new ArrayList<>();
+    private Role role;
     private InboxSubscription subscription;
     private boolean subscribing;
     private boolean closed;
 
-    UserSessions(String userId, FrameCodec codec, ChatMetrics metrics) {
+    UserSessions(String userId, Executor lane, Inboxes inboxes, FrameCodec codec, ChatMetrics metrics) {
         this.userId = userId;
+        this.lane = lane;
+        this.inboxes = inboxes;
         this.codec = codec;
         this.metrics = metrics;
     }
 
-    /** Adds a connection, greeted now if the inbox consumer runs, else once it has started. */
-    synchronized void add(ChatConnection connection) {
-        connections.add(connection);
+    /** The lane on which this user's state changes: continue there after an asynchronous step. */
+    Executor lane() {
+        return lane;
+    }
+
+    // ---- called by the registry under its map entry's lock: they only queue work on the lane
+
+    void join(ChatConnection connection) {
+        members.add(connection);
+        connection.joined(this);
+        lane.execute(() -> joined(connection));
+    }
+
+    /** @return true when that was the last connection: the registry drops this user, and it closes */
+    boolean leave(ChatConnection connection) {
+        if (!members.remove(connection)) {
+            return false;
+        }
+        lane.execute(() -> left(connection));
+        if (members.isEmpty()) {
+            lane.execute(this::closed);
+            return true;
+        }
+        return false;
+    }
+
+    Set<ChatConnection> connections() {
+        return members;
+    }
+
+    /** Starts the inbox consumer unless it runs or is starting; safe to call often. */
+    void ensureSubscribed() {
+        lane.execute(this::subscribe);
+    }
+
+    // ---- called by the client library: handed over
+
+    @Override
+    public void onDelivery(InboxSubscription from, InboxDelivery delivery) {
+        lane.execute(() -> deliver(from, delivery));
+    }
+
+    @Override
+    public void onLost(InboxSubscription source, String reason) {
+        lane.execute(() -> lost(source, reason));
+    }
+
+    // ---- on the lane
+
+    private void joined(ChatConnection connection) {
+        role = connection.identity().role();
+        waiting.add(connection);
         if (subscription != null) {
             greet(connection);
+        } else {
+            subscribe();
         }
     }
 
+    private void left(ChatConnection connection) {
+        waiting.remove(connection);
+        greeted.remove(connection);
+    }
+
+    /** Cancels the consumer: the broker requeues every delivery not acked. */
+    private void closed() {
+        closed = true;
+        InboxSubscription running = subscription;
+        subscription = null;
+        pending.clear();
+        heldReceipts.clear(); // the broker requeues them with the channel
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    private void subscribe() {
+        if (closed || subscription != null || subscribing || role == null) {
+            return;
+        }
+        subscribing = true;
+        inboxes.subscribe(userId, Broadcast.keysFor(role), Broadcast.keysNotFor(role), this)
+                .whenComplete((started, failure) -> lane.execute(() -> subscribed(started, failure)));
+    }
+
+    private void subscribed(InboxSubscription started, Throwable failure) {
+        subscribing = false;
+        if (failure == null && (closed || !started.isOpen())) {
+            started.close();
+            if (!closed) {
+                subscribe(); // it was lost before it could be used
+            }
+            return;
+        }
+        if (failure == null) {
+            subscription = started;
+        } else {
+            LOG.warning(() -> "Cannot consume the inbox of " + userId + " yet: " + failure.getMessage()
+                    + "; messages wait in the broker and the server retries");
+        }
+        // greet also when the broker is unreachable: the client may then send, and is told unavailable
+        List.copyOf(waiting).forEach(this::greet);
+    }
+
     /**
-     * Sends the {@code connected} frame, then what the other connections hold unacked, marked
-     * {@code redelivered}: the user may have seen it on one of them. Runs under this object's lock,
-     * as deliveries do, so that no message overtakes the greeting; sends only queue frames, they
-     * never block.
+     * Sends the {@code connected} frame, then what the user holds unacked: marked
+     * {@code redelivered} when another connection was sent it (the user may have seen it there),
+     * as it is when none was (it arrived while the consumer was starting).
      */
     private void greet(ChatConnection connection) {
         if (greeted.contains(connection)) {
             return;
         }
         connection.greet();
-        pending.values().forEach(delivery -> connection.send(asRedelivered(delivery.frame())));
+        for (Map.Entry<String, PendingDelivery> entry : pending.entrySet()) {
+            PendingDelivery delivery = entry.getValue();
+            connection.send(delivery.shown() ? asRedelivered(delivery.frame()) : delivery.frame());
+            entry.setValue(delivery.asShown());
+        }
+        waiting.remove(connection);
         greeted.add(connection);
         List<HeldReceipt> held = List.copyOf(heldReceipts);
         heldReceipts.clear();
@@ -83,88 +198,9 @@ final class UserSessions implements InboxListener {
         return codec.toJson(codec.fromJson(json, MessageFrame.class).redelivered(true));
     }
 
-    private synchronized void greetAll() {
-        connections.forEach(this::greet);
-    }
-
-    void remove(ChatConnection connection) {
-        connections.remove(connection);
-        greeted.remove(connection);
-    }
-
-    boolean isEmpty() {
-        return connections.isEmpty();
-    }
-
-    List<ChatConnection> connections() {
-        return connections;
-    }
-
-    /** Starts the inbox consumer unless it runs or is starting; safe to call often. */
-    void ensureSubscribed(Inboxes inboxes) {
-        synchronized (this) {
-            if (closed || subscription != null || subscribing) {
-                return;
-            }
-            subscribing = true;
-        }
-        Role role = connections.isEmpty() ? null : connections.get(connections.size() - 1).identity().role();
-        List<String> bind = role == null ? List.of() : Broadcast.keysFor(role);
-        List<String> unbind = role == null ? List.of() : Broadcast.keysNotFor(role);
-        inboxes.subscribe(userId, bind, unbind, this).whenComplete((started, failure) -> {
-            boolean stale;
-            synchronized (this) {
-                subscribing = false;
-                stale = failure == null && closed;
-                if (failure == null && !closed) {
-                    subscription = started;
-                }
-            }
-            if (stale) {
-                started.close();
-            }
-            // greet also when the broker is unreachable: the client may then send, and is told unavailable
-            greetAll();
-            if (failure != null) {
-                LOG.warning(() -> "Cannot consume the inbox of " + userId + " yet: " + failure.getMessage()
-                        + "; messages wait in the broker and the server retries");
-            }
-        });
-    }
-
-    /** Takes the unacked delivery with this id, or null when this user has none such. */
-    synchronized PendingDelivery takePending(String messageId) {
-        return pending.remove(messageId);
-    }
-
-    /** Puts back a delivery whose settlement failed, so that a later ack can settle it. */
-    synchronized void restorePending(PendingDelivery delivery) {
-        if (!closed && delivery.subscription() == subscription) {
-            pending.putIfAbsent(delivery.messageId(), delivery);
-        }
-    }
-
-    /** Cancels the consumer: the broker requeues every delivery not acked. */
-    void close() {
-        InboxSubscription running;
-        synchronized (this) {
-            closed = true;
-            running = subscription;
-            subscription = null;
-            pending.clear();
-            heldReceipts.clear(); // the broker requeues them with the channel
-        }
-        if (running != null) {
-            running.close();
-        }
-    }
-
-    @Override
-    public void onDelivery(InboxSubscription from, InboxDelivery delivery) {
-        synchronized (this) {
-            if (closed) {
-                return; // the consumer is being cancelled; the broker requeues this delivery with its channel
-            }
+    private void deliver(InboxSubscription from, InboxDelivery delivery) {
+        if (closed || !from.isOpen() || (subscription != null && from != subscription)) {
+            return; // its consumer is gone or going: the broker requeues this delivery with its channel
         }
         if (KIND_RECEIPT.equals(delivery.kind())) {
             forwardReceipt(delivery, from);
@@ -205,12 +241,10 @@ final class UserSessions implements InboxListener {
         if (delivery.redelivered()) {
             metrics.redelivered();
         }
-        synchronized (this) {
-            pending.put(messageId, new PendingDelivery(messageId, senderId,
-                    delivery.header(HEADER_CLIENT_MSG_ID), json, delivery.deliveryTag(), from));
-            for (ChatConnection connection : greeted) {
-                connection.send(json);
-            }
+        pending.put(messageId, new PendingDelivery(messageId, senderId, delivery.header(HEADER_CLIENT_MSG_ID), json,
+                delivery.deliveryTag(), from, !greeted.isEmpty()));
+        for (ChatConnection connection : greeted) {
+            connection.send(json);
         }
     }
 
@@ -224,62 +258,87 @@ final class UserSessions implements InboxListener {
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
         HeldReceipt receipt = new HeldReceipt(new String(delivery.body(), StandardCharsets.UTF_8),
                 delivery.deliveryTag(), from);
-        List<ChatConnection> targets;
-        synchronized (this) {
-            targets = List.copyOf(greeted);
-            if (targets.isEmpty()) {
-                heldReceipts.add(receipt);
-                return;
-            }
+        if (greeted.isEmpty()) {
+            heldReceipts.add(receipt);
+        } else {
+            List<ChatConnection> targets = List.copyOf(greeted);
+            sendReceipt(receipt, targets, targets);
         }
-        sendReceipt(receipt, targets, targets);
     }
 
     /** Sends to {@code targets}; {@code tried} are all connections this receipt went to so far. */
     private void sendReceipt(HeldReceipt receipt, List<ChatConnection> targets, List<ChatConnection> tried) {
-        AtomicInteger outstanding = new AtomicInteger(targets.size());
-        AtomicBoolean proven = new AtomicBoolean();
+        Proof proof = new Proof(receipt, targets.size(), tried);
         for (ChatConnection connection : targets) {
-            connection.sendProven(receipt.frame(), read -> {
-                if (read && proven.compareAndSet(false, true)) {
-                    receipt.from().ack(receipt.deliveryTag());
-                }
-                if (outstanding.decrementAndGet() == 0 && !proven.get()) {
-                    unread(receipt, tried);
-                }
-            });
+            connection.sendProven(receipt.frame(), read -> lane.execute(() -> proven(proof, read)));
+        }
+    }
+
+    private void proven(Proof proof, boolean read) {
+        if (read && !proof.settled) {
+            proof.settled = true;
+            proof.receipt.from().ack(proof.receipt.deliveryTag());
+        }
+        if (--proof.outstanding == 0 && !proof.settled) {
+            unread(proof.receipt, proof.tried);
         }
     }
 
     /** No connection read the receipt: on to those that joined since, or held for the next one. */
     private void unread(HeldReceipt receipt, List<ChatConnection> tried) {
-        List<ChatConnection> fresh;
-        synchronized (this) {
-            if (closed || receipt.from() != subscription) {
-                return; // its consumer is gone: the broker requeued it with the channel
-            }
-            fresh = greeted.stream().filter(connection -> !tried.contains(connection)).toList();
-            if (fresh.isEmpty()) {
-                heldReceipts.add(receipt);
-                return;
-            }
+        if (closed || receipt.from() != subscription) {
+            return; // its consumer is gone: the broker requeued it with the channel
+        }
+        List<ChatConnection> fresh = greeted.stream().filter(connection -> !tried.contains(connection)).toList();
+        if (fresh.isEmpty()) {
+            heldReceipts.add(receipt);
+            return;
         }
         List<ChatConnection> all = new ArrayList<>(tried);
         all.addAll(fresh);
         sendReceipt(receipt, fresh, all);
     }
 
+    /** Takes the unacked delivery with this id, or null when this user has none such. On the lane. */
+    PendingDelivery takePending(String messageId) {
+        return closed ? null : pending.remove(messageId);
+    }
+
+    /** Puts back a delivery whose settlement failed, so that a later ack can settle it. On the lane. */
+    void restorePending(PendingDelivery delivery) {
+        if (!closed && delivery.subscription() == subscription) {
+            pending.putIfAbsent(delivery.messageId(), delivery);
+        }
+    }
+
+    private void lost(InboxSubscription source, String reason) {
+        pending.values().removeIf(delivery -> delivery.subscription() == source);
+        heldReceipts.removeIf(receipt -> receipt.from() == source);
+        if (source != subscription) {
+            return;
+        }
+        subscription = null;
+        LOG.warning(() -> "Lost the inbox consumer of " + userId + " (" + reason + "); the server subscribes again");
+        if (inboxes.brokerConnected()) {
+            subscribe();
+        } // else once the broker is back (BrokerConnected) or at the next heartbeat
+    }
+
     /** A receipt delivery not yet settled. */
     private record HeldReceipt(String frame, long deliveryTag, InboxSubscription from) {
     }
 
-    @Override
-    public void onLost(String reason) {
-        synchronized (this) {
-            subscription = null;
-            pending.clear();
-            heldReceipts.clear();
+    /** A receipt sent to some connections, waiting for one of them to prove it read it. On the lane. */
+    private static final class Proof {
+        final HeldReceipt receipt;
+        final List<ChatConnection> tried;
+        int outstanding;
+        boolean settled;
+
+        Proof(HeldReceipt receipt, int outstanding, List<ChatConnection> tried) {
+            this.receipt = receipt;
+            this.outstanding = outstanding;
+            this.tried = tried;
         }
-        LOG.warning(() -> "Lost the inbox consumer of " + userId + " (" + reason + "); the server retries");
     }
 }

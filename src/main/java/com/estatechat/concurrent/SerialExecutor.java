@@ -1,4 +1,4 @@
-package com.estatechat.amqp.control;
+package com.estatechat.concurrent;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -7,20 +7,23 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs tasks one at a time, in order, on a shared pool: the single owner of one AMQP channel, so
- * that a channel is never used by two threads at once without a thread per channel. This is the
- * pattern from the {@link Executor} Javadoc.
+ * Runs tasks one at a time, in the order given, on a shared pool: a lane. What only one lane
+ * touches needs no lock; a task that must change it from elsewhere is handed to the lane. This is
+ * the pattern from the {@link Executor} Javadoc. {@link #execute} only queues: it never runs a
+ * task on the caller's thread and calls nothing of the caller's while holding its lock.
  */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
 
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class.getName());
 
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private final Executor pool;
+    private final String name;
     private Runnable active;
 
-    SerialExecutor(Executor pool) {
+    public SerialExecutor(Executor pool, String name) {
         this.pool = pool;
+        this.name = name;
     }
 
     @Override
@@ -28,8 +31,8 @@ final class SerialExecutor implements Executor {
         tasks.add(() -> {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "A channel task failed", e);
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, e, () -> "A task on the lane of " + name + " failed");
             } finally {
                 scheduleNext();
             }
