@@ -21,8 +21,13 @@ public final class ServerMetrics {
     public static Map<String, Double> read(URI base) {
         String text;
         try {
-            text = HTTP.send(HttpRequest.newBuilder(base.resolve("/metrics?scope=application"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(base.resolve("/metrics?scope=application"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("GET /metrics?scope=application answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+            text = response.body();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the metrics of " + base, e);
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.concurrent.SerialExecutor;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.Channel;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +47,6 @@ public class BrokerConnection {
     @Inject
     Event<BrokerConnected> connectedEvents;
 
-    @Inject
-    Workers workers;
-
     private volatile Connection connection;
     /** Publishes only (see the class comment); opened with the first connection. */
     private volatile Connection publishing;
@@ -58,6 +57,14 @@ public class BrokerConnection {
     private volatile boolean closing;
     private volatile String lastFailure = "not connected yet";
     private ScheduledExecutorService connector;
+    /**
+     * Where channel owners run: opening a consumer is a few blocking round trips to the broker, and
+     * they must not hold the workers that run the users' lanes. Sized for a connect storm (a node
+     * restart): 2,000 users at once took 33 s on the two workers, one round trip at a time.
+     */
+    private final ExecutorService channelThreads = Executors.newFixedThreadPool(CHANNEL_THREADS,
+            Workers.daemonThreads("chat-amqp-channel"));
+    private static final int CHANNEL_THREADS = 32;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         connector = Executors.newSingleThreadScheduledExecutor(Workers.daemonThreads("chat-amqp-connect"));
@@ -233,9 +240,9 @@ public class BrokerConnection {
         }
     }
 
-    /** A lane on the shared workers: give one to each channel owner. */
+    /** A lane for one channel's owner, on threads that may block on the broker. */
     public Executor newChannelOwner(String name) {
-        return workers.newLane(name);
+        return new SerialExecutor(channelThreads, name);
     }
 
     @PreDestroy
@@ -251,6 +258,7 @@ public class BrokerConnection {
                 extra.abort();
             }
         }
+        channelThreads.shutdown();
         for (Connection current : new Connection[] {publishing, connection}) {
             if (current != null) {
                 try {

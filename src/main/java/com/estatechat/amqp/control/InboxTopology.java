@@ -82,9 +82,11 @@ public class InboxTopology {
         String queue = inboxName(userId);
         int consumers = channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
                 .getConsumerCount();
-        channel.queueBind(queue, settings.exchange(), userId);
+        // no reply awaited: the broker handles a channel's methods in order, so they are in force before
+        // whatever the caller asks next on this channel (the consume, the publish), and a failure closes it
+        channel.queueBindNoWait(queue, settings.exchange(), userId, null);
         for (String key : bind) {
-            channel.queueBind(queue, settings.exchange(), key);
+            channel.queueBindNoWait(queue, settings.exchange(), key, null);
         }
         for (String key : unbind) {
             unbind(channel, queue, key);

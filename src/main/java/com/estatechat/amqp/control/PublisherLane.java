@@ -7,16 +7,21 @@ import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,6 +33,11 @@ import java.util.logging.Logger;
  * Messages given to one lane reach the broker in the order they were given. The client library
  * tells confirms, returns and shutdowns on its connection thread: they are handed to the lane's
  * thread, in the order told, and futures complete there (callers continue on their own lanes).
+ * <p>
+ * At most {@link #MAX_IN_FLIGHT} messages wait for their confirm; the others wait in the lane,
+ * unpublished. So an overloaded broker holds back what the lane sends instead of letting confirms
+ * come late: a message still waiting in the lane after the confirm timeout is refused as not sent
+ * (true: the broker never had it), and the timeout of a published one counts from its publish.
  */
 final class PublisherLane {
 
@@ -38,15 +48,27 @@ final class PublisherLane {
     private final InboxTopology topology;
     private final Supplier<String> exchange;
     private final Duration confirmTimeout;
-    private final ExecutorService thread;
-    private final NavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
-    private final Map<String, Pending> outstandingById = new ConcurrentHashMap<>();
+    /**
+     * Unconfirmed publishes per lane: enough to keep the broker busy (a batch of confirms covers
+     * many), few enough that the last of them is confirmed well within the timeout when the broker
+     * is saturated (about 1k persistent messages a second here).
+     */
+    static final int MAX_IN_FLIGHT = 500;
+    private static final long SWEEP_MILLIS = 200;
+
+    private final ScheduledExecutorService thread;
+    // touched on the lane's thread only
+    private final NavigableMap<Long, Pending> outstanding = new TreeMap<>();
+    private final Map<String, Pending> outstandingById = new HashMap<>();
+    private final Deque<Pending> waiting = new ArrayDeque<>();
     private Channel channel;
 
     private static final class Pending {
         final OutgoingMessage message;
         final CompletableFuture<Void> result;
-        volatile boolean returned;
+        final long queuedAt = System.nanoTime();
+        long publishedAt;
+        boolean returned;
 
         Pending(OutgoingMessage message, CompletableFuture<Void> result) {
             this.message = message;
@@ -61,23 +83,59 @@ final class PublisherLane {
         this.topology = topology;
         this.exchange = exchange;
         this.confirmTimeout = confirmTimeout;
-        this.thread = Executors.newSingleThreadExecutor(Workers.daemonThreads(name));
+        this.thread = Executors.newSingleThreadScheduledExecutor(Workers.daemonThreads(name));
+        thread.scheduleWithFixedDelay(this::expire, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     CompletableFuture<Void> publish(OutgoingMessage message) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        result.orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            thread.execute(() -> send(new Pending(message, result)));
+            thread.execute(() -> {
+                waiting.add(new Pending(message, result));
+                pump();
+            });
         } catch (RuntimeException e) {
             result.completeExceptionally(new BrokerUnavailable("the server is shutting down", e));
         }
         return result;
     }
 
+    /** Publishes what waits, while confirms are due for fewer than {@link #MAX_IN_FLIGHT}. */
+    private void pump() {
+        while (outstanding.size() < MAX_IN_FLIGHT && !waiting.isEmpty()) {
+            send(waiting.poll());
+        }
+    }
+
+    /** Refuses what waited too long in the lane (never sent) and what the broker did not confirm in time. */
+    private void expire() {
+        long now = System.nanoTime();
+        long timeout = confirmTimeout.toNanos();
+        while (!waiting.isEmpty() && now - waiting.peek().queuedAt > timeout) {
+            waiting.poll().result.completeExceptionally(
+                    new BrokerUnavailable("the broker is too slow: the message was not sent"));
+        }
+        List<Long> late = new ArrayList<>();
+        for (Map.Entry<Long, Pending> entry : outstanding.entrySet()) {
+            if (now - entry.getValue().publishedAt > timeout) {
+                late.add(entry.getKey());
+            }
+        }
+        for (Long sequence : late) {
+            Pending pending = outstanding.remove(sequence);
+            outstandingById.remove(pending.message.messageId());
+            pending.result.completeExceptionally(new TimeoutException("no confirm from the broker in time"));
+        }
+        if (!late.isEmpty()) {
+            LOG.warning(() -> name + ": " + late.size() + " publishes not confirmed within " + confirmTimeout.toMillis()
+                    + " ms; their senders were told unavailable, though the broker may have stored them");
+            pump();
+        }
+    }
+
     private void send(Pending pending) {
         if (pending.result.isDone()) {
-            return; // timed out while queued: the sender was already told
+            return;
         }
         OutgoingMessage message = pending.message;
         long sequence = -1;
@@ -87,6 +145,7 @@ final class PublisherLane {
                 topology.ensureInbox(current, message.recipient());
             }
             sequence = current.getNextPublishSeqNo();
+            pending.publishedAt = System.nanoTime();
             outstanding.put(sequence, pending);
             outstandingById.put(message.messageId(), pending);
             // mandatory for one inbox: if it vanished, the broker returns the message instead of dropping it
@@ -106,6 +165,11 @@ final class PublisherLane {
     private Channel channel() throws IOException {
         if (channel != null && channel.isOpen()) {
             return channel;
+        }
+        if (channel != null) {
+            // forget it for recovery, or it would come back beside the new one with its listeners
+            channel.abort();
+            channel = null;
         }
         Channel opened = broker.openPublishChannel();
         opened.confirmSelect();
@@ -144,11 +208,11 @@ final class PublisherLane {
     }
 
     private void settle(long sequence, boolean multiple, boolean stored) {
-        NavigableMap<Long, Pending> settled = multiple ? outstanding.headMap(sequence, true)
+        NavigableMap<Long, Pending> range = multiple ? outstanding.headMap(sequence, true)
                 : outstanding.subMap(sequence, true, sequence, true);
-        for (Map.Entry<Long, Pending> entry : settled.entrySet()) {
-            Pending pending = entry.getValue();
-            outstanding.remove(entry.getKey());
+        List<Pending> settled = new ArrayList<>(range.values());
+        range.clear();
+        for (Pending pending : settled) {
             outstandingById.remove(pending.message.messageId());
             if (pending.returned) {
                 // the inbox vanished after we declared it: declare it again on the next publish
@@ -161,6 +225,7 @@ final class PublisherLane {
                 pending.result.complete(null);
             }
         }
+        pump();
     }
 
     private void failOutstanding(ShutdownSignalException cause) {
@@ -168,13 +233,12 @@ final class PublisherLane {
             LOG.warning(() -> name + ": channel closed (" + cause.getReason() + "); failing "
                     + outstanding.size() + " unconfirmed publishes");
         }
-        for (Long sequence : outstanding.keySet()) {
-            Pending pending = outstanding.remove(sequence);
-            if (pending != null) {
-                outstandingById.remove(pending.message.messageId());
-                pending.result.completeExceptionally(new BrokerUnavailable("the broker connection was lost"));
-            }
-        }
+        List<Pending> lost = new ArrayList<>(outstanding.values());
+        outstanding.clear();
+        outstandingById.clear();
+        lost.forEach(pending -> pending.result.completeExceptionally(
+                new BrokerUnavailable("the broker connection was lost")));
+        pump(); // on a new channel, or each refused at once while the broker is away
     }
 
     /** Stops taking work, waits briefly for confirms already due, then closes the channel. */
@@ -184,6 +248,9 @@ final class PublisherLane {
             if (!thread.awaitTermination(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 thread.shutdownNow();
             }
+            waiting.forEach(pending -> pending.result.completeExceptionally(
+                    new BrokerUnavailable("the server is shutting down")));
+            waiting.clear();
             if (channel != null && channel.isOpen()) {
                 channel.waitForConfirms(confirmTimeout.toMillis());
                 channel.close();

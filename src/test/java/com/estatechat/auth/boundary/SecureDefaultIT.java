@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.ServerMetrics;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -41,5 +42,17 @@ class SecureDefaultIT {
         HttpResponse<String> live = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(root.resolve("/health/live")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(live.statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * The application's metrics exist from startup, before any connection succeeded: they were
+     * registered with the first session, and a monitor asked for them got 404 "Not available scope
+     * to consume" (HostileInputIT failed so on a fresh clone).
+     */
+    @Test
+    void applicationMetricsExistBeforeAnyConnection() {
+        URI root = Deployments.root(base, "secure");
+        Map<String, Double> metrics = ServerMetrics.read(root);
+        assertThat(metrics).containsEntry("chat_sessions_open", 0.0).containsKey("chat_messages_accepted_total");
     }
 }
