@@ -26,10 +26,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one owner of the AMQP connection. It connects in the background and keeps trying, so that a
- * broker that is down does not fail the deployment; once connected, the client library's automatic
- * recovery brings back the connection, channels, consumers and topology. It also owns the small
- * thread pool on which channel owners run their work.
+ * The one owner of the AMQP connection. It tries once while the application starts, then keeps
+ * trying in the background, so that a broker that is down does not fail the deployment; once
+ * connected, the client library's automatic recovery brings back the connection, channels,
+ * consumers and topology. It also owns the small thread pool on which channel owners run their work.
  */
 @ApplicationScoped
 public class BrokerConnection {
@@ -56,7 +56,13 @@ public class BrokerConnection {
         connector = Executors.newSingleThreadScheduledExecutor(daemonThreads("chat-amqp-connect"));
         workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemonThreads("chat-amqp-worker"));
-        connector.execute(this::connect);
+        // The first attempt runs here, on the deploying thread, not on the connector. Payara's web
+        // container closes the WEB-INF/lib jars at the end of StandardContext.start(), after this
+        // observer, and WebappClassLoader reads them without a lock while it loads a class: a class
+        // that another thread (connector, the connection's reader) loads in that moment fails with
+        // "zip file closed", which killed the reader thread once. Connecting here loads what the
+        // handshake needs before the jars close; a failed attempt is retried on the connector.
+        connect();
     }
 
     private void connect() {
