@@ -28,8 +28,8 @@ import java.util.logging.Logger;
 /**
  * The one owner of the AMQP connections: one that carries the inbox consumers (and further ones
  * when it has no channel left), and one that only publishes, so that a broker that throttles
- * publishers never holds up deliveries and acks. It connects in the background and keeps trying,
- * so that a broker that is down does not fail the deployment. Once connected, the client library
+ * publishers never holds up deliveries and acks. It tries once while the application starts, then
+ * keeps trying in the background, so that a broker that is down does not fail the deployment. Once connected, the client library
  * recovers the connections and their channels, but no topology and no consumer: after a recovery
  * ({@link BrokerConnected}) the server declares what it needs and starts its consumers itself, so
  * that nothing comes back that the server no longer wants (a user who left during the outage) and
@@ -68,7 +68,13 @@ public class BrokerConnection {
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         connector = Executors.newSingleThreadScheduledExecutor(Workers.daemonThreads("chat-amqp-connect"));
-        connector.execute(this::connect);
+        // The first attempt runs here, on the deploying thread, not on the connector. Payara's web
+        // container closes the WEB-INF/lib jars at the end of StandardContext.start(), after this
+        // observer, and WebappClassLoader reads them without a lock while it loads a class: a class
+        // that another thread (connector, the connection's reader) loads in that moment fails with
+        // "zip file closed", which killed the reader thread once. Connecting here loads what the
+        // handshake needs before the jars close; a failed attempt is retried on the connector.
+        connect();
     }
 
     private void connect() {

@@ -1,0 +1,129 @@
+package com.estatechat.amqp.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.estatechat.settings.ChatSettings;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.NotificationOptions;
+import jakarta.enterprise.util.TypeLiteral;
+import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BrokerConnectionTest {
+
+    static final String BROKER = System.getProperty("chat.test.amqp.url", "amqp://guest:guest@127.0.0.1:5672");
+
+    BrokerConnection cut = new BrokerConnection();
+    final List<Thread> connectedEventThreads = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() {
+        cut.close();
+    }
+
+    @Test
+    void theFirstConnectionIsOpenWhenStartReturns() {
+        assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        cut.settings = settings(BROKER);
+        cut.connectedEvents = new Recorder();
+
+        cut.start(new Object());
+
+        // Payara closes the WEB-INF/lib jars right after the @Initialized observers: everything the
+        // handshake loads must have been loaded, on this thread, before start returns
+        assertThat(cut.isOpen()).isTrue();
+        assertThat(connectedEventThreads).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void aBrokerThatRefusesDoesNotFailTheStartAndStaysNotReady() {
+        cut.settings = settings("amqp://guest:guest@127.0.0.1:1");
+        cut.connectedEvents = new Recorder();
+
+        cut.start(new Object());
+
+        assertThat(cut.isOpen()).isFalse();
+        assertThat(cut.lastFailure()).contains("127.0.0.1:1");
+        assertThat(connectedEventThreads).isEmpty();
+    }
+
+    static boolean brokerListens() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", 5672), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static ChatSettings settings(String url) {
+        return new ChatSettings() {
+            @Override
+            public String amqpUrl() {
+                return url;
+            }
+
+            @Override
+            public boolean embeddedBroker() {
+                return false;
+            }
+
+            @Override
+            public int channelsPerConnection() {
+                return 2000;
+            }
+
+            @Override
+            public Duration confirmTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public Duration reconnectInterval() {
+                return Duration.ofSeconds(5);
+            }
+        };
+    }
+
+    /** Records the thread each BrokerConnected event is fired on. */
+    final class Recorder implements Event<BrokerConnected> {
+        @Override
+        public void fire(BrokerConnected event) {
+            connectedEventThreads.add(Thread.currentThread());
+        }
+
+        @Override
+        public <U extends BrokerConnected> CompletionStage<U> fireAsync(U event) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends BrokerConnected> CompletionStage<U> fireAsync(U event, NotificationOptions options) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Event<BrokerConnected> select(Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends BrokerConnected> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends BrokerConnected> Event<U> select(TypeLiteral<U> subtype, Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
