@@ -29,12 +29,13 @@ import java.util.logging.Logger;
  * The one owner of the AMQP connections: one that carries the inbox consumers (and further ones
  * when it has no channel left), and one that only publishes, so that a broker that throttles
  * publishers never holds up deliveries and acks. It tries once while the application starts, then
- * keeps trying in the background, so that a broker that is down does not fail the deployment. Once connected, the client library
- * recovers the connections and their channels, but no topology and no consumer: after a recovery
- * ({@link BrokerConnected}) the server declares what it needs and starts its consumers itself, so
- * that nothing comes back that the server no longer wants (a user who left during the outage) and
- * nothing it wants is missing unnoticed. Every event is fired on this class's own thread, never on
- * the client library's.
+ * keeps trying in the background, so that a broker that is down does not fail the deployment.
+ * Once connected, the client library recovers the connections and their channels, but no topology
+ * and no consumer: after a recovery ({@link BrokerConnected}) the server declares what it needs and
+ * starts its consumers itself, so that nothing comes back that the server no longer wants (a user
+ * who left during the outage) and nothing it wants is missing unnoticed. Events are fired on the
+ * deploying thread (the first connection) or this class's connector thread, never on the client
+ * library's.
  */
 @ApplicationScoped
 public class BrokerConnection {
