@@ -8,7 +8,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The swap on stand-ins laid out as Tyrus's classes are (the real ones: SchedulerSwapIT). */
+/** The swap on stand-ins laid out as Tyrus's classes are (the real ones: TyrusTuningIT). */
 class SchedulerSwapTest {
 
     /** Stands for {@code BaseContainer}: the scheduler in a private final field. */
