@@ -11,9 +11,10 @@
 #       idle connections held, with heap and RSS per connection.
 # Writes bench/results/<date>.md; raw output of every step under bench/target/run-<date>-<mode>/.
 #
-#   bench/run.sh           the full run (about 14 minutes once the machine is quiet; about 24 with
-#                          BENCH_BASELINE)
-#   bench/run.sh smoke     the same steps, small and short (about 6 minutes, 10 with BENCH_BASELINE)
+#   bench/run.sh           the full run (about 15 minutes on a quiet machine, 25 with BENCH_BASELINE)
+#   bench/run.sh smoke     the same steps, small and short (about 8 minutes on a quiet machine, 12 with
+#                          BENCH_BASELINE; 28 with BENCH_BASELINE on 2026-11-30 at a load average of ~15,
+#                          when each Payara Micro took 40-90 s to start)
 #
 # Environment:
 #   BENCH_PORT          the server's HTTP port (8181); the step stops if something else listens there
@@ -24,6 +25,8 @@
 #                       bench/target/baseline-src) and run every server step for it too, each step
 #                       baseline first, then this build, each on a fresh server; the results file gets
 #                       both, and a before/after table. PerfTest runs once (it does not involve the server).
+#                       One round each: an A/A run (the same server twice) differed by up to ±40 % on a
+#                       busy machine; for a close call use bench/ab.sh (several interleaved rounds).
 #   BENCH_STORM         users in the connect storm (2000; smoke 500)
 #   BENCH_IDLE          idle connection counts to try ("10000"; smoke "1000")
 #   BENCH_QUIET_WAIT    seconds to wait for a quiet machine (1200; smoke 0)
@@ -432,7 +435,8 @@ label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
   echo "Each chat message is two persistent, confirmed broker messages: the message into the recipient's inbox, and the"
   echo "\`delivered\` receipt into the sender's inbox after the recipient's ack (each consumed with a manual ack)."
   echo "CPU columns: each process's CPU time over the measurement window only (not connecting, warm-up or drain),"
-  echo "divided by the chat messages received by their recipients in that window; cores = CPU seconds per second."
+  echo "divided by the chat messages received by their recipients in that window (n/a: none arrived in it);"
+  echo "cores = CPU seconds per second."
   echo
   echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU ms/msg | broker CPU ms/msg | generator CPU ms/msg | server / broker cores | machine busy |"
   echo "|---|---|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---|---:|"

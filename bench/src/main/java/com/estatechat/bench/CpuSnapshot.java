@@ -48,8 +48,9 @@ final class CpuSnapshot {
     }
 
     /**
-     * Per process: CPU ms per unit of work ({@code <name>_cpu_ms_per_<unit>}) and the average cores
-     * it kept busy; for the machine, the busy share of all cores.
+     * Per process: CPU ms per unit of work ({@code <name>_cpu_ms_per_<unit>}; {@code n/a} when no
+     * work was done in the window, as in a run so overloaded that nothing arrived in it) and the
+     * average cores it kept busy; for the machine, the busy share of all cores.
      */
     void putSince(CpuSnapshot start, long work, String unit, long ticksPerSecond, Map<String, Object> result) {
         double seconds = (nanos - start.nanos) / 1e9;
@@ -61,7 +62,7 @@ final class CpuSnapshot {
             }
             double ms = (now - before) * 1000.0 / ticksPerSecond;
             result.put(name + "_cpu_ms_per_" + unit,
-                    work > 0 ? String.format(Locale.ROOT, "%.2f", ms / work) : "?");
+                    work > 0 ? String.format(Locale.ROOT, "%.2f", ms / work) : "n/a");
             result.put(name + "_cores", String.format(Locale.ROOT, "%.2f", seconds > 0 ? ms / 1000 / seconds : 0));
         });
         long busy = machineBusy - start.machineBusy;
