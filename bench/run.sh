@@ -1,19 +1,38 @@
 #!/usr/bin/env bash
-# The whole benchmark of issue 6 in one command, on one machine:
-#   (a) RabbitMQ's own ceiling with PerfTest (persistent, confirms, manual acks, one queue per user);
+# The whole benchmark in one command, on one machine:
+#   (a) RabbitMQ's own ceiling with PerfTest, persistent, confirms, manual acks, over 1,000 queues, in
+#       two shapes: today's (10 producer and 10 consumer channels, 100 confirms and 100 deliveries in
+#       flight each) and the chat's (a producer channel and a consumer channel per queue, one message
+#       in flight each), the chat's shape also transient; broker CPU per message for each;
 #   (b) the chat server on Payara Micro against the same broker, driven by bench's LoadGenerator:
-#       latency at a fixed 1,000 msg/s over 2,000 connections, the highest closed-loop rate with
-#       zero errors (profiled with JFR), and idle connections held with heap and RSS per connection.
-# Writes bench/results/<date>.md (and raw files under bench/target/run-<date>/).
+#       latency at 1/4, 1/2 and all of a target rate over many connections, the highest closed-loop
+#       rate (profiled with JFR) and 90 % of it, each with server and broker CPU per chat message over
+#       the measurement window; a connect storm (every user connecting at once, time to `connected`);
+#       idle connections held, with heap and RSS per connection.
+# Writes bench/results/<date>.md; raw output of every step under bench/target/run-<date>-<mode>/.
 #
-#   bench/run.sh           the full run (about 10 minutes once the machine is quiet)
-#   bench/run.sh smoke     the same steps, small and short (under a minute of load)
+#   bench/run.sh           the full run (about 15 minutes on a quiet machine, 25 with BENCH_BASELINE)
+#   bench/run.sh smoke     the same steps, small and short (about 8 minutes on a quiet machine, 12 with
+#                          BENCH_BASELINE; 28 with BENCH_BASELINE on 2026-11-30 at a load average of ~15,
+#                          when each Payara Micro took 40-90 s to start)
 #
-# Environment: BENCH_PORT (8181), BENCH_AMQP (amqp://guest:guest@127.0.0.1:5672),
-# BENCH_FROM_WORKTREE=1 to build the server from the working tree (default: HEAD), BENCH_SRC=<dir> from
-# another copy, BENCH_QUIET_WAIT (seconds to wait for a quiet
-# machine, 1200), BENCH_IDLE ("10000" : the idle connection counts to try), BENCH_SERVER_OPTS (extra
-# JVM options for the server, e.g. to compare a change).
+# Environment:
+#   BENCH_PORT          the server's HTTP port (8181); the step stops if something else listens there
+#   BENCH_AMQP          the broker (amqp://guest:guest@127.0.0.1:5672)
+#   BENCH_FROM_WORKTREE 1: build the server from the working tree (default: HEAD, via git archive)
+#   BENCH_SRC           build the server from this directory instead (BENCH_SRC_NAME names it)
+#   BENCH_BASELINE      a git revision: also build the server at that revision (git archive into
+#                       bench/target/baseline-src) and run every server step for it too, each step
+#                       baseline first, then this build, each on a fresh server; the results file gets
+#                       both, and a before/after table. PerfTest runs once (it does not involve the server).
+#                       One round each: an A/A run (the same server twice) differed by up to ±40 % on a
+#                       busy machine; for a close call use bench/ab.sh (several interleaved rounds).
+#   BENCH_STORM         users in the connect storm (2000; smoke 500)
+#   BENCH_IDLE          idle connection counts to try ("10000"; smoke "1000")
+#   BENCH_QUIET_WAIT    seconds to wait for a quiet machine (1200; smoke 0)
+#   BENCH_SERVER_OPTS   extra JVM options for the server(s)
+#   BENCH_RESULTS       the results file (bench/results/<date>[-smoke].md); BENCH_TAG names the raw folder
+#   BENCH_ADDRESSES     loopback addresses to spread connections over (1: see below)
 # Only loopback addresses are used (127.0.0.x); every step is bounded in time.
 set -euo pipefail
 
@@ -26,6 +45,7 @@ AMQP=${BENCH_AMQP:-amqp://guest:guest@127.0.0.1:5672}
 STAMP=$(date -u +%Y-%m-%d)
 RUN=$BENCH/target/run-$STAMP-$MODE${BENCH_TAG:+-$BENCH_TAG}
 RESULTS=${BENCH_RESULTS:-$BENCH/results/$STAMP$([ "$MODE" = smoke ] && echo -smoke || true).md}
+HZ=$(getconf CLK_TCK)
 mkdir -p "$RUN" "$BENCH/results"
 
 # every WebSocket is a file descriptor in the generator and in the server: take the hard limit
@@ -34,8 +54,10 @@ FD_LIMIT=$(ulimit -n)
 
 if [ "$MODE" = smoke ]; then
   PERF_SECONDS=10; WARMUP=3; WINDOW=10; LAT_CONN=200; LAT_RATE=200; MAX_CONN=100; IDLE=${BENCH_IDLE:-1000}
+  STORM=${BENCH_STORM:-500}
 else
   PERF_SECONDS=30; WARMUP=10; WINDOW=30; LAT_CONN=2000; LAT_RATE=1000; MAX_CONN=1000; IDLE=${BENCH_IDLE:-10000}
+  STORM=${BENCH_STORM:-2000}
 fi
 # Connections go to 127.0.0.1 only: Tyrus's upgrade asks for the request's local name, a reverse DNS
 # lookup of the address connected to, and 127.0.0.2-8 have no hosts entry here, so each handshake
@@ -44,6 +66,8 @@ fi
 ADDRESSES=${BENCH_ADDRESSES:-1}
 SIZE=200           # characters of message text; the broker message is the message frame's JSON
 PERF_SIZE=450      # bytes: the size of that JSON as published (measured: ~440 for 200 characters)
+# the broker's Erlang VM (the oldest beam.smp running rabbit: rabbitmqctl starts short-lived ones)
+BROKER_PID=$(pgrep -o -f 'beam.smp.*rabbit' || pgrep -o -f beam.smp || true)
 
 SERVER_PID=
 GEN_PIDS=()
@@ -54,7 +78,8 @@ cleanup() {
 trap cleanup EXIT
 
 log() { echo "[bench $(date -u +%H:%M:%S)] $*" | tee -a "$RUN/run.log" >&2; }
-kv() { grep -m1 "^$2=" "$1" | cut -d= -f2- || true; }
+kv() { [ -f "$1" ] && grep -m1 "^$2=" "$1" | cut -d= -f2- || true; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # ---- a quiet machine: nothing else heavy (tests, other Payara servers, browsers) may run
 others() {
@@ -62,13 +87,13 @@ others() {
 }
 wait_quiet() {
   local waited=0 limit=${BENCH_QUIET_WAIT:-1200}
-  [ "$MODE" = smoke ] && limit=0
+  [ "$MODE" = smoke ] && limit=${BENCH_QUIET_WAIT:-0}
   while [ -n "$(others)" ] && [ "$waited" -lt "$limit" ]; do
     [ $((waited % 60)) -eq 0 ] && log "waiting for a quiet machine ($(others | wc -l) processes of others)"
     sleep 10; waited=$((waited + 10))
   done
   if [ -n "$(others)" ]; then
-    QUIET="not quiet: $(others | awk '{print $2}' | xargs -n1 basename 2>/dev/null | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+    QUIET="not quiet: $(others | wc -l) processes of others (tests, Payara servers, browsers)"
   else
     QUIET="quiet (no other tests, servers or browsers running; waited ${waited}s)"
   fi
@@ -79,13 +104,18 @@ wait_quiet() {
 # ---- build
 # The server is built from the committed HEAD (git archive), not from the working tree: others may be
 # halfway through a change there. BENCH_FROM_WORKTREE=1 builds the working tree instead.
+mvn_package() {   # offline first (quick, and what ran before); online when something is missing
+  (cd "$1" && { mvn -B -o -q -DskipTests package > "$RUN/build-$2.log" 2>&1 \
+    || mvn -B -q -DskipTests package >> "$RUN/build-$2.log" 2>&1; }) \
+    || { log "build of $2 failed: see $RUN/build-$2.log"; exit 1; }
+}
 build() {
   local src=$BENCH/target/src
   if [ -n "${BENCH_SRC:-}" ]; then
     SERVER_FROM="${BENCH_SRC_NAME:-$BENCH_SRC}"
     src=$BENCH_SRC
   elif [ "${BENCH_FROM_WORKTREE:-}" = 1 ]; then
-    SERVER_FROM="the working tree at $(git rev-parse --short HEAD)$(git diff --quiet -- src pom.xml || echo ' with uncommitted changes')"
+    SERVER_FROM="the working tree at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' with uncommitted changes')"
     src=$ROOT
   else
     SERVER_FROM="commit $(git rev-parse --short HEAD)"
@@ -93,38 +123,96 @@ build() {
     git archive HEAD | tar -x -C "$src"
   fi
   log "building the server WAR from $SERVER_FROM"
-  (cd "$src" && mvn -B -o -q -DskipTests package)
+  mvn_package "$src" cur
+  mkdir -p "$RUN/cur" && cp "$src/target/estate-chat.war" "$src/target/payara-micro.jar" "$RUN/cur/"
+  BUILDS=(cur)
+  if [ -n "${BENCH_BASELINE:-}" ]; then
+    local base=$BENCH/target/baseline-src rev
+    rev=$(git rev-parse --short "$BENCH_BASELINE^{commit}")
+    BASE_FROM="commit $rev ($BENCH_BASELINE)"
+    rm -rf "$base" && mkdir -p "$base"
+    git archive "$rev" | tar -x -C "$base"
+    log "building the baseline WAR from $BASE_FROM"
+    mvn_package "$base" base
+    mkdir -p "$RUN/base" && cp "$base/target/estate-chat.war" "$base/target/payara-micro.jar" "$RUN/base/"
+    BUILDS=(base cur)
+  fi
   log "building the load generator"
-  (cd "$BENCH" && mvn -B -q -DskipTests package)
-  cp "$src/target/estate-chat.war" "$src/target/payara-micro.jar" "$RUN/"
+  (cd "$BENCH" && mvn -B -q -DskipTests package > "$RUN/build-bench.log" 2>&1) \
+    || { log "build of bench failed: see $RUN/build-bench.log"; exit 1; }
 }
 CP="$BENCH/target/classes:$BENCH/target/lib/*"
+# the build a server step runs: its folder, its raw files' prefix, its users' prefix, its name
+use_build() {
+  BUILD=$1
+  if [ "$1" = base ]; then P=base-; U=b; BUILD_NAME="baseline"; else P=; U=; BUILD_NAME="this build"; fi
+}
 
 # ---- (a) the broker's ceiling
-perftest() {
-  log "PerfTest: 1000 queues, 10 producers, 10 consumers, persistent, confirms, manual acks, ${PERF_SIZE} B, ${PERF_SECONDS}s"
-  timeout $((PERF_SECONDS + 120)) java -Xmx1g -cp "$CP" com.rabbitmq.perf.PerfTest --uri "$AMQP" \
-    --queue-pattern 'bench-perf-%d' --queue-pattern-from 1 --queue-pattern-to 1000 \
-    --producers 10 --consumers 10 --flag persistent --confirm 100 --qos 100 --size "$PERF_SIZE" \
-    --time "$PERF_SECONDS" --auto-delete true > "$RUN/perftest.txt" 2>&1 || log "PerfTest exited with $?"
-  PERF_RATE=$(grep -o 'receiving rate avg: [0-9]*' "$RUN/perftest.txt" | grep -o '[0-9]*$' | tail -1)
-  PERF_SEND=$(grep -o 'sending rate avg: [0-9]*' "$RUN/perftest.txt" | grep -o '[0-9]*$' | tail -1)
-  PERF_LAT=$(grep -o 'consumer latency min/median/75th/95th/99th [^ ]* [^ ]*' "$RUN/perftest.txt" | tail -1 || true)
-  log "broker ceiling: ${PERF_RATE:-?} msg/s received (${PERF_SEND:-?} sent)"
+# One PerfTest run; the broker's CPU is counted over its steady state, from the 4th one-second sample
+# (every channel started) to the ${PERF_SECONDS}th (PerfTest runs --time after the last channel
+# started, so producers are still running then), and divided by the messages received meanwhile.
+perftest() {   # name, then PerfTest options
+  local name=$1; shift
+  local out=$RUN/perftest-$name.txt
+  log "PerfTest $name: $*"
+  timeout $((PERF_SECONDS + 240)) java -Xmx1g -cp "$CP" com.rabbitmq.perf.PerfTest --uri "$AMQP" \
+    --queue-pattern "bench-$name-%d" --queue-pattern-from 1 --queue-pattern-to 1000 --size "$PERF_SIZE" \
+    --time "$PERF_SECONDS" --auto-delete true "$@" > "$out" 2>&1 &
+  local pid=$! jvm= n n0= n1= b0= b1= c0= c1= w0= w1= busy0 idle0 busy1 idle1
+  while kill -0 "$pid" 2>/dev/null; do
+    [ -n "$jvm" ] || jvm=$(pgrep -P "$pid" | head -1 || true)   # PerfTest's JVM, under timeout
+    n=$(grep -c 'time [0-9.]* s, sent' "$out" || true)
+    if [ -z "$n0" ] && [ "$n" -ge 4 ]; then
+      n0=$n; b0=$(cpu_ticks "$BROKER_PID"); c0=$(cpu_ticks "$jvm"); w0=$(date +%s.%N)
+      read -r busy0 idle0 < <(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
+    elif [ -n "$n0" ] && [ "$n" -ge "$PERF_SECONDS" ]; then
+      n1=$n; b1=$(cpu_ticks "$BROKER_PID"); c1=$(cpu_ticks "$jvm"); w1=$(date +%s.%N)
+      read -r busy1 idle1 < <(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
+      break
+    fi
+    sleep 0.2
+  done
+  wait "$pid" || log "PerfTest $name exited with $?"
+  # auto-delete removes only queues that had a consumer: in today's shape 990 of the 1,000 never do,
+  # and a broker holding ~1,000 leftover queues was seen to hang recovering them on restart
+  java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench-$name-" 1001 >> "$RUN/run.log" 2>&1 || true
+  {
+    echo "options=$*"
+    echo "received_per_s_avg=$(grep -o 'receiving rate avg: [0-9]*' "$out" | grep -o '[0-9]*$' | tail -1)"
+    echo "sent_per_s_avg=$(grep -o 'sending rate avg: [0-9]*' "$out" | grep -o '[0-9]*$' | tail -1)"
+    echo "consumer_latency_us=$(grep -o 'consumer latency min/median/75th/95th/99th [0-9/]*' "$out" | tail -1 | awk '{print $NF}')"
+    if [ -n "$n1" ]; then
+      # the samples n0+1..n1, about one second each
+      local rate; rate=$(grep 'time [0-9.]* s, sent' "$out" | sed -n "$((n0 + 1)),${n1}p" \
+        | grep -o 'received: [0-9.]*' | awk '{s += $2; k++} END {if (k) printf "%.0f", s / k}' || true)
+      echo "steady_seconds=$(awk -v a="$w0" -v b="$w1" 'BEGIN {printf "%.1f", b - a}')"
+      echo "received_per_s=$rate"
+      awk -v t=$((b1 - b0)) -v c=$((c1 - c0)) -v hz="$HZ" -v r="${rate:-0}" -v a="$w0" -v b="$w1" 'BEGIN {
+        s = b - a
+        if (r > 0) printf "broker_cpu_ms_per_message=%.3f\n", t * 1000 / hz / (r * s)
+        printf "broker_cores=%.2f\nperftest_cores=%.2f\n", t / hz / s, c / hz / s }'
+      echo "machine_busy_pct=$(( 100 * (busy1 - busy0) / (busy1 - busy0 + idle1 - idle0 + 1) ))"
+    fi
+  } > "$RUN/perftest-$name.kv"
+  log "PerfTest $name: $(grep -v '^options=' "$RUN/perftest-$name.kv" | tr '\n' ' ')"
 }
 
 # ---- (b) the server
-start_server() {
-  local tag=$1; shift
-  log "starting Payara Micro on port $PORT ($tag)"
+start_server() {   # tag (the build is $BUILD)
+  local tag=$P$1
+  if ss -ltn 2>/dev/null | grep -q ":$PORT "; then
+    log "port $PORT is taken by another process: set BENCH_PORT"; exit 1
+  fi
+  log "starting Payara Micro on port $PORT ($BUILD_NAME, $1)"
   mkdir -p "$RUN/tmp"
   # shellcheck disable=SC2086
-  java -Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$RUN/tmp" ${BENCH_SERVER_OPTS:-} "$@" \
+  java -Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$RUN/tmp" ${BENCH_SERVER_OPTS:-} \
     -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
     -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
     -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
     -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
-    -jar "$RUN/payara-micro.jar" --deploy "$RUN/estate-chat.war" --contextroot / --port "$PORT" \
+    -jar "$RUN/$BUILD/payara-micro.jar" --deploy "$RUN/$BUILD/estate-chat.war" --contextroot / --port "$PORT" \
     --nohazelcast --nocluster > "$RUN/server-$tag.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
@@ -150,55 +238,61 @@ heap_mb() {   # used heap after a full GC
   sleep 2
   jcmd "$SERVER_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); printf "%.0f", v/1024}}'
 }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+CPU_OPTS=()
+cpu_opts() { CPU_OPTS=(--cpu-pids "server:$SERVER_PID,broker:$BROKER_PID" --clock-ticks "$HZ"); }
 
-generate() {   # name, then LoadGenerator options
-  local name=$1; shift
+# The generator counts the server's, the broker's and its own CPU time over the measurement window
+# only (not connecting, warm-up or drain), per chat message received in that window.
+generate() {   # name, then LoadGenerator options (with --prefix and --connections)
+  local name=$P$1; shift
   log "load: $name ($*)"
-  local before; before=$(cpu_ticks "$SERVER_PID")
-  local broker; broker=$(pgrep -f beam.smp | head -1 || true)
-  local broker0=0; [ -n "$broker" ] && broker0=$(cpu_ticks "$broker")
-  local busy0 idle0; read -r busy0 idle0 < <(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
+  cpu_opts
   timeout 600 java -Xmx3g -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
-    --addresses "$ADDRESSES" --size "$SIZE" --out "$RUN/$name.txt" "$@" > "$RUN/$name.log" 2>&1 || log "generator exited with $?"
-  local after; after=$(cpu_ticks "$SERVER_PID")
-  local broker1=0; [ -n "$broker" ] && broker1=$(cpu_ticks "$broker")
-  local busy1 idle1; read -r busy1 idle1 < <(awk '/^cpu / {print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
-  echo "broker_cpu_ms_per_message=$(awk -v t=$((broker1 - broker0)) -v hz="$(getconf CLK_TCK)" -v n="$(kv "$RUN/$name.txt" sent)" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n }')" >> "$RUN/$name.txt"
-  echo "machine_busy_pct=$(( 100 * (busy1 - busy0) / (busy1 - busy0 + idle1 - idle0 + 1) ))" >> "$RUN/$name.txt"
-  echo "server_cpu_seconds=$(( (after - before) / $(getconf CLK_TCK) ))" >> "$RUN/$name.txt"
-  # server CPU per message sent (connecting and warm-up included)
-  echo "server_cpu_ms_per_message=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$(kv "$RUN/$name.txt" sent)" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n }')" >> "$RUN/$name.txt"
+    --addresses "$ADDRESSES" --size "$SIZE" --out "$RUN/$name.txt" "${CPU_OPTS[@]}" "$@" \
+    > "$RUN/$name.log" 2>&1 || log "generator exited with $?"
   clean_queues "$(grep -o -- '--prefix [^ ]*' <<< "$*" | cut -d' ' -f2)" "$(grep -o -- '--connections [0-9]*' <<< "$*" | cut -d' ' -f2)"
-  log "$name: $(tr '\n' ' ' < "$RUN/$name.txt" | cut -c1-400)"
+  log "$name: $(tr '\n' ' ' < "$RUN/$name.txt" 2>/dev/null | cut -c1-400)"
 }
 clean_queues() {
   java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench.inbox.$1" "$2" >> "$RUN/run.log" 2>&1 || true
 }
 
-profile_start() { jcmd "$SERVER_PID" JFR.start name=bench settings=profile filename="$RUN/$1.jfr" > /dev/null; }
+profile_start() { jcmd "$SERVER_PID" JFR.start name=bench settings=profile filename="$RUN/$P$1.jfr" > /dev/null; }
 profile_stop() {
   jcmd "$SERVER_PID" JFR.stop name=bench > /dev/null || true
-  java -cp "$CP" com.estatechat.bench.JfrTop "$RUN/$1.jfr" 30 > "$RUN/$1-top.md" 2>&1 || true
+  java -cp "$CP" com.estatechat.bench.JfrTop "$RUN/$P$1.jfr" 30 > "$RUN/$P$1-top.md" 2>&1 || true
+}
+
+# Every user connects at once; each one's time from the start to its `connected` frame.
+storm() {   # name, users
+  local name=$P$1 n=$2
+  log "connect storm: $name, $n users at once"
+  cpu_opts
+  timeout 300 java -Xmx2g -cp "$CP" com.estatechat.bench.LoadGenerator --mode storm \
+    --url "ws://127.0.0.1:$PORT/ws" --addresses "$ADDRESSES" --connections "$n" --prefix "$U$1-" \
+    --connect-timeout 120 --greet-timeout 120 --max-seconds 280 "${CPU_OPTS[@]}" \
+    --out "$RUN/$name.txt" > "$RUN/$name.log" 2>&1 || log "storm generator exited with $?"
+  clean_queues "$U$1-" "$n"
+  log "$name: $(grep -E '^(connections_greeted|connect_failures|storm_|server_cpu)' "$RUN/$name.txt" 2>/dev/null | tr '\n' ' ')"
 }
 
 idle() {   # hold N idle connections; heap and RSS against the empty server
-  local n=$1 per=$((n < 15000 ? n : 15000)) procs=$(( (n + 14999) / 15000 ))
+  local n=$1 per=$(($1 < 15000 ? $1 : 15000)) procs=$(( ($1 + 14999) / 15000 )) name=${P}idle-$1
   local heap0 rss0; heap0=$(heap_mb); rss0=$(rss_mb)
   log "idle: $n connections in $procs generator(s); empty server heap ${heap0} MB, RSS ${rss0} MB"
-  rm -f "$RUN"/idle-"$n"-*.ready "$RUN/idle-$n.stop"
+  rm -f "$RUN/$name"-*.ready "$RUN/$name.stop"
   GEN_PIDS=()
   for i in $(seq 0 $((procs - 1))); do
     local count=$(( i == procs - 1 ? n - per * (procs - 1) : per ))
     timeout 900 java -Xmx2g -cp "$CP" com.estatechat.bench.LoadGenerator --mode idle \
-      --url "ws://127.0.0.1:$PORT/ws" --addresses "$(( n > 20000 ? 8 : ADDRESSES ))" --connections "$count" --prefix "idle$n-$i-" \
+      --url "ws://127.0.0.1:$PORT/ws" --addresses "$(( n > 20000 ? 8 : ADDRESSES ))" --connections "$count" --prefix "${U}idle$n-$i-" \
       --connect-parallel 128 --connect-timeout 300 --greet-timeout 120 --hold 600 \
-      --ready-file "$RUN/idle-$n-$i.ready" --stop-file "$RUN/idle-$n.stop" --out "$RUN/idle-$n-$i.txt" \
-      > "$RUN/idle-$n-$i.log" 2>&1 &
+      --ready-file "$RUN/$name-$i.ready" --stop-file "$RUN/$name.stop" --out "$RUN/$name-$i.txt" \
+      > "$RUN/$name-$i.log" 2>&1 &
     GEN_PIDS+=($!)
   done
   for _ in $(seq 1 600); do
-    [ "$(ls "$RUN"/idle-"$n"-*.ready 2>/dev/null | wc -l)" -ge "$procs" ] && break
+    [ "$(ls "$RUN/$name"-*.ready 2>/dev/null | wc -l)" -ge "$procs" ] && break
     local alive=0; for p in "${GEN_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
     [ $alive = 1 ] || break
     sleep 1
@@ -206,20 +300,19 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
   sleep 10   # let subscriptions and GC settle
   local heap1 rss1 open
   heap1=$(heap_mb); rss1=$(rss_mb)
-  open=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null | awk '/^chat_sessions_open/ {print $2}' | head -1)
+  open=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null | awk '/^chat_sessions_open/ {print $2}' | head -1 || true)
   local consumers
-  consumers=$(timeout 60 rabbitmqctl -q list_consumers 2>/dev/null | grep -c "bench.inbox.idle$n-" || true)
+  consumers=$(timeout 60 rabbitmqctl -q list_consumers 2>/dev/null | grep -c "bench.inbox.${U}idle$n-" || true)
   local fds; fds=$(ls "/proc/$SERVER_PID/fd" | wc -l)
-  touch "$RUN/idle-$n.stop"
+  touch "$RUN/$name.stop"
   for p in "${GEN_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   GEN_PIDS=()
   local greeted=0 opened=0 failures=0
   for i in $(seq 0 $((procs - 1))); do
-    local f=$RUN/idle-$n-$i.txt g o x
-    g=$( [ -f "$f" ] && kv "$f" connections_greeted ); o=$( [ -f "$f" ] && kv "$f" connections_open )
-    x=$( [ -f "$f" ] && kv "$f" connect_failures )
+    local f=$RUN/$name-$i.txt g o x
+    g=$(kv "$f" connections_greeted); o=$(kv "$f" connections_open); x=$(kv "$f" connect_failures)
     greeted=$((greeted + ${g:-0})); opened=$((opened + ${o:-0})); failures=$((failures + ${x:-0}))
-    clean_queues "idle$n-$i-" "$per"
+    clean_queues "${U}idle$n-$i-" "$per"
   done
   {
     echo "target=$n"; echo "opened=$opened"; echo "greeted=$greeted"; echo "connect_failures=$failures"
@@ -229,98 +322,208 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
       echo "heap_per_connection_kb=$(( (heap1 - heap0) * 1024 / opened ))"
       echo "rss_per_connection_kb=$(( (rss1 - rss0) * 1024 / opened ))"
     fi
-  } > "$RUN/idle-$n.txt"
-  log "idle $n: $(tr '\n' ' ' < "$RUN/idle-$n.txt")"
+  } > "$RUN/$name.txt"
+  log "$name: $(tr '\n' ' ' < "$RUN/$name.txt")"
+}
+
+# ---- the steps on the server; each measurement on a fresh server: an overloaded run must not leave
+# its backlog to the next
+fresh_server() {
+  stop_server
+  start_server "$1"
+  # warm the JIT a little before measuring
+  generate "warm-$1" --prefix "${U}warm$1-" --connections 100 --rate 300 --warmup 0 --duration 8 --drain 10
+}
+step_latency() {   # below the target rate first (they leave no backlog), then the target rate on a fresh server
+  fresh_server latency
+  for r in $((LAT_RATE / 4)) $((LAT_RATE / 2)); do
+    generate "latency-$r" --prefix "${U}lat$r-" --connections "$LAT_CONN" --rate "$r" --warmup "$WARMUP" \
+      --duration "$WINDOW" --drain 30
+  done
+  fresh_server latency-target
+  generate latency --prefix "${U}lat-" --connections "$LAT_CONN" --rate "$LAT_RATE" --warmup "$WARMUP" \
+    --duration "$WINDOW" --drain 30
+}
+step_max() {   # the highest closed-loop rate, then 90 % of it as an open loop
+  fresh_server max
+  profile_start max
+  generate max --prefix "${U}max-" --connections "$MAX_CONN" --window 1 --warmup "$WARMUP" --duration "$WINDOW" --drain 30
+  profile_stop max
+  local sustain=$(( $(kv "$RUN/${P}max.txt" delivered_per_s | grep -o '^[0-9]*' || echo 0) * 9 / 10 ))
+  if [ "$sustain" -gt 0 ]; then
+    fresh_server sustained
+    generate sustained --prefix "${U}sus-" --connections "$MAX_CONN" --rate "$sustain" --warmup "$WARMUP" \
+      --duration "$WINDOW" --drain 30
+  fi
+}
+step_storm() {   # cold: a server just started, as after a restart; warm: a second wave on it
+  stop_server
+  start_server storm
+  storm storm-cold "$STORM"
+  sleep 5   # the first wave's sessions close and unsubscribe
+  storm storm-warm "$STORM"
+}
+step_idle() {
+  stop_server
+  start_server idle
+  for n in $IDLE; do idle "$n"; done
+  stop_server
 }
 
 # ---- the run
 wait_quiet
 build
-perftest
-# each measurement on a fresh server: an overloaded run must not leave its backlog to the next
-fresh_server() {
-  stop_server
-  start_server "$1"
-  # warm the JIT a little before measuring
-  generate "warm-$1" --prefix "warm$1-" --connections 100 --rate 300 --warmup 0 --duration 8 --drain 10
-}
-clean_queues "lat-" "$LAT_CONN"; clean_queues "max-" "$MAX_CONN"; clean_queues "sus-" "$MAX_CONN"
-fresh_server latency
-# below the target rate first (they leave no backlog), then the target rate on a fresh server
-for r in $((LAT_RATE / 4)) $((LAT_RATE / 2)); do
-  generate "latency-$r" --prefix "lat$r-" --connections "$LAT_CONN" --rate "$r" --warmup "$WARMUP" \
-    --duration "$WINDOW" --drain 30
+log "broker: beam.smp pid ${BROKER_PID:-not found}"
+perftest today --producers 10 --consumers 10 --flag persistent --confirm 100 --qos 100
+# The chat's shape: every queue has its own producer channel and consumer channel, one message in
+# flight on each. 10 connections x 100 channels each way (as the server multiplexes its channels on
+# few connections): PerfTest gives every channel its own queue of the pattern, so all 1,000 carry
+# traffic (checked with a publish-only run and rabbitmqctl list_queues). --producers 1000
+# --consumers 1000 would open 2,000 connections, past this broker's socket limit (832 with its
+# 1,024 descriptors): the 832nd connection timed out.
+CHAT_SHAPE=(--producers 10 --producer-channel-count 100 --consumers 10 --consumer-channel-count 100 --confirm 1 --qos 1)
+perftest chat "${CHAT_SHAPE[@]}" --flag persistent
+perftest chat-transient "${CHAT_SHAPE[@]}"
+clean_queues lat- "$LAT_CONN"; clean_queues max- "$MAX_CONN"; clean_queues sus- "$MAX_CONN"   # leftovers of a run that was cut short
+for step in step_latency step_max step_storm step_idle; do
+  for b in "${BUILDS[@]}"; do use_build "$b"; "$step"; done
 done
-fresh_server latency-target
-generate latency --prefix lat- --connections "$LAT_CONN" --rate "$LAT_RATE" --warmup "$WARMUP" \
-  --duration "$WINDOW" --drain 30
-fresh_server max
-profile_start max
-generate max --prefix max- --connections "$MAX_CONN" --window 1 --warmup "$WARMUP" --duration "$WINDOW" --drain 30
-profile_stop max
-MAX_RATE=$(kv "$RUN/max.txt" delivered_per_s)
-SUSTAIN=$(( ${MAX_RATE:-0} * 9 / 10 ))
-if [ "$SUSTAIN" -gt 0 ]; then
-  fresh_server sustained
-  generate sustained --prefix sus- --connections "$MAX_CONN" --rate "$SUSTAIN" --warmup "$WARMUP" \
-    --duration "$WINDOW" --drain 30
-fi
-stop_server
-start_server idle
-for n in $IDLE; do idle "$n"; done
 stop_server
 
 # ---- the results file
-E2E_RATIO=$(awk -v c="${MAX_RATE:-0}" -v p="${PERF_RATE:-0}" 'BEGIN { if (p > 0) printf "%.2f", c / p; else print "?" }')
-BROKER_RATIO=$(awk -v c="${MAX_RATE:-0}" -v p="${PERF_RATE:-0}" 'BEGIN { if (p > 0) printf "%.2f", 2 * c / p; else print "?" }')
-row() {   # name file
+PERF_RATE=$(kv "$RUN/perftest-today.kv" received_per_s)
+CHAT_CEILING=$(kv "$RUN/perftest-chat.kv" received_per_s)
+ratio() { awk -v c="${1:-0}" -v p="${2:-0}" -v k="${3:-1}" 'BEGIN { if (p > 0 && c > 0) printf "%.2f", k * c / p; else print "?" }'; }
+change() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b != "" && b ~ /^[0-9.]+$/) printf "%+.0f %%", 100 * (b - a) / a; else print "" }'; }
+row() {   # label file
   local f=$RUN/$2.txt
   [ -f "$f" ] || return 0
-  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_ms_per_message) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" machine_busy_pct) % |"
+  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_|^closed_|^ws_error' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_ms_per_message) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" generator_cpu_ms_per_message) | $(kv "$f" server_cores) / $(kv "$f" broker_cores) | $(kv "$f" machine_busy_pct) % |"
 }
+perf_row() {   # label name
+  local f=$RUN/perftest-$2.kv
+  [ -f "$f" ] || return 0
+  echo "| $1 | **$(kv "$f" received_per_s)** | $(kv "$f" received_per_s_avg) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" broker_cores) | $(kv "$f" perftest_cores) | $(kv "$f" machine_busy_pct) % | $(kv "$f" consumer_latency_us) |"
+}
+storm_row() {   # label file
+  local f=$RUN/$2.txt
+  [ -f "$f" ] || return 0
+  echo "| $1 | $(kv "$f" storm_connections) | $(kv "$f" storm_greeted) | $(kv "$f" connect_failures) | $(kv "$f" storm_p50_ms) | $(kv "$f" storm_p90_ms) | $(kv "$f" storm_p99_ms) | $(kv "$f" storm_all_ms) | $(kv "$f" storm_own_attempt_p50_ms) / $(kv "$f" storm_own_attempt_p99_ms) | $(kv "$f" server_cpu_ms_per_connection) | $(kv "$f" broker_cpu_ms_per_connection) |"
+}
+label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
 {
   echo "# Benchmark results, $STAMP ($MODE)"
   echo
-  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB; Java $(java -version 2>&1 | head -1 | cut -d'"' -f2); RabbitMQ $(rabbitmqctl -q version 2>/dev/null || echo '?'); file descriptors per process: $FD_LIMIT (hard limit)"
-  echo "- server: Payara Micro 6.2025.10, -Xmx2g, G1; WAR built from $SERVER_FROM"
-  echo "- everything on one machine: broker, server and load generator share the cores"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB; Java $(java -version 2>&1 | head -1 | cut -d'"' -f2); RabbitMQ $(timeout 30 rabbitmqctl -q version 2>/dev/null || echo '?'); file descriptors per process: $FD_LIMIT (hard limit)"
+  echo "- server: Payara Micro 6.2025.10, -Xmx2g, G1; WAR built from $SERVER_FROM${BENCH_BASELINE:+; baseline WAR from $BASE_FROM}"
+  echo "- everything on one machine: broker, server and load generator share the cores; the broker's CPU"
+  echo "  time is the whole beam.smp process, so another user of the same broker at the same time counts too"
   echo "- machine state: $QUIET; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "## (a) Broker ceiling (PerfTest 2.22.1)"
   echo
-  echo "1000 queues, 10 producers, 10 consumers, persistent, confirms (100 outstanding), manual acks, prefetch 100, ${PERF_SIZE} B, ${PERF_SECONDS} s:"
-  echo "**${PERF_RATE:-?} msg/s** received (${PERF_SEND:-?} msg/s sent). ${PERF_LAT:-}"
+  echo "1,000 queues (auto-delete), persistent unless said, publisher confirms, manual acks, ${PERF_SIZE} B, ${PERF_SECONDS} s."
+  echo "Steady state: the mean of the one-second samples from the 5th to the ${PERF_SECONDS}th (every channel"
+  echo "started, producers still running), and the broker's CPU time (beam.smp, /proc/<pid>/stat) over the same"
+  echo "seconds divided by the messages received in them. The average over the whole run (ramp-up and tail) is beside it."
+  echo
+  echo "| shape | received msg/s (steady) | whole-run avg | broker CPU ms/msg | broker cores | PerfTest cores | machine busy | consumer latency min/p50/p75/p95/p99 µs |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|"
+  perf_row "today's: 10 producer + 10 consumer channels, 100 confirms / prefetch 100 each (each takes one queue: 10 of the 1,000 carry traffic)" today
+  perf_row "**broker ceiling in the chat's shape**: a producer channel and a consumer channel per queue (10 connections × 100 channels each way), 1 confirm / prefetch 1 each" chat
+  perf_row "the chat's shape, transient messages" chat-transient
   echo
   echo "## (b) The chat server"
   echo
   echo "Each chat message is two persistent, confirmed broker messages: the message into the recipient's inbox, and the"
   echo "\`delivered\` receipt into the sender's inbox after the recipient's ack (each consumed with a manual ack)."
+  echo "CPU columns: each process's CPU time over the measurement window only (not connecting, warm-up or drain),"
+  echo "divided by the chat messages received by their recipients in that window (n/a: none arrived in it);"
+  echo "cores = CPU seconds per second."
   echo
-  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU ms/msg | broker CPU ms/msg | machine busy |"
-  echo "|---|---|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|"
-  row "latency at $((LAT_RATE / 4)) msg/s" "latency-$((LAT_RATE / 4))"
-  row "latency at $((LAT_RATE / 2)) msg/s" "latency-$((LAT_RATE / 2))"
-  row "latency at ${LAT_RATE} msg/s" latency
-  row "maximum (closed loop)" max
-  row "sustained at 90 % of maximum" sustained
+  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU ms/msg | broker CPU ms/msg | generator CPU ms/msg | server / broker cores | machine busy |"
+  echo "|---|---|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---|---:|"
+  for b in "${BUILDS[@]}"; do
+    use_build "$b"
+    row "$(label "latency at $((LAT_RATE / 4)) msg/s")" "${P}latency-$((LAT_RATE / 4))"
+    row "$(label "latency at $((LAT_RATE / 2)) msg/s")" "${P}latency-$((LAT_RATE / 2))"
+    row "$(label "latency at ${LAT_RATE} msg/s")" "${P}latency"
+    row "$(label "maximum (closed loop)")" "${P}max"
+    row "$(label "sustained at 90 % of maximum")" "${P}sustained"
+  done
   echo
-  echo "- end to end ÷ broker ceiling: **$E2E_RATIO** chat messages per PerfTest message ($MAX_RATE / ${PERF_RATE:-?});"
-  echo "  in broker messages (2 per chat message): **$BROKER_RATIO**"
+  for b in "${BUILDS[@]}"; do
+    use_build "$b"
+    max=$(kv "$RUN/${P}max.txt" delivered_per_s)
+    echo "- $(label "closed-loop maximum") ÷ broker ceiling in the chat's shape: **$(ratio "$max" "$CHAT_CEILING")** chat messages per"
+    echo "  PerfTest message ($max / ${CHAT_CEILING:-?}); in broker messages (2 per chat message): **$(ratio "$max" "$CHAT_CEILING" 2)**."
+    echo "  Against today's PerfTest shape: $(ratio "$max" "$PERF_RATE") ($max / ${PERF_RATE:-?}); in broker messages $(ratio "$max" "$PERF_RATE" 2)."
+  done
+  echo
+  echo "## Connect storm"
+  echo
+  echo "Every user opens its WebSocket at the same instant (ws://127.0.0.1:$PORT/ws?id=..., auth mode none); the"
+  echo "time from that instant until each one's \`{\"type\":\"connected\",...}\` frame. Cold: the first wave on a server"
+  echo "just started (as after a restart); warm: a second wave of other users on the same server, 5 s after the"
+  echo "first closed. CPU per connection over the storm (connecting until all greeted or the 120 s limit)."
+  echo
+  echo "| storm | users | greeted | connect failures | p50 ms | p90 ms | p99 ms | all ms | own handshake → connected p50 / p99 ms | server CPU ms/conn | broker CPU ms/conn |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+  for b in "${BUILDS[@]}"; do
+    use_build "$b"
+    storm_row "$(label cold)" "${P}storm-cold"
+    storm_row "$(label warm)" "${P}storm-warm"
+  done
+  if [ "${#BUILDS[@]}" -gt 1 ]; then
+    echo
+    echo "## Before and after: baseline $BASE_FROM, this build $SERVER_FROM"
+    echo
+    echo "Same run, same broker, each step on a fresh server, baseline first."
+    echo
+    echo "| measure | baseline | this build | change |"
+    echo "|---|---:|---:|---:|"
+    compare_row() {   # label file key
+      local a b; a=$(kv "$RUN/base-$2.txt" "$3"); b=$(kv "$RUN/$2.txt" "$3")
+      echo "| $1 | ${a:-–} | ${b:-–} | $(change "${a:-}" "${b:-}") |"
+    }
+    compare_row "closed-loop maximum, delivered msg/s" max delivered_per_s
+    compare_row "closed-loop maximum, send→receive p99 ms" max e2e_p99_ms
+    compare_row "closed-loop maximum, server CPU ms/msg" max server_cpu_ms_per_message
+    compare_row "closed-loop maximum, broker CPU ms/msg" max broker_cpu_ms_per_message
+    for r in $((LAT_RATE / 4)) $((LAT_RATE / 2)); do
+      compare_row "$r msg/s over $LAT_CONN connections, p99 ms" "latency-$r" e2e_p99_ms
+      compare_row "$r msg/s, server CPU ms/msg" "latency-$r" server_cpu_ms_per_message
+    done
+    compare_row "$LAT_RATE msg/s over $LAT_CONN connections, p99 ms" latency e2e_p99_ms
+    compare_row "$LAT_RATE msg/s, server CPU ms/msg" latency server_cpu_ms_per_message
+    compare_row "$LAT_RATE msg/s, errors" latency errors
+    for s in cold warm; do
+      compare_row "storm of $STORM ($s), p50 ms" "storm-$s" storm_p50_ms
+      compare_row "storm of $STORM ($s), p99 ms" "storm-$s" storm_p99_ms
+      compare_row "storm of $STORM ($s), all ms" "storm-$s" storm_all_ms
+    done
+    for n in $IDLE; do
+      compare_row "$n idle connections, heap KB per connection" "idle-$n" heap_per_connection_kb
+    done
+  fi
   echo
   echo "## Idle connections"
   echo
   echo "| target | open | greeted | inbox consumers | heap empty → held MB | heap per connection | RSS empty → held MB | RSS per connection |"
   echo "|---:|---:|---:|---:|---|---:|---|---:|"
-  for n in $IDLE; do
-    f=$RUN/idle-$n.txt
-    [ -f "$f" ] && echo "| $n | $(kv "$f" opened) | $(kv "$f" greeted) | $(kv "$f" inbox_consumers) | $(kv "$f" heap_empty_mb) → $(kv "$f" heap_mb) | $(kv "$f" heap_per_connection_kb) KB | $(kv "$f" rss_empty_mb) → $(kv "$f" rss_mb) | $(kv "$f" rss_per_connection_kb) KB |"
+  for b in "${BUILDS[@]}"; do
+    use_build "$b"
+    for n in $IDLE; do
+      f=$RUN/${P}idle-$n.txt
+      [ -f "$f" ] && echo "| $(label "$n") | $(kv "$f" opened) | $(kv "$f" greeted) | $(kv "$f" inbox_consumers) | $(kv "$f" heap_empty_mb) → $(kv "$f" heap_mb) | $(kv "$f" heap_per_connection_kb) KB | $(kv "$f" rss_empty_mb) → $(kv "$f" rss_mb) | $(kv "$f" rss_per_connection_kb) KB |"
+    done
   done
   echo
-  echo "## Profile of the maximum run (JFR execution samples of the server)"
+  echo "## Profile of the maximum run (JFR execution samples of the server${BENCH_BASELINE:+, this build})"
   echo
   head -80 "$RUN/max-top.md" 2>/dev/null || echo "(no profile)"
   echo
-  echo "Reproduce: \`bench/run.sh\` (raw output in \`bench/target/run-$STAMP-$MODE/\`)."
+  echo "Reproduce: \`${BENCH_BASELINE:+BENCH_BASELINE=$BENCH_BASELINE }bench/run.sh${MODE:+ $MODE}\` (raw output in \`bench/target/$(basename "$RUN")/\`)."
 } > "$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
 log "wrote $RESULTS"

@@ -31,7 +31,10 @@ import org.HdrHistogram.Recorder;
  * loop: at most {@code window} messages per connection not yet {@code delivered}); every received
  * message is acked. It records send→receive, send→queued and send→delivered latency, counts
  * receipts and errors by code, and at the end counts lost messages: accepted ({@code queued}) but
- * never received. Mode {@code idle}: opens the connections, holds them, and closes them.
+ * never received. Mode {@code idle}: opens the connections, holds them, and closes them. Mode
+ * {@code storm}: opens all connections at once and records, for each, the time from the start of
+ * the storm until its {@code connected} frame. With {@code cpu-pids name:pid,...} it reports each
+ * process's CPU time per message over the measurement window (per connection in a storm).
  * Every phase is bounded in time, and the number of messages by {@code max-messages}.
  */
 public final class LoadGenerator {
@@ -49,6 +52,11 @@ public final class LoadGenerator {
     private final Recorder endToEnd = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final Recorder queuedLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final Recorder deliveredLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final Recorder greetLatency = new Recorder(TimeUnit.SECONDS.toMicros(600), 3);
+    private final Recorder handshakeToGreet = new Recorder(TimeUnit.SECONDS.toMicros(600), 3);
+    private final Map<String, Long> cpuPids;
+    private final long ticksPerSecond;
+    private volatile long connectStart;
     private final LongAdder sent = new LongAdder();
     private final LongAdder receivedCount = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
@@ -79,6 +87,8 @@ public final class LoadGenerator {
         this.delivered = new ConcurrentBits(maxMessages);
         this.refused = new ConcurrentBits(maxMessages);
         this.peers = new Peer[connections];
+        this.cpuPids = CpuSnapshot.parsePids(options.get("cpu-pids"));
+        this.ticksPerSecond = Long.parseLong(options.getOrDefault("clock-ticks", "100"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -121,14 +131,20 @@ public final class LoadGenerator {
     private Map<String, Object> run() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         String mode = options.getOrDefault("mode", "load");
-        long connectStart = System.nanoTime();
+        result.put("mode", mode);
+        CpuSnapshot beforeConnecting = CpuSnapshot.take(cpuPids);
+        connectStart = System.nanoTime();
         int opened = connectAll(result);
         result.put("connect_seconds", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - connectStart) / 1e9));
         result.put("connections_open", opened);
         long greetWait = TimeUnit.SECONDS.toMillis(Long.parseLong(options.getOrDefault("greet-timeout", "120")));
         greeted.await(greetWait, TimeUnit.MILLISECONDS);
-        result.put("connections_greeted", connections - greeted.getCount());
-        if ("idle".equals(mode)) {
+        long greetedCount = connections - greeted.getCount();
+        result.put("connections_greeted", greetedCount);
+        if ("storm".equals(mode)) {
+            CpuSnapshot.take(cpuPids).putSince(beforeConnecting, greetedCount, "connection", ticksPerSecond, result);
+            storm(result, greetedCount);
+        } else if ("idle".equals(mode)) {
             hold(result);
         } else {
             load(result);
@@ -149,7 +165,9 @@ public final class LoadGenerator {
             clients.add(HttpClient.newBuilder().executor(callbacks).connectTimeout(Duration.ofSeconds(20)).build());
         }
         greeted = new CountDownLatch(connections);
-        Semaphore handshakes = new Semaphore(intOption("connect-parallel", 64));
+        // a storm starts every handshake at once
+        Semaphore handshakes = new Semaphore(intOption("connect-parallel",
+                "storm".equals(options.get("mode")) ? connections : 64));
         LongAdder failures = new LongAdder();
         Map<String, LongAdder> why = new ConcurrentHashMap<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(
@@ -210,6 +228,28 @@ public final class LoadGenerator {
         }
     }
 
+    // ---- storm
+
+    private void storm(Map<String, Object> result, long greetedCount) {
+        Histogram fromStart = greetLatency.getIntervalHistogram();
+        Histogram fromOwnAttempt = handshakeToGreet.getIntervalHistogram();
+        // the time from the storm's start (every handshake begun at once) to each connected frame
+        result.put("storm_connections", connections);
+        result.put("storm_greeted", greetedCount);
+        for (double p : new double[] {50, 90, 99}) {
+            result.put("storm_p" + (int) p + "_ms",
+                    String.format(Locale.ROOT, "%.0f", fromStart.getValueAtPercentile(p) / 1000.0));
+        }
+        // all greeted: the time until the last one; otherwise the figure says how many were missing
+        result.put("storm_all_ms", greetedCount == connections
+                ? String.format(Locale.ROOT, "%.0f", fromStart.getMaxValue() / 1000.0)
+                : "not all: " + (connections - greetedCount) + " missing");
+        result.put("storm_own_attempt_p50_ms",
+                String.format(Locale.ROOT, "%.0f", fromOwnAttempt.getValueAtPercentile(50) / 1000.0));
+        result.put("storm_own_attempt_p99_ms",
+                String.format(Locale.ROOT, "%.0f", fromOwnAttempt.getValueAtPercentile(99) / 1000.0));
+    }
+
     // ---- idle
 
     private void hold(Map<String, Object> result) throws Exception {
@@ -245,6 +285,19 @@ public final class LoadGenerator {
         long start = System.nanoTime();
         windowStart = start + warmup;
         windowEnd = windowStart + duration;
+        CpuSnapshot[] cpu = new CpuSnapshot[2];
+        Thread cpuClock = new Thread(() -> {
+            try {
+                sleepUntil(windowStart);
+                cpu[0] = CpuSnapshot.take(cpuPids);
+                sleepUntil(windowEnd);
+                cpu[1] = CpuSnapshot.take(cpuPids);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cpu-clock");
+        cpuClock.setDaemon(true);
+        cpuClock.start();
         if (rate > 0) {
             openLoop(rate, start, windowEnd);
         } else {
@@ -258,6 +311,7 @@ public final class LoadGenerator {
             sleepUntil(windowEnd);
         }
         sending = false;
+        cpuClock.join(TimeUnit.SECONDS.toMillis(5));
         // only messages sent inside the window are recorded (see onFrame), wherever they arrive
         Histogram e2e = endToEnd.getIntervalHistogram();
         Histogram toQueued = queuedLatency.getIntervalHistogram();
@@ -303,6 +357,11 @@ public final class LoadGenerator {
         put(result, "e2e", e2e);
         put(result, "queued", toQueued);
         put(result, "delivered", toDelivered);
+        // per chat message that went through inside the window (received by its recipient): an
+        // overloaded run sends more than it gets through, and the CPU went to what got through
+        if (cpu[0] != null && cpu[1] != null) {
+            cpu[1].putSince(cpu[0], receivedInWindow.sum(), "message", ticksPerSecond, result);
+        }
     }
 
     private boolean settled() {
@@ -360,6 +419,7 @@ public final class LoadGenerator {
         final int index;
         final String target;
         final SendQueue out = new SendQueue();
+        final long attemptAt = System.nanoTime();
         volatile WebSocket ws;
         volatile boolean greeted;
         private final StringBuilder partial = new StringBuilder();
@@ -478,6 +538,8 @@ public final class LoadGenerator {
             } else if ("connected".equals(type)) {
                 if (!greeted) {
                     greeted = true;
+                    greetLatency.recordValue(Math.max(0, (now - connectStart) / 1000));
+                    handshakeToGreet.recordValue(Math.max(0, (now - attemptAt) / 1000));
                     LoadGenerator.this.greeted.countDown();
                 }
             }

@@ -1,0 +1,103 @@
+package com.estatechat.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The CPU time used so far by a few named processes (utime + stime from {@code /proc/<pid>/stat})
+ * and by the whole machine ({@code /proc/stat}), at one instant. Two snapshots give each process's
+ * CPU over a measurement window, so a step can report what one chat message costs the server and
+ * the broker separately, without the connecting and draining around the window.
+ */
+final class CpuSnapshot {
+
+    private final long nanos;
+    private final Map<String, Long> ticks = new LinkedHashMap<>();
+    private final long machineBusy;
+    private final long machineIdle;
+
+    private CpuSnapshot(Map<String, Long> pids) {
+        this.nanos = System.nanoTime();
+        pids.forEach((name, pid) -> ticks.put(name, processTicks(pid)));
+        long[] machine = machineTicks();
+        this.machineBusy = machine[0];
+        this.machineIdle = machine[1];
+    }
+
+    static CpuSnapshot take(Map<String, Long> pids) {
+        return new CpuSnapshot(pids);
+    }
+
+    /** {@code name:pid,name:pid}, plus this process as {@code generator}. */
+    static Map<String, Long> parsePids(String spec) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        if (spec != null) {
+            for (String part : spec.split(",")) {
+                String[] nameAndPid = part.split(":");
+                if (nameAndPid.length == 2 && !nameAndPid[1].isBlank()) {
+                    pids.put(nameAndPid[0], Long.parseLong(nameAndPid[1].trim()));
+                }
+            }
+        }
+        pids.put("generator", ProcessHandle.current().pid());
+        return pids;
+    }
+
+    /**
+     * Per process: CPU ms per unit of work ({@code <name>_cpu_ms_per_<unit>}; {@code n/a} when no
+     * work was done in the window, as in a run so overloaded that nothing arrived in it) and the
+     * average cores it kept busy; for the machine, the busy share of all cores.
+     */
+    void putSince(CpuSnapshot start, long work, String unit, long ticksPerSecond, Map<String, Object> result) {
+        double seconds = (nanos - start.nanos) / 1e9;
+        ticks.forEach((name, now) -> {
+            Long before = start.ticks.get(name);
+            if (now < 0 || before == null || before < 0) {
+                result.put(name + "_cpu_ms_per_" + unit, "?");
+                return;
+            }
+            double ms = (now - before) * 1000.0 / ticksPerSecond;
+            result.put(name + "_cpu_ms_per_" + unit,
+                    work > 0 ? String.format(Locale.ROOT, "%.2f", ms / work) : "n/a");
+            result.put(name + "_cores", String.format(Locale.ROOT, "%.2f", seconds > 0 ? ms / 1000 / seconds : 0));
+        });
+        long busy = machineBusy - start.machineBusy;
+        long idle = machineIdle - start.machineIdle;
+        result.put("machine_busy_pct", busy + idle > 0 ? 100 * busy / (busy + idle) : 0);
+        result.put("cpu_window_seconds", String.format(Locale.ROOT, "%.1f", seconds));
+    }
+
+    /** -1 when the process is gone or unreadable. */
+    private static long processTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** busy (user, nice, system, irq, softirq) and idle (idle, iowait) ticks of all cores. */
+    private static long[] machineTicks() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    String[] f = line.trim().split("\\s+");
+                    long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3])
+                            + Long.parseLong(f[6]) + Long.parseLong(f[7]);
+                    long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+                    return new long[] {busy, idle};
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the machine's share is reported as 0
+        }
+        return new long[] {0, 0};
+    }
+}
