@@ -55,6 +55,7 @@ final class PublisherLane {
      */
     static final int MAX_IN_FLIGHT = 500;
     private static final long SWEEP_MILLIS = 200;
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ScheduledExecutorService thread;
     // touched on the lane's thread only
@@ -62,6 +63,8 @@ final class PublisherLane {
     private final Map<String, Pending> outstandingById = new HashMap<>();
     private final Deque<Pending> waiting = new ArrayDeque<>();
     private Channel channel;
+    private long lastUnconfirmedWarning = System.nanoTime() - WARN_EVERY_NANOS;
+    private long unconfirmedSinceWarning;
 
     private static final class Pending {
         final OutgoingMessage message;
@@ -127,8 +130,15 @@ final class PublisherLane {
             pending.result.completeExceptionally(new TimeoutException("no confirm from the broker in time"));
         }
         if (!late.isEmpty()) {
-            LOG.warning(() -> name + ": " + late.size() + " publishes not confirmed within " + confirmTimeout.toMillis()
-                    + " ms; their senders were told unavailable, though the broker may have stored them");
+            unconfirmedSinceWarning += late.size();
+            if (now - lastUnconfirmedWarning > WARN_EVERY_NANOS) {
+                long count = unconfirmedSinceWarning;
+                LOG.warning(() -> name + ": " + count + " publishes not confirmed within " + confirmTimeout.toMillis()
+                        + " ms (since the last such warning); their senders were told unavailable, though the broker"
+                        + " may have stored them");
+                lastUnconfirmedWarning = now;
+                unconfirmedSinceWarning = 0;
+            }
             pump();
         }
     }
