@@ -38,7 +38,7 @@ class TyrusTuningIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.chat(NAME, Map.of("chat.container.skip-idle-checks", "false")).addClasses(SchedulerProbe.class, IdleTimeoutProbe.class);
+        return Deployments.chat(NAME, Map.of()).addClasses(SchedulerProbe.class, IdleTimeoutProbe.class);
     }
 
     @ArquillianResource
