@@ -3,6 +3,7 @@ package com.estatechat.concurrent;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,10 +43,22 @@ public final class SerialExecutor implements Executor {
         }
     }
 
+    /**
+     * Hands the next task to the pool. Once the pool has stopped (the application is going away,
+     * and a container thread still closes a session), what is left is dropped: the broker requeues
+     * what a closed channel held, and nothing else of the lane's matters any more.
+     */
     private synchronized void scheduleNext() {
         active = tasks.poll();
         if (active != null) {
-            pool.execute(active);
+            try {
+                pool.execute(active);
+            } catch (RejectedExecutionException e) {
+                LOG.fine(() -> "The lane of " + name + " stopped with the application; dropping "
+                        + (tasks.size() + 1) + " task(s)");
+                tasks.clear();
+                active = null;
+            }
         }
     }
 }
