@@ -70,9 +70,12 @@ public final class InboxSubscription {
         return userId;
     }
 
-    /** False once the subscription ended: closed by the server, or lost (then it never comes back). */
+    /**
+     * False once the subscription is ending: closed or asked to close by the server (its channel may
+     * wait for settlements in progress), or lost (then it never comes back).
+     */
     public boolean isOpen() {
-        return !closed;
+        return !closed && !closeRequested;
     }
 
     /** Removes the delivery from the inbox: the work it stands for is done. */

@@ -286,7 +286,7 @@ final class UserSessions implements InboxListener {
 
     /** No connection read the receipt: on to those that joined since, or held for the next one. */
     private void unread(HeldReceipt receipt, List<ChatConnection> tried) {
-        if (closed || receipt.from() != subscription) {
+        if (!stands(receipt.from())) {
             return; // its consumer is gone: the broker requeued it with the channel
         }
         List<ChatConnection> fresh = greeted.stream().filter(connection -> !tried.contains(connection)).toList();
@@ -306,9 +306,19 @@ final class UserSessions implements InboxListener {
 
     /** Puts back a delivery whose settlement failed, so that a later ack can settle it. On the lane. */
     void restorePending(PendingDelivery delivery) {
-        if (!closed && delivery.subscription() == subscription) {
+        if (stands(delivery.subscription())) {
             pending.putIfAbsent(delivery.messageId(), delivery);
         }
+    }
+
+    /**
+     * Whether what {@code from} delivered is still this user's to settle: its channel is open and
+     * this user is here. Not an identity check against {@link #subscription}: a consumer that is
+     * starting delivers before the lane takes it as current (after a lost one, while connections
+     * stay greeted), and a delivery of it that is dropped stays unacked on a live channel.
+     */
+    private boolean stands(InboxSubscription from) {
+        return !closed && from.isOpen();
     }
 
     private void lost(InboxSubscription source, String reason) {

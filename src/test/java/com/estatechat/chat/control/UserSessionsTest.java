@@ -72,6 +72,57 @@ class UserSessionsTest {
         assertThat(codec.fromJson(phone.written.get(1), MessageFrame.class).redelivered()).isTrue();
     }
 
+    /**
+     * Found by reading: after a lost consumer, the one that replaces it delivers before the lane
+     * takes it as current. A receipt it delivered that no connection could read was dropped as if
+     * its consumer were gone, and stayed unacked on a live channel: the sender never got it.
+     */
+    @Test
+    void aReceiptFromTheConsumerThatIsStartingIsKeptWhenNoConnectionReadIt() {
+        List<CompletableFuture<InboxSubscription>> consumers = new java.util.ArrayList<>();
+        Inboxes twoConsumers = new Inboxes() {
+            @Override
+            public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind,
+                    List<String> unbind, InboxListener listener) {
+                CompletableFuture<InboxSubscription> next = new CompletableFuture<>();
+                consumers.add(next);
+                return next;
+            }
+
+            @Override
+            public boolean brokerConnected() {
+                return true;
+            }
+        };
+        UserSessions carol = new UserSessions("carol", Runnable::run, twoConsumers, codec, new ChatMetrics());
+        FakeSession laptop = new FakeSession();
+        ChatConnection first = new ChatConnection(laptop.session, Identity.of("carol", Role.TENANT),
+                "{\"type\":\"connected\"}", 20, 40, 100);
+        carol.join(first);
+        InboxSubscription lost = TestSubscriptions.unconnected("carol", carol);
+        consumers.get(0).complete(lost);
+        carol.onLost(lost, "the broker closed its channel");
+        InboxSubscription replacement = TestSubscriptions.unconnected("carol", carol);
+        assertThat(consumers).hasSize(2);
+
+        carol.onDelivery(replacement, receipt(7, "r1"));
+        FakeSession phone = new FakeSession();
+        carol.join(new ChatConnection(phone.session, Identity.of("carol", Role.TENANT), "{\"type\":\"connected\"}",
+                20, 40, 100));
+        first.close(jakarta.websocket.CloseReason.CloseCodes.GOING_AWAY, "gone"); // before it proved it read it
+        carol.leave(first);
+        consumers.get(1).complete(replacement);
+
+        assertThat(phone.written).anySatisfy(frame -> assertThat(frame).contains("\"r1\""));
+    }
+
+    private InboxDelivery receipt(long tag, String messageId) {
+        String frame = codec.toJson(com.estatechat.chat.entity.ReceiptFrame.of(messageId, "delivered", "dave", null,
+                "2026-11-30T00:00:00Z"));
+        return new InboxDelivery(tag, false, UserSessions.KIND_RECEIPT, "receipt-" + messageId,
+                frame.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
     private InboxDelivery delivery(long tag, String messageId, boolean redelivered) {
         String frame = codec.toJson(MessageFrame.of(messageId, "alice", "landlord", "bob", "hello", "2026-11-30T00:00:00Z"));
         return new InboxDelivery(tag, redelivered, UserSessions.KIND_MESSAGE, messageId,
