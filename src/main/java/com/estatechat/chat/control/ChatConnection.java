@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Queue;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -31,7 +32,22 @@ public final class ChatConnection {
     private static final Logger LOG = Logger.getLogger(ChatConnection.class.getName());
     private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h', 'b'}).asReadOnlyBuffer();
 
-    private record Outgoing(String text, Consumer<Boolean> done) {
+    /** A frame to write, and whom to tell whether it was written: told once, whoever tells first. */
+    private static final class Outgoing {
+        final String text;
+        private final Consumer<Boolean> done;
+        private final AtomicBoolean told = new AtomicBoolean();
+
+        Outgoing(String text, Consumer<Boolean> done) {
+            this.text = text;
+            this.done = done;
+        }
+
+        void tell(boolean written) {
+            if (done != null && told.compareAndSet(false, true)) {
+                done.accept(written);
+            }
+        }
     }
 
     private final Session session;
@@ -40,6 +56,8 @@ public final class ChatConnection {
     private final int sendQueueLimit;
     private final Queue<Outgoing> queue = new ArrayDeque<>();
     private final ReadProofs proofs = new ReadProofs();
+    /** The frame given to the container and not yet reported by it. */
+    private Outgoing inFlight;
     private boolean sending;
     private boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -157,12 +175,15 @@ public final class ChatConnection {
                 sending = true;
             }
         }
+        if (refused || overflow) {
+            if (done != null) {
+                done.accept(false);
+            }
+        }
         if (refused) {
-            complete(done, false);
             return;
         }
         if (overflow) {
-            complete(done, false);
             LOG.warning(() -> "Closing the connection of " + userId() + " (session " + id()
                     + "): it does not read its frames fast enough");
             close(CloseReason.CloseCodes.VIOLATED_POLICY, "too slow: send queue full");
@@ -180,6 +201,7 @@ public final class ChatConnection {
                     sending = false;
                     return;
                 }
+                inFlight = next;
             }
             // 0: in flight, 1: completed inside sendText (this loop goes on), 2: completes later
             AtomicInteger state = new AtomicInteger();
@@ -193,7 +215,7 @@ public final class ChatConnection {
             // service lookups find nothing; its classes are the caller's.
             caller.setContextClassLoader(ClassesOnlyLoader.of(loader));
             try {
-                session.getAsyncRemote().sendText(frame.text(), result -> {
+                session.getAsyncRemote().sendText(frame.text, result -> {
                     Thread current = Thread.currentThread();
                     ClassLoader during = current.getContextClassLoader();
                     current.setContextClassLoader(loader);
@@ -208,7 +230,7 @@ public final class ChatConnection {
                 });
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, e, () -> "Send to " + userId() + " (session " + id() + ") failed");
-                complete(frame.done(), false);
+                sent(frame, false);
                 continue;
             } finally {
                 caller.setContextClassLoader(loader);
@@ -224,13 +246,16 @@ public final class ChatConnection {
             LOG.log(Level.FINE, result.getException(), () -> "Send to " + userId() + " (session " + id()
                     + ") failed");
         }
-        complete(frame.done(), result.isOK());
+        sent(frame, result.isOK());
     }
 
-    private static void complete(Consumer<Boolean> done, boolean written) {
-        if (done != null) {
-            done.accept(written);
+    private void sent(Outgoing frame, boolean written) {
+        synchronized (this) {
+            if (inFlight == frame) {
+                inFlight = null;
+            }
         }
+        frame.tell(written);
     }
 
     /** The heartbeat's ping; it repeats a proof ping that is still unanswered. */
@@ -265,21 +290,29 @@ public final class ChatConnection {
         }
     }
 
-    /** Closes the WebSocket; frames still queued are reported as not written. */
+    /**
+     * Closes the WebSocket; frames still queued, and the one the container has not reported, are
+     * reported as not written. The container may never report it: Tyrus's servlet writer forgets
+     * the frames it queued (output not ready) when the connection closes.
+     */
     public void close(CloseReason.CloseCode code, String reason) {
-        Queue<Outgoing> dropped;
+        Queue<Outgoing> dropped = new ArrayDeque<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            dropped = new ArrayDeque<>(queue);
+            if (inFlight != null) {
+                dropped.add(inFlight);
+                inFlight = null;
+            }
+            dropped.addAll(queue);
             queue.clear();
             if (expiry != null) {
                 expiry.cancel(false);
             }
         }
-        dropped.forEach(frame -> complete(frame.done(), false));
+        dropped.forEach(frame -> frame.tell(false));
         proofs.close();
         if (!session.isOpen()) {
             return;

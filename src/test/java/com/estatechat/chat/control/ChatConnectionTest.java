@@ -34,17 +34,35 @@ class ChatConnectionTest {
         assertThat(outcomes).containsExactly("before true locked false", "after false locked false");
     }
 
-    /** Frames queued when the connection closes are reported unwritten, outside the lock too. */
+    /**
+     * Frames queued when the connection closes are reported unwritten, outside the lock too; so is
+     * the one the container holds: Tyrus's servlet writer never reports the frames it queued when
+     * the connection closes (the CI flake of {@code FlappingClientsChaosIT}: a receipt sent on a
+     * closing connection waited for that report for ever, and its sender never got it).
+     */
     @Test
     void framesDroppedByACloseAreReportedOutsideTheLock() {
         fake.completeSends = false;
         ChatConnection connection = connection(10);
         List<String> outcomes = new ArrayList<>();
-        connection.send("in flight", written -> outcomes.add("in flight " + written));
+        connection.send("in flight", written -> outcomes.add("in flight " + written + " locked "
+                + Thread.holdsLock(connection)));
         connection.send("queued", written -> outcomes.add("queued " + written + " locked "
                 + Thread.holdsLock(connection)));
         connection.closed();
-        assertThat(outcomes).containsExactly("queued false locked false");
+        assertThat(outcomes).containsExactly("in flight false locked false", "queued false locked false");
+    }
+
+    /** A report the container makes after all, once the connection closed, is not told twice. */
+    @Test
+    void aLateReportOfTheContainerIsToldOnce() {
+        fake.completeSends = false;
+        ChatConnection connection = connection(10);
+        List<Boolean> outcomes = new ArrayList<>();
+        connection.send("in flight", outcomes::add);
+        connection.closed();
+        fake.unfinished.forEach(handler -> handler.onResult(new jakarta.websocket.SendResult()));
+        assertThat(outcomes).containsExactly(false);
     }
 
     /** A client that does not read is closed with 1008 once its queue is full; the close runs unlocked. */

@@ -116,6 +116,28 @@ class UserSessionsTest {
         assertThat(phone.written).anySatisfy(frame -> assertThat(frame).contains("\"r1\""));
     }
 
+    /**
+     * The CI flake of {@code FlappingClientsChaosIT}: a receipt went to a connection that closed
+     * while the container held the frame, and the container never reported it. The receipt waited
+     * for that report while the user stayed online on another connection.
+     */
+    @Test
+    void aReceiptOnAConnectionThatClosesWhileTheContainerHoldsItGoesToTheOtherConnection() {
+        bob.join(connection);
+        InboxSubscription subscription = TestSubscriptions.unconnected("bob", bob);
+        started.complete(subscription);
+        fake.completeSends = false;
+        bob.onDelivery(subscription, receipt(3, "r3"));
+        FakeSession phone = new FakeSession();
+        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 20, 40,
+                100));
+
+        connection.closed(); // the container never reports the laptop's frame
+        bob.leave(connection);
+
+        assertThat(phone.written).anySatisfy(frame -> assertThat(frame).contains("\"r3\""));
+    }
+
     private InboxDelivery receipt(long tag, String messageId) {
         String frame = codec.toJson(com.estatechat.chat.entity.ReceiptFrame.of(messageId, "delivered", "dave", null,
                 "2026-11-30T00:00:00Z"));
