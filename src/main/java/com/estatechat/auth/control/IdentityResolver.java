@@ -93,6 +93,21 @@ public class IdentityResolver {
         return authenticator.authenticate(credentials);
     }
 
+    /**
+     * A REST call: the same identity as a handshake. Its {@code Origin} is checked when it has one
+     * (a browser's call) and not required: a bearer token or shared secret is not sent by a
+     * browser on its own, so another site cannot borrow it.
+     */
+    public Admission resolveApiCall(HandshakeCredentials credentials) {
+        if (credentials.header().apply("Origin") != null) {
+            return resolve(credentials);
+        }
+        if (authenticator == null) {
+            return Admission.refuse(HandshakeRefusal.unauthorized("authentication is not configured on this server"));
+        }
+        return authenticator.authenticate(credentials);
+    }
+
     private Optional<HandshakeRefusal> checkOrigin(HandshakeCredentials credentials) {
         String origin = credentials.header().apply("Origin");
         if (origin == null) {

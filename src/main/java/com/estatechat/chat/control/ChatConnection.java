@@ -1,8 +1,6 @@
 package com.estatechat.chat.control;
 
 import com.estatechat.auth.entity.Identity;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
@@ -15,6 +13,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Queue;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -23,23 +22,26 @@ import java.util.logging.Logger;
 
 /**
  * One WebSocket connection of a user, and the only writer to its session: frames are sent
- * asynchronously, one at a time, in the order given; each send's result is checked. Also holds the
- * connection's rate limit and the time it was last heard from. Its lock guards only its send
- * queue: no callback, socket write or close runs while it is held.
+ * asynchronously, one at a time, in the order given; each send's result is checked. Its send queue
+ * is bounded in frames and in bytes. Also holds the time the client was last heard from. Its lock
+ * guards only its send queue: no callback, socket write or close runs while it is held.
  */
 public final class ChatConnection {
 
     private static final Logger LOG = Logger.getLogger(ChatConnection.class.getName());
-    private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h', 'b'}).asReadOnlyBuffer();
+    private static final byte HEARTBEAT = 'h';
 
     /** A frame to write, and whom to tell whether it was written: told once, whoever tells first. */
     private static final class Outgoing {
         final String text;
+        /** The heap its text takes, at most two bytes a character. */
+        final long bytes;
         private final Consumer<Boolean> done;
         private final AtomicBoolean told = new AtomicBoolean();
 
         Outgoing(String text, Consumer<Boolean> done) {
             this.text = text;
+            this.bytes = 2L * text.length();
             this.done = done;
         }
 
@@ -52,31 +54,37 @@ public final class ChatConnection {
 
     private final Session session;
     private final Identity identity;
-    private final Bucket rateLimit;
     private final int sendQueueLimit;
+    private final long sendQueueBytes;
     private final Queue<Outgoing> queue = new ArrayDeque<>();
+    /** What the queue and the frame in flight hold, in bytes. */
+    private long queuedBytes;
     private final ReadProofs proofs = new ReadProofs();
     /** The frame given to the container and not yet reported by it. */
     private Outgoing inFlight;
     private boolean sending;
     private boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
+    /** The payload of the last heartbeat ping: only a pong that echoes it (or a proof ping) shows the client reads. */
+    private volatile ByteBuffer heartbeatPayload;
     private Future<?> expiry;
     /** The user this connection belongs to, from its registration on. */
     private volatile UserSessions user;
 
     private final String greeting;
 
-    /** @param greeting the {@code connected} frame, sent once the user's inbox is ready */
-    public ChatConnection(Session session, Identity identity, String greeting, int perSecond, int burst,
-            int sendQueueLimit) {
+    /**
+     * @param greeting the {@code connected} frame, sent once the user's inbox is ready
+     * @param sendQueueLimit the most frames waiting to be written
+     * @param sendQueueBytes the most bytes waiting to be written (see {@link Outgoing#bytes})
+     */
+    public ChatConnection(Session session, Identity identity, String greeting, int sendQueueLimit,
+            long sendQueueBytes) {
         this.session = session;
         this.identity = identity;
         this.greeting = greeting;
         this.sendQueueLimit = sendQueueLimit;
-        this.rateLimit = Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
-                .build();
+        this.sendQueueBytes = sendQueueBytes;
     }
 
     public Identity identity() {
@@ -105,9 +113,9 @@ public final class ChatConnection {
         return session.getId().hashCode();
     }
 
-    /** Takes one frame from the rate limit; false when the client sends too fast. */
+    /** Takes one frame from the user's rate limit (shared by its connections); false when it sends too fast. */
     public boolean tryAcquire() {
-        return rateLimit.tryConsume(1);
+        return user.rateLimit().tryAcquire();
     }
 
     /** The client was heard from: a frame or a pong. */
@@ -140,9 +148,14 @@ public final class ChatConnection {
         });
     }
 
-    /** A pong: the client is alive, and has read what was written before the ping it answers. */
+    /**
+     * A pong: when it answers a ping of ours, the client is alive and has read what was written
+     * before that ping. Any other pong (unsolicited, or a made-up payload) proves nothing.
+     */
     public void ponged(ByteBuffer data) {
-        touch();
+        if (data.equals(heartbeatPayload) || proofs.answers(data)) {
+            touch();
+        }
         ByteBuffer next = proofs.ponged(data);
         if (next != null) {
             sendPing(next);
@@ -162,13 +175,15 @@ public final class ChatConnection {
     public void send(String text, Consumer<Boolean> done) {
         boolean overflow = false;
         boolean refused = false;
+        Outgoing frame = new Outgoing(text, done);
         synchronized (this) {
             if (closed) {
                 refused = true;
-            } else if (queue.size() >= sendQueueLimit) {
+            } else if (queue.size() >= sendQueueLimit || queuedBytes + frame.bytes > sendQueueBytes) {
                 overflow = true;
             } else {
-                queue.add(new Outgoing(text, done));
+                queue.add(frame);
+                queuedBytes += frame.bytes;
                 if (sending) {
                     return;
                 }
@@ -253,6 +268,7 @@ public final class ChatConnection {
         synchronized (this) {
             if (inFlight == frame) {
                 inFlight = null;
+                queuedBytes -= frame.bytes;
             }
         }
         frame.tell(written);
@@ -261,7 +277,14 @@ public final class ChatConnection {
     /** The heartbeat's ping; it repeats a proof ping that is still unanswered. */
     public void ping() {
         ByteBuffer proof = proofs.heartbeat();
-        sendPing(proof != null ? proof : PING.duplicate());
+        if (proof != null) {
+            sendPing(proof);
+            return;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(1 + Long.BYTES).put(HEARTBEAT)
+                .putLong(ThreadLocalRandom.current().nextLong()).flip();
+        heartbeatPayload = payload.asReadOnlyBuffer();
+        sendPing(payload);
     }
 
     private void sendPing(ByteBuffer payload) {
@@ -308,6 +331,7 @@ public final class ChatConnection {
             }
             dropped.addAll(queue);
             queue.clear();
+            queuedBytes = 0;
             if (expiry != null) {
                 expiry.cancel(false);
             }

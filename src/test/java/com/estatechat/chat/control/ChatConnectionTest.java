@@ -13,8 +13,8 @@ class ChatConnectionTest {
     private final FakeSession fake = new FakeSession();
 
     private ChatConnection connection(int sendQueueLimit) {
-        return new ChatConnection(fake.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 20, 40,
-                sendQueueLimit);
+        return new ChatConnection(fake.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}",
+                sendQueueLimit, 1 << 20);
     }
 
     /**

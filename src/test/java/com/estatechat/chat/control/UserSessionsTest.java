@@ -33,10 +33,11 @@ class UserSessionsTest {
             return true;
         }
     };
-    private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics());
+    private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
+            new FrameRateLimit(20, 40));
     private final FakeSession fake = new FakeSession();
     private final ChatConnection connection = new ChatConnection(fake.session, Identity.of("bob", Role.TENANT),
-            "{\"type\":\"connected\"}", 20, 40, 100);
+            "{\"type\":\"connected\"}", 100, 1 << 20);
 
     /**
      * The CI flake of {@code DeliveryIT.unackedMessagesComeAgain…}: a message waiting in the inbox
@@ -65,8 +66,8 @@ class UserSessionsTest {
         bob.onDelivery(subscription, delivery(1, "m1", false));
         FakeSession phone = new FakeSession();
 
-        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 20, 40,
-                100));
+        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 100,
+                1 << 20));
 
         assertThat(phone.written).hasSize(2);
         assertThat(codec.fromJson(phone.written.get(1), MessageFrame.class).redelivered()).isTrue();
@@ -94,10 +95,11 @@ class UserSessionsTest {
                 return true;
             }
         };
-        UserSessions carol = new UserSessions("carol", Runnable::run, twoConsumers, codec, new ChatMetrics());
+        UserSessions carol = new UserSessions("carol", Runnable::run, twoConsumers, codec, new ChatMetrics(),
+            new FrameRateLimit(20, 40));
         FakeSession laptop = new FakeSession();
         ChatConnection first = new ChatConnection(laptop.session, Identity.of("carol", Role.TENANT),
-                "{\"type\":\"connected\"}", 20, 40, 100);
+                "{\"type\":\"connected\"}", 100, 1 << 20);
         carol.join(first);
         InboxSubscription lost = TestSubscriptions.unconnected("carol", carol);
         consumers.get(0).complete(lost);
@@ -108,7 +110,7 @@ class UserSessionsTest {
         carol.onDelivery(replacement, receipt(7, "r1"));
         FakeSession phone = new FakeSession();
         carol.join(new ChatConnection(phone.session, Identity.of("carol", Role.TENANT), "{\"type\":\"connected\"}",
-                20, 40, 100));
+                100, 1 << 20));
         first.close(jakarta.websocket.CloseReason.CloseCodes.GOING_AWAY, "gone"); // before it proved it read it
         carol.leave(first);
         consumers.get(1).complete(replacement);
@@ -129,8 +131,8 @@ class UserSessionsTest {
         fake.completeSends = false;
         bob.onDelivery(subscription, receipt(3, "r3"));
         FakeSession phone = new FakeSession();
-        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 20, 40,
-                100));
+        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 100,
+                1 << 20));
 
         connection.closed(); // the container never reports the laptop's frame
         bob.leave(connection);
