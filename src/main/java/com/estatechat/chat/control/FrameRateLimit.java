@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * How many frames one user may send on this node, across all its connections
  * ({@code chat.rate-limit.*}). A message costs a token; so does every refused frame (bad JSON, an
- * ack that settles nothing), even past the limit. An ack that settles a delivery costs nothing: it
+ * ack that settles nothing). An ack that settles a delivery costs nothing: it
  * answers a frame the server sent, and the prefetch bounds those. A client told
  * {@code rate_limited} a burst's worth of times in a row without slowing down is closed.
  */
@@ -30,11 +30,6 @@ final class FrameRateLimit {
     /** Takes a token for a frame that does work; false when the user sends too fast. */
     boolean tryAcquire() {
         return frames.tryConsume(1);
-    }
-
-    /** A refused frame costs a token too, whether or not one is left. */
-    void charge() {
-        frames.consumeIgnoringRateLimits(1);
     }
 
     /** Whether the client may be told {@code rate_limited} once more; false: close it instead. */

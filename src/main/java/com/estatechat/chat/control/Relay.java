@@ -160,7 +160,10 @@ public class Relay {
     private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack) {
         PendingDelivery delivery = user.takePending(ack.messageId());
         if (delivery == null) {
-            user.rateLimit().charge(); // an ack that settles nothing is a refused frame
+            if (!user.rateLimit().tryAcquire()) { // an ack that settles nothing is a refused frame
+                rateLimited(connection, null);
+                return;
+            }
             refuse(connection, new FrameRejected(ErrorCode.UNKNOWN_MESSAGE,
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
             return;

@@ -90,9 +90,12 @@ public class UsersResource {
         if (!admission.admitted()) {
             LOG.fine(() -> "Refused a directory call from " + request.getRemoteAddr() + ": "
                     + admission.refusal().status() + " " + admission.refusal().reason());
-            return Optional.of(admission.refusal().status() == 401
-                    ? error(Response.Status.UNAUTHORIZED, "unauthorized", "a valid identity is required")
-                    : error(Response.Status.FORBIDDEN, "forbidden", "this caller may not use the directory"));
+            // the reason may carry a library's words: it goes to the log, the caller gets the status
+            return Optional.of(switch (admission.refusal().status()) {
+                case 400 -> error(Response.Status.BAD_REQUEST, "bad_request", "the caller's identity is malformed");
+                case 401 -> error(Response.Status.UNAUTHORIZED, "unauthorized", "a valid identity is required");
+                default -> error(Response.Status.FORBIDDEN, "forbidden", "this caller may not use the directory");
+            });
         }
         Identity caller = admission.identity();
         if (caller.role() != Role.ADMIN) {
