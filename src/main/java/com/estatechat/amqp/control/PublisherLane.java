@@ -226,6 +226,10 @@ final class PublisherLane {
             if (pending.returned) {
                 // RabbitMQ acks a returned message, Qpid Broker-J nacks it: either way it was not stored
                 pending.result.completeExceptionally(new UnknownRecipient(pending.message.recipient()));
+            } else if (!stored && !pending.message.broadcast() && !broker.features().rabbitQueueArguments()) {
+                // Qpid Broker-J nacks a mandatory message that no inbox is bound for, before it returns it (if
+                // at all); it takes no inbox limit (no x-max-length), so there a nack means no such user
+                pending.result.completeExceptionally(new UnknownRecipient(pending.message.recipient()));
             } else if (!stored) {
                 pending.result.completeExceptionally(new PublishRefused("the broker refused the message"));
             } else {
