@@ -53,6 +53,25 @@ class ChatConnectionTest {
         assertThat(outcomes).containsExactly("in flight false locked false", "queued false locked false");
     }
 
+    /**
+     * Issue 12: a pong with any payload kept a socket that reads nothing alive. Only a pong that
+     * echoes the server's last ping (random per ping) shows the client read it.
+     */
+    @Test
+    void onlyAPongThatEchoesTheServersPingShowsTheClientIsThere() {
+        ChatConnection connection = connection(10);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> connection.silentFor().toMillis() >= 50);
+        connection.ponged(java.nio.ByteBuffer.wrap(new byte[] {'h', 'b'}));
+        connection.ponged(java.nio.ByteBuffer.allocate(0));
+        assertThat(connection.silentFor().toMillis()).as("after made-up pongs").isGreaterThanOrEqualTo(50);
+
+        connection.ping();
+        assertThat(fake.pings).hasSize(1);
+        connection.ponged(fake.pings.get(0).duplicate());
+        assertThat(connection.silentFor().toMillis()).as("after the pong to our ping").isLessThan(50);
+    }
+
     /** A report the container makes after all, once the connection closed, is not told twice. */
     @Test
     void aLateReportOfTheContainerIsToldOnce() {
