@@ -190,15 +190,12 @@ public final class ChatConnection {
                 sending = true;
             }
         }
-        if (refused || overflow) {
-            if (done != null) {
-                done.accept(false);
-            }
-        }
         if (refused) {
+            frame.tell(false);
             return;
         }
         if (overflow) {
+            frame.tell(false);
             LOG.warning(() -> "Closing the connection of " + userId() + " (session " + id()
                     + "): it does not read its frames fast enough");
             close(CloseReason.CloseCodes.VIOLATED_POLICY, "too slow: send queue full");
