@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
+import com.estatechat.support.UserDirectoryClient;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -128,6 +129,20 @@ class WildFlySmokeIT {
             JsonObject delivered = a.next(f -> "delivered".equals(f.getString("status", null)));
             assertThat(delivered.getString("message_id")).isEqualTo(id);
             assertThat(delivered.getString("target_id")).isEqualTo(bob);
+        }
+    }
+
+    /** The user directory's REST API (JAX-RS: RESTEasy here, Jersey on Payara) works unchanged. */
+    @Test
+    void aProvisionedUserGetsWhatWasSentBeforeItsFirstConnection() {
+        String tenant = user("tenant");
+        UserDirectoryClient.provision(root(), tenant, "tenant");
+        try (ChatClient a = ChatClient.connect(root(), user("admin"), "admin")) {
+            a.sendMessage(tenant, "welcome", "w1");
+            assertThat(a.next("receipt").getString("status")).isEqualTo("queued");
+        }
+        try (ChatClient t = ChatClient.connect(root(), tenant)) {
+            assertThat(t.receiveAndAck().getString("message")).isEqualTo("welcome");
         }
     }
 
