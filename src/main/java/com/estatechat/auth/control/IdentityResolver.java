@@ -77,6 +77,25 @@ public class IdentityResolver {
             noneAllowRemote = false;
             problems.add(e.getMessage());
         }
+        // read in every mode: a bad value is named even where it does not matter yet
+        boolean allowAnyIssuer = false;
+        boolean allowAnyAudience = false;
+        Duration maxStale = JwtAuthenticator.DEFAULT_JWKS_MAX_STALE;
+        try {
+            allowAnyIssuer = settings.jwtAllowAnyIssuer();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            allowAnyAudience = settings.jwtAllowAnyAudience();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            maxStale = settings.jwtJwksMaxStale();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
         try {
             mode = settings.mode();
             authenticator = switch (mode) {
@@ -90,7 +109,7 @@ public class IdentityResolver {
                 }
                 case HEADER -> new SharedSecretAuthenticator(settings.headerSecret().orElseThrow(
                         () -> new IllegalArgumentException("chat.auth.mode=header needs chat.auth.header-secret")));
-                case JWT -> jwt();
+                case JWT -> problems.isEmpty() ? jwt(allowAnyIssuer, allowAnyAudience, maxStale) : null;
             };
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
@@ -108,7 +127,7 @@ public class IdentityResolver {
         }
     }
 
-    private Authenticator jwt() {
+    private Authenticator jwt(boolean allowAnyIssuer, boolean allowAnyAudience, Duration maxStale) {
         JwtAuthenticator.Keys keys = settings.jwtKeys();
         long given = (keys.secret().isPresent() ? 1 : 0) + (keys.publicKeyPem().isPresent() ? 1 : 0)
                 + (keys.jwksUrl().isPresent() ? 1 : 0);
@@ -120,9 +139,6 @@ public class IdentityResolver {
             throw new IllegalArgumentException("set only one of chat.auth.jwt.secret, chat.auth.jwt.public-key and "
                     + "chat.auth.jwt.jwks-url");
         }
-        boolean allowAnyIssuer = settings.jwtAllowAnyIssuer();
-        boolean allowAnyAudience = settings.jwtAllowAnyAudience();
-        Duration maxStale = settings.jwtJwksMaxStale();
         if (keys.secret().isEmpty()) {
             // an identity provider's key signs tokens for many applications: without iss and aud, a token minted
             // for another one would pass, and its role claim would decide who is admin here

@@ -178,6 +178,12 @@ class IdentityResolverTest {
         assertThat(cut.maxSession()).isEqualTo(IdentityResolver.DEFAULT_MAX_SESSION);
 
         settings.noneAllowRemote = "false";
+        settings.jwtAllowAnyIssuer = "perhaps";
+        cut.configure();
+        assertThat(cut.unusable()).as("a jwt key is checked in mode none too").hasValueSatisfying(reason ->
+                assertThat(reason).contains("chat.auth.jwt.allow-any-issuer"));
+
+        settings.jwtAllowAnyIssuer = "false";
         settings.maxSession = "0s";
         cut.configure();
         assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason).contains("chat.auth.max-session"));
