@@ -79,6 +79,10 @@ public class ChatSettings {
     String inboxMessageTtl;
 
     @Inject
+    @ConfigProperty(name = "chat.inbox.expires")
+    String inboxExpires;
+
+    @Inject
     @ConfigProperty(name = "chat.heartbeat.interval")
     String heartbeatInterval;
 
@@ -106,9 +110,18 @@ public class ChatSettings {
     @ConfigProperty(name = "chat.session.send-queue-limit")
     int sendQueueLimit;
 
+    @Inject
+    @ConfigProperty(name = "chat.session.send-queue-bytes")
+    int sendQueueBytes;
+
+    @Inject
+    @ConfigProperty(name = "chat.session.max-per-user")
+    int maxSessionsPerUser;
+
     private Duration confirmTimeoutValue;
     private Duration reconnectIntervalValue;
     private Duration inboxMessageTtlValue;
+    private Duration inboxExpiresValue;
     private Duration heartbeatIntervalValue;
     private Duration heartbeatTimeoutValue;
     private QueueType queueTypeValue;
@@ -133,6 +146,7 @@ public class ChatSettings {
                 + ") was renamed chat.amqp.queue-type: set that key instead"));
         requireRange(problems, "chat.inbox.max-length", inboxMaxLength, 0, Integer.MAX_VALUE);
         inboxMessageTtlValue = duration(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
+        inboxExpiresValue = duration(problems, "chat.inbox.expires", inboxExpires, Duration.ZERO);
         heartbeatIntervalValue = duration(problems, "chat.heartbeat.interval", heartbeatInterval, Duration.ofMillis(100));
         heartbeatTimeoutValue = duration(problems, "chat.heartbeat.timeout", heartbeatTimeout, Duration.ofMillis(100));
         if (heartbeatIntervalValue != null && heartbeatTimeoutValue != null
@@ -145,6 +159,9 @@ public class ChatSettings {
         requireRange(problems, "chat.rate-limit.per-second", ratePerSecond, 1, 1_000_000);
         requireRange(problems, "chat.rate-limit.burst", rateBurst, 1, 1_000_000);
         requireRange(problems, "chat.session.send-queue-limit", sendQueueLimit, 1, 1_000_000);
+        // a frame the server writes is about one client frame plus its fields, at two bytes a character
+        requireRange(problems, "chat.session.send-queue-bytes", sendQueueBytes, 4L * maxFrameBytes, 1L << 30);
+        requireRange(problems, "chat.session.max-per-user", maxSessionsPerUser, 1, 10_000);
         if (!problems.isEmpty()) {
             problems.forEach(problem -> LOG.severe(() -> "Invalid configuration: " + problem));
             throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
@@ -211,6 +228,8 @@ public class ChatSettings {
     public QueueType queueType() { return queueTypeValue; }
     public long inboxMaxLength() { return inboxMaxLength; }
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }
+    /** How long an inbox may go unused (no consumer, no declare) before the broker deletes it; zero: never. */
+    public Duration inboxExpires() { return inboxExpiresValue; }
     public Duration heartbeatInterval() { return heartbeatIntervalValue; }
     public Duration heartbeatTimeout() { return heartbeatTimeoutValue; }
     public int maxFrameBytes() { return maxFrameBytes; }
@@ -218,4 +237,7 @@ public class ChatSettings {
     public int ratePerSecond() { return ratePerSecond; }
     public int rateBurst() { return rateBurst; }
     public int sendQueueLimit() { return sendQueueLimit; }
+    /** The most a connection may hold unwritten, counted as the heap its text takes (two bytes a character). */
+    public int sendQueueBytes() { return sendQueueBytes; }
+    public int maxSessionsPerUser() { return maxSessionsPerUser; }
 }

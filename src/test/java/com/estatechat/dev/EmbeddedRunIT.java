@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
+import com.estatechat.support.UserDirectoryClient;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -51,6 +52,10 @@ class EmbeddedRunIT {
         try {
             awaitReady(first, root, log);
             try (ChatClient a = ChatClient.connect(root, alice)) {
+                // Qpid nacks what no inbox is bound for: no such user, and nothing is created
+                a.sendMessage(user("nobody"), "anyone?", "c0");
+                assertThat(a.next("error").getString("code")).isEqualTo("unknown_user");
+                UserDirectoryClient.provision(root, bob, "tenant");
                 a.sendMessage(bob, "Viewing moved to Friday", "c1");
                 JsonObject queued = a.next("receipt");
                 assertThat(queued.getString("status")).isEqualTo("queued");

@@ -24,8 +24,9 @@ class ChatSettingsTest {
         cut.reconnectInterval = "5s";
         cut.prefetch = 100;
         cut.queueType = "classic";
-        cut.inboxMaxLength = 0;
+        cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
+        cut.inboxExpires = "0s";
         cut.heartbeatInterval = "30s";
         cut.heartbeatTimeout = "75s";
         cut.maxFrameBytes = 65536;
@@ -33,6 +34,20 @@ class ChatSettingsTest {
         cut.ratePerSecond = 20;
         cut.rateBurst = 40;
         cut.sendQueueLimit = 1000;
+        cut.sendQueueBytes = 4 * 1024 * 1024;
+        cut.maxSessionsPerUser = 10;
+    }
+
+    @Test
+    void aSendQueueThatCannotHoldTwoFramesIsRefusedByName() {
+        cut.sendQueueBytes = 65536;
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.session.send-queue-bytes is 65536");
+    }
+
+    @Test
+    void noSessionAtAllPerUserIsRefusedByName() {
+        cut.maxSessionsPerUser = 0;
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.session.max-per-user is 0");
     }
 
     @Test

@@ -57,6 +57,7 @@ class ConfigSourcesIT {
             URI root = server.start();
             String alice = user("alice");
             String bob = user("bob");
+            ChatClient.connect(root, bob).close(); // bob is known; he goes offline
             try (ChatClient a = ChatClient.open(ChatClient.uri(root, alice, null), alice)) {
                 // system property (from the --systemproperties file)
                 JsonObject connected = a.next();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.estatechat.support.Deployments;
+import com.estatechat.support.UserDirectoryClient;
 import com.estatechat.support.TcpProxy;
 import com.estatechat.webapp.ChatPage.Shown;
 import java.net.URI;
@@ -56,6 +57,7 @@ class BrowserChatIT {
     void twoUsersChatAndTheSendersTicksGoFromOneToTwo() {
         String alice = user("alice");
         String bob = user("bob");
+        UserDirectoryClient.provision(page(), bob, "tenant"); // bob signs in later
         try (ChatPage a = ChatPage.open("alice", page())) {
             a.signIn(alice, "landlord").startConversation(bob);
             a.send("The boiler is fixed").awaitStatus("The boiler is fixed", "queued");
@@ -184,6 +186,7 @@ class BrowserChatIT {
     void aRefusedMessageIsMarkedAndExplainedInPlainWordsAndTheChatGoesOn() {
         String alice = user("alice");
         String bob = user("bob");
+        UserDirectoryClient.provision(page(), bob, "tenant"); // bob signs in later
         String tooLong = "Dear tenant, ".repeat(10);
         assertThat(tooLong).hasSizeGreaterThan(MAX_CHARS);
         try (ChatPage a = ChatPage.open("alice", page())) {

@@ -17,4 +17,12 @@ public interface InboxListener {
      * by an error); its unacked deliveries went back to the inbox. Subscribe again to go on.
      */
     void onLost(InboxSubscription source, String reason);
+
+    /**
+     * The broker cancelled the consumer {@code source}: its inbox was deleted (the user was removed).
+     * Subscribing again would declare it anew.
+     */
+    default void onRemoved(InboxSubscription source) {
+        onLost(source, "inbox deleted");
+    }
 }

@@ -47,12 +47,20 @@ public final class InboxSubscription {
             throws IOException {
         Channel opened = broker.openChannel();
         try {
-            opened.basicQos(prefetch);
             deadLetterCopyTo = broker.features().deadLettersRejects() ? null : topology.deadLetterExchange();
-            int consumers = topology.declareInbox(opened, userId, bind, unbind);
+            int consumers;
+            try {
+                consumers = topology.declareInbox(opened, userId, bind, unbind);
+            } catch (InboxArgumentsMismatch e) {
+                closeQuietly(opened); // closed by the broker: aborted, so that recovery forgets it
+                opened = broker.openChannel();
+                consumers = topology.useExistingInbox(opened, userId, bind, unbind);
+            }
+            opened.basicQos(prefetch);
             if (consumers > 0) {
+                int others = consumers;
                 // one consumer per user per node: another one is a closing one of ours, or another node's
-                LOG.warning(() -> "The inbox of " + userId + " already has " + consumers + " consumer(s). Unless"
+                LOG.warning(() -> "The inbox of " + userId + " already has " + others + " consumer(s). Unless"
                         + " a session of this user is closing on this node, the user is connected to several"
                         + " nodes, which share its deliveries: route each user to one node (README: Several nodes)");
             }
@@ -70,9 +78,12 @@ public final class InboxSubscription {
         return userId;
     }
 
-    /** False once the subscription ended: closed by the server, or lost (then it never comes back). */
+    /**
+     * False once the subscription is ending: closed or asked to close by the server (its channel may
+     * wait for settlements in progress), or lost (then it never comes back).
+     */
     public boolean isOpen() {
-        return !closed;
+        return !closed && !closeRequested;
     }
 
     /** Removes the delivery from the inbox: the work it stands for is done. */
@@ -210,9 +221,9 @@ public final class InboxSubscription {
 
         @Override
         public void handleCancel(String consumerTag) {
-            LOG.warning(() -> "The broker cancelled the inbox consumer of " + userId + " (inbox deleted?)");
+            LOG.info(() -> "The broker cancelled the inbox consumer of " + userId + ": the inbox was deleted");
             closeNow();
-            listener.onLost(InboxSubscription.this, "consumer cancelled by the broker");
+            listener.onRemoved(InboxSubscription.this);
         }
     }
 }

@@ -11,9 +11,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,8 +19,9 @@ import java.util.logging.Logger;
 /**
  * What operators see in RabbitMQ: a durable direct exchange, one durable inbox queue per user
  * bound by the user id, and a dead-letter exchange and queue for what expires or cannot be read.
- * Remembers which inboxes it declared on the current connection so that a publish declares a
- * target's inbox only the first time.
+ * An inbox is declared only for a known user: when it connects ({@link InboxSubscription}) or is
+ * provisioned. A publish never declares one: a message for a user without an inbox comes back
+ * from the broker ({@link UnknownRecipient}).
  */
 @ApplicationScoped
 public class InboxTopology {
@@ -35,20 +34,18 @@ public class InboxTopology {
     @Inject
     BrokerConnection broker;
 
-    private final Set<String> declaredInboxes = ConcurrentHashMap.newKeySet();
     private volatile boolean exchangesDeclared;
 
     void onConnected(@Observes BrokerConnected connected) {
         // a new or recovered connection may talk to a broker that lost what we declared
         exchangesDeclared = false;
-        declaredInboxes.clear();
         BrokerFeatures features = broker.features();
         if (!features.rabbitQueueArguments()) {
             LOG.warning(() -> "The broker " + features + " does not take RabbitMQ queue arguments: queues are"
                     + " declared without " + String.join(", ", new TreeSet<>(inboxArguments().keySet()))
                     + ". So chat.amqp.queue-type (" + queueType() + "), chat.inbox.max-length ("
-                    + settings.inboxMaxLength() + ") and chat.inbox.message-ttl (" + settings.inboxMessageTtl()
-                    + ") have no effect, and unreadable messages are copied to " + settings.deadLetterExchange()
+                    + settings.inboxMaxLength() + "), chat.inbox.message-ttl (" + settings.inboxMessageTtl()
+                    + ") and chat.inbox.expires (" + settings.inboxExpires() + ") have no effect, and unreadable messages are copied to " + settings.deadLetterExchange()
                     + " by the server instead of dead-lettered by the broker.");
         }
     }
@@ -57,18 +54,6 @@ public class InboxTopology {
         return settings.inboxPrefix() + userId;
     }
 
-    /** Declares the user's inbox (and the exchanges, once per connection) unless already done. */
-    public void ensureInbox(Channel channel, String userId) throws IOException {
-        if (declaredInboxes.contains(userId)) {
-            return;
-        }
-        declareInbox(channel, userId);
-    }
-
-    /** Declares the user's inbox and its binding, whether or not it was declared before. */
-    public void declareInbox(Channel channel, String userId) throws IOException {
-        declareInbox(channel, userId, List.of(), List.of());
-    }
 
     /**
      * Declares the user's inbox, binds it by user id and by each key in {@code bind} (the
@@ -76,13 +61,45 @@ public class InboxTopology {
      * longer receives, after a role change).
      *
      * @return how many consumers the inbox already has
+     * @throws InboxArgumentsMismatch when the inbox exists with other arguments: {@code channel} is
+     *         closed, and {@link #useExistingInbox} on a new channel goes on with it as it is
      */
     public int declareInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
             throws IOException {
         ensureExchanges(channel);
         String queue = inboxName(userId);
-        int consumers = channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
-                .getConsumerCount();
+        int consumers;
+        try {
+            consumers = channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
+                    .getConsumerCount();
+        } catch (IOException e) {
+            if (isPreconditionFailed(e)) {
+                throw new InboxArgumentsMismatch(queue, e);
+            }
+            throw e;
+        }
+        bind(channel, queue, userId, bind, unbind);
+        return consumers;
+    }
+
+    /**
+     * Goes on with an inbox that exists with other arguments than the settings ask for (after
+     * {@link InboxArgumentsMismatch}): checks it exists and binds it as {@link #declareInbox} does.
+     * Its arguments change only by a policy or by deleting it (README: AMQP topology).
+     */
+    public int useExistingInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
+            throws IOException {
+        String queue = inboxName(userId);
+        LOG.warning(() -> "The inbox " + queue + " exists with other arguments than this server's settings ask for"
+                + " (chat.amqp.queue-type, chat.inbox.max-length, chat.inbox.message-ttl, chat.inbox.expires): it is"
+                + " used as it is. Set its limits with a RabbitMQ policy, or delete it while the user is offline.");
+        int consumers = channel.queueDeclarePassive(queue).getConsumerCount();
+        bind(channel, queue, userId, bind, unbind);
+        return consumers;
+    }
+
+    private void bind(Channel channel, String queue, String userId, List<String> bind, List<String> unbind)
+            throws IOException {
         // no reply awaited: the broker handles a channel's methods in order, so they are in force before
         // whatever the caller asks next on this channel (the consume, the publish), and a failure closes it
         channel.queueBindNoWait(queue, settings.exchange(), userId, null);
@@ -93,8 +110,17 @@ public class InboxTopology {
             unbind(channel, queue, key);
         }
         forgetForRecovery(channel, queue);
-        declaredInboxes.add(userId);
-        return consumers;
+    }
+
+    /** Deletes the user's inbox with what it holds; the broker cancels its consumers on every node. */
+    public void deleteInbox(Channel channel, String userId) throws IOException {
+        channel.queueDelete(inboxName(userId));
+    }
+
+    private static boolean isPreconditionFailed(IOException e) {
+        return e.getCause() instanceof com.rabbitmq.client.ShutdownSignalException signal
+                && signal.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
+                && close.getReplyCode() == com.rabbitmq.client.AMQP.PRECONDITION_FAILED;
     }
 
     /**
@@ -138,12 +164,8 @@ public class InboxTopology {
         return settings.deadLetterExchange();
     }
 
-    /** Forget that an inbox exists, so that the next publish declares it again (it was missing). */
-    public void forget(String userId) {
-        declaredInboxes.remove(userId);
-    }
-
-    private void ensureExchanges(Channel channel) throws IOException {
+    /** Declares the exchanges and the dead-letter queue, once per broker connection. */
+    void ensureExchanges(Channel channel) throws IOException {
         if (exchangesDeclared) {
             return;
         }
@@ -172,6 +194,9 @@ public class InboxTopology {
         }
         if (!settings.inboxMessageTtl().isZero()) {
             arguments.put("x-message-ttl", settings.inboxMessageTtl().toMillis());
+        }
+        if (!settings.inboxExpires().isZero()) {
+            arguments.put("x-expires", settings.inboxExpires().toMillis());
         }
         return arguments;
     }

@@ -152,14 +152,11 @@ final class PublisherLane {
         long sequence = -1;
         try {
             Channel current = channel();
-            if (!message.broadcast()) {
-                topology.ensureInbox(current, message.recipient());
-            }
             sequence = current.getNextPublishSeqNo();
             pending.publishedAt = System.nanoTime();
             outstanding.put(sequence, pending);
             outstandingById.put(message.messageId(), pending);
-            // mandatory for one inbox: if it vanished, the broker returns the message instead of dropping it
+            // mandatory for one user: the broker returns it when no inbox is bound for that id (an unknown user)
             current.basicPublish(exchange.get(), message.recipient(), !message.broadcast(), properties(message),
                     message.body());
         } catch (IOException | RuntimeException e) {
@@ -183,6 +180,7 @@ final class PublisherLane {
             channel = null;
         }
         Channel opened = broker.openPublishChannel();
+        topology.ensureExchanges(opened);
         opened.confirmSelect();
         opened.addConfirmListener(new ConfirmListener() {
             @Override
@@ -226,10 +224,12 @@ final class PublisherLane {
         for (Pending pending : settled) {
             outstandingById.remove(pending.message.messageId());
             if (pending.returned) {
-                // the inbox vanished after we declared it: declare it again on the next publish
-                // (RabbitMQ acks a returned message, Qpid Broker-J nacks it: either way it was not stored)
-                topology.forget(pending.message.recipient());
-                pending.result.completeExceptionally(new BrokerUnavailable("the recipient's inbox was missing"));
+                // RabbitMQ acks a returned message, Qpid Broker-J nacks it: either way it was not stored
+                pending.result.completeExceptionally(new UnknownRecipient(pending.message.recipient()));
+            } else if (!stored && !pending.message.broadcast() && !broker.features().rabbitQueueArguments()) {
+                // Qpid Broker-J nacks a mandatory message that no inbox is bound for, before it returns it (if
+                // at all); it takes no inbox limit (no x-max-length), so there a nack means no such user
+                pending.result.completeExceptionally(new UnknownRecipient(pending.message.recipient()));
             } else if (!stored) {
                 pending.result.completeExceptionally(new PublishRefused("the broker refused the message"));
             } else {

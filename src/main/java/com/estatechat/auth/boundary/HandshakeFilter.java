@@ -4,6 +4,7 @@ import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
+import com.estatechat.chat.control.SessionRegistry;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -18,8 +19,9 @@ import java.util.logging.Logger;
 
 /**
  * Checks a WebSocket handshake before the upgrade, so that a refused client gets a plain HTTP
- * status (400, 401, 403) and no WebSocket is ever opened for it. The body only names the status:
- * why it was refused (a library's message, the Origin it sent) is for the log, at FINE.
+ * status (400, 401, 403, or 429 when the user has {@code chat.session.max-per-user} sessions on
+ * this node already) and no WebSocket is ever opened for it. The body only names the status: why
+ * it was refused (a library's message, the Origin it sent) is for the log, at FINE.
  */
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
@@ -29,11 +31,22 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     IdentityResolver identities;
 
+    @Inject
+    SessionRegistry sessions;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         Admission admission = identities.resolve(
                 new HandshakeCredentials(request::getParameter, name -> header(request, name)), request.getRemoteAddr());
+        if (admission.admitted() && !sessions.hasRoomFor(admission.identity().userId())) {
+            LOG.fine(() -> "Refused a handshake of " + admission.identity().userId() + " from "
+                    + request.getRemoteAddr() + ": 429, chat.session.max-per-user reached");
+            response.setStatus(429);
+            response.setContentType("text/plain;charset=UTF-8");
+            response.getWriter().write(body(429));
+            return;
+        }
         if (admission.admitted()) {
             chain.doFilter(request, response);
             return;

@@ -276,6 +276,27 @@ public class IdentityResolver {
         }
     }
 
+    /**
+     * A REST call: the same identity as a handshake, from the same addresses (mode {@code none}
+     * serves loopback callers only). Its {@code Origin} is checked when it has one (a browser's
+     * call) and not required: a bearer token or shared secret is not sent by a browser on its own,
+     * so another site cannot borrow it.
+     */
+    public Admission resolveApiCall(HandshakeCredentials credentials, String remoteAddress) {
+        if (mode == AuthMode.NONE && authenticator != null && !noneAllowRemote && !isLoopback(remoteAddress)) {
+            return Admission.refuse(HandshakeRefusal.forbidden("mode none admits loopback clients only, and "
+                    + remoteAddress + " is not one (chat.auth.none.allow-remote)"));
+        }
+        if (credentials.header().apply("Origin") != null) {
+            return resolve(credentials);
+        }
+        if (authenticator == null) {
+            return Admission.refuse(HandshakeRefusal.unauthorized("authentication is not configured on this server: "
+                    + unusable));
+        }
+        return authenticator.authenticate(credentials);
+    }
+
     private Optional<HandshakeRefusal> checkOrigin(HandshakeCredentials credentials) {
         String origin = credentials.header().apply("Origin");
         if (origin == null) {

@@ -59,8 +59,13 @@ public class ChatEndpoint {
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
         String greeting = codec.toJson(ConnectedFrame.of(identity.userId(), identity.role().wireName(),
                 settings.heartbeatInterval().toSeconds()));
-        ChatConnection connection = new ChatConnection(session, identity, greeting, settings.ratePerSecond(),
-                settings.rateBurst(), settings.sendQueueLimit());
+        if (!registry.hasRoomFor(identity.userId())) {
+            // the HandshakeFilter answers 429 before the upgrade; this catches handshakes that raced it
+            session.close(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many sessions for this user"));
+            return;
+        }
+        ChatConnection connection = new ChatConnection(session, identity, greeting, settings.sendQueueLimit(),
+                settings.sendQueueBytes());
         session.getUserProperties().put(CONNECTION, connection);
         // the connected frame follows once the user's inbox is consumed (see UserSessions)
         registry.register(connection);

@@ -1,8 +1,6 @@
 package com.estatechat.chat.control;
 
 import com.estatechat.auth.entity.Identity;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
@@ -15,6 +13,8 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Queue;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -22,43 +22,69 @@ import java.util.logging.Logger;
 
 /**
  * One WebSocket connection of a user, and the only writer to its session: frames are sent
- * asynchronously, one at a time, in the order given; each send's result is checked. Also holds the
- * connection's rate limit and the time it was last heard from. Its lock guards only its send
- * queue: no callback, socket write or close runs while it is held.
+ * asynchronously, one at a time, in the order given; each send's result is checked. Its send queue
+ * is bounded in frames and in bytes. Also holds the time the client was last heard from. Its lock
+ * guards only its send queue: no callback, socket write or close runs while it is held.
  */
 public final class ChatConnection {
 
     private static final Logger LOG = Logger.getLogger(ChatConnection.class.getName());
-    private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'h', 'b'}).asReadOnlyBuffer();
+    private static final byte HEARTBEAT = 'h';
 
-    private record Outgoing(String text, Consumer<Boolean> done) {
+    /** A frame to write, and whom to tell whether it was written: told once, whoever tells first. */
+    private static final class Outgoing {
+        final String text;
+        /** The heap its text takes, at most two bytes a character. */
+        final long bytes;
+        private final Consumer<Boolean> done;
+        private final AtomicBoolean told = new AtomicBoolean();
+
+        Outgoing(String text, Consumer<Boolean> done) {
+            this.text = text;
+            this.bytes = 2L * text.length();
+            this.done = done;
+        }
+
+        void tell(boolean written) {
+            if (done != null && told.compareAndSet(false, true)) {
+                done.accept(written);
+            }
+        }
     }
 
     private final Session session;
     private final Identity identity;
-    private final Bucket rateLimit;
     private final int sendQueueLimit;
+    private final long sendQueueBytes;
     private final Queue<Outgoing> queue = new ArrayDeque<>();
+    /** What the queue and the frame in flight hold, in bytes. */
+    private long queuedBytes;
     private final ReadProofs proofs = new ReadProofs();
+    /** The frame given to the container and not yet reported by it. */
+    private Outgoing inFlight;
     private boolean sending;
     private boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
+    /** The payload of the last heartbeat ping: only a pong that echoes it (or a proof ping) shows the client reads. */
+    private volatile ByteBuffer heartbeatPayload;
     private Future<?> expiry;
     /** The user this connection belongs to, from its registration on. */
     private volatile UserSessions user;
 
     private final String greeting;
 
-    /** @param greeting the {@code connected} frame, sent once the user's inbox is ready */
-    public ChatConnection(Session session, Identity identity, String greeting, int perSecond, int burst,
-            int sendQueueLimit) {
+    /**
+     * @param greeting the {@code connected} frame, sent once the user's inbox is ready
+     * @param sendQueueLimit the most frames waiting to be written
+     * @param sendQueueBytes the most bytes waiting to be written (see {@link Outgoing#bytes})
+     */
+    public ChatConnection(Session session, Identity identity, String greeting, int sendQueueLimit,
+            long sendQueueBytes) {
         this.session = session;
         this.identity = identity;
         this.greeting = greeting;
         this.sendQueueLimit = sendQueueLimit;
-        this.rateLimit = Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
-                .build();
+        this.sendQueueBytes = sendQueueBytes;
     }
 
     public Identity identity() {
@@ -87,9 +113,9 @@ public final class ChatConnection {
         return session.getId().hashCode();
     }
 
-    /** Takes one frame from the rate limit; false when the client sends too fast. */
+    /** Takes one frame from the user's rate limit (shared by its connections); false when it sends too fast. */
     public boolean tryAcquire() {
-        return rateLimit.tryConsume(1);
+        return user.rateLimit().tryAcquire();
     }
 
     /** The client was heard from: a frame or a pong. */
@@ -122,9 +148,14 @@ public final class ChatConnection {
         });
     }
 
-    /** A pong: the client is alive, and has read what was written before the ping it answers. */
+    /**
+     * A pong: when it answers a ping of ours, the client is alive and has read what was written
+     * before that ping. Any other pong (unsolicited, or a made-up payload) proves nothing.
+     */
     public void ponged(ByteBuffer data) {
-        touch();
+        if (data.equals(heartbeatPayload) || proofs.answers(data)) {
+            touch();
+        }
         ByteBuffer next = proofs.ponged(data);
         if (next != null) {
             sendPing(next);
@@ -144,25 +175,30 @@ public final class ChatConnection {
     public void send(String text, Consumer<Boolean> done) {
         boolean overflow = false;
         boolean refused = false;
+        Outgoing frame = new Outgoing(text, done);
         synchronized (this) {
             if (closed) {
                 refused = true;
-            } else if (queue.size() >= sendQueueLimit) {
+            } else if (queue.size() >= sendQueueLimit || queuedBytes + frame.bytes > sendQueueBytes) {
                 overflow = true;
             } else {
-                queue.add(new Outgoing(text, done));
+                queue.add(frame);
+                queuedBytes += frame.bytes;
                 if (sending) {
                     return;
                 }
                 sending = true;
             }
         }
+        if (refused || overflow) {
+            if (done != null) {
+                done.accept(false);
+            }
+        }
         if (refused) {
-            complete(done, false);
             return;
         }
         if (overflow) {
-            complete(done, false);
             LOG.warning(() -> "Closing the connection of " + userId() + " (session " + id()
                     + "): it does not read its frames fast enough");
             close(CloseReason.CloseCodes.VIOLATED_POLICY, "too slow: send queue full");
@@ -180,6 +216,7 @@ public final class ChatConnection {
                     sending = false;
                     return;
                 }
+                inFlight = next;
             }
             // 0: in flight, 1: completed inside sendText (this loop goes on), 2: completes later
             AtomicInteger state = new AtomicInteger();
@@ -193,7 +230,7 @@ public final class ChatConnection {
             // service lookups find nothing; its classes are the caller's.
             caller.setContextClassLoader(ClassesOnlyLoader.of(loader));
             try {
-                session.getAsyncRemote().sendText(frame.text(), result -> {
+                session.getAsyncRemote().sendText(frame.text, result -> {
                     Thread current = Thread.currentThread();
                     ClassLoader during = current.getContextClassLoader();
                     current.setContextClassLoader(loader);
@@ -208,7 +245,7 @@ public final class ChatConnection {
                 });
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, e, () -> "Send to " + userId() + " (session " + id() + ") failed");
-                complete(frame.done(), false);
+                sent(frame, false);
                 continue;
             } finally {
                 caller.setContextClassLoader(loader);
@@ -224,19 +261,30 @@ public final class ChatConnection {
             LOG.log(Level.FINE, result.getException(), () -> "Send to " + userId() + " (session " + id()
                     + ") failed");
         }
-        complete(frame.done(), result.isOK());
+        sent(frame, result.isOK());
     }
 
-    private static void complete(Consumer<Boolean> done, boolean written) {
-        if (done != null) {
-            done.accept(written);
+    private void sent(Outgoing frame, boolean written) {
+        synchronized (this) {
+            if (inFlight == frame) {
+                inFlight = null;
+                queuedBytes -= frame.bytes;
+            }
         }
+        frame.tell(written);
     }
 
     /** The heartbeat's ping; it repeats a proof ping that is still unanswered. */
     public void ping() {
         ByteBuffer proof = proofs.heartbeat();
-        sendPing(proof != null ? proof : PING.duplicate());
+        if (proof != null) {
+            sendPing(proof);
+            return;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(1 + Long.BYTES).put(HEARTBEAT)
+                .putLong(ThreadLocalRandom.current().nextLong()).flip();
+        heartbeatPayload = payload.asReadOnlyBuffer();
+        sendPing(payload);
     }
 
     private void sendPing(ByteBuffer payload) {
@@ -265,21 +313,30 @@ public final class ChatConnection {
         }
     }
 
-    /** Closes the WebSocket; frames still queued are reported as not written. */
+    /**
+     * Closes the WebSocket; frames still queued, and the one the container has not reported, are
+     * reported as not written. The container may never report it: Tyrus's servlet writer forgets
+     * the frames it queued (output not ready) when the connection closes.
+     */
     public void close(CloseReason.CloseCode code, String reason) {
-        Queue<Outgoing> dropped;
+        Queue<Outgoing> dropped = new ArrayDeque<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            dropped = new ArrayDeque<>(queue);
+            if (inFlight != null) {
+                dropped.add(inFlight);
+                inFlight = null;
+            }
+            dropped.addAll(queue);
             queue.clear();
+            queuedBytes = 0;
             if (expiry != null) {
                 expiry.cancel(false);
             }
         }
-        dropped.forEach(frame -> complete(frame.done(), false));
+        dropped.forEach(frame -> frame.tell(false));
         proofs.close();
         if (!session.isOpen()) {
             return;

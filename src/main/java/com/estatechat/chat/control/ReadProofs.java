@@ -47,6 +47,11 @@ final class ReadProofs {
         return written.isEmpty() ? null : nextPing();
     }
 
+    /** Whether {@code data} is the payload of the proof ping that is out. */
+    synchronized boolean answers(ByteBuffer data) {
+        return outstanding >= 0 && payload(outstanding).equals(data);
+    }
+
     /** A pong came: settles what its ping covered; returns the next ping to send, or null. */
     ByteBuffer ponged(ByteBuffer data) {
         List<Consumer<Boolean>> proven;

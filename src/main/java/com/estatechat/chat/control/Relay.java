@@ -3,6 +3,7 @@ package com.estatechat.chat.control;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.PublishRefused;
 import com.estatechat.amqp.control.Publisher;
+import com.estatechat.amqp.control.UnknownRecipient;
 import com.estatechat.auth.control.Permissions;
 import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.chat.entity.ChatCommand;
@@ -81,7 +82,11 @@ public class Relay {
         try {
             command = parser.parse(text, connection.identity());
         } catch (FrameRejected rejected) {
-            refuse(connection, connection.tryAcquire() ? rejected : rateLimited(null));
+            if (connection.tryAcquire()) {
+                refuse(connection, rejected);
+            } else {
+                rateLimited(connection, null);
+            }
             return;
         }
         if (command instanceof ChatCommand.Ack ack) {
@@ -90,9 +95,22 @@ public class Relay {
             if (connection.tryAcquire()) {
                 send(connection, send);
             } else {
-                refuse(connection, rateLimited(send.clientMsgId()));
+                rateLimited(connection, send.clientMsgId());
             }
         }
+    }
+
+    /** Tells the client to slow down; one that goes on regardless is closed (see {@link FrameRateLimit}). */
+    private void rateLimited(ChatConnection connection, String clientMsgId) {
+        if (connection.user().rateLimit().mayWarn()) {
+            refuse(connection, new FrameRejected(ErrorCode.RATE_LIMITED, "too many frames; slow down", clientMsgId,
+                    null));
+            return;
+        }
+        LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
+                + "): it went on sending after being told to slow down");
+        metrics.error(ErrorCode.RATE_LIMITED);
+        connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "too many frames");
     }
 
     private void send(ChatConnection connection, ChatCommand.Send send) {
@@ -135,13 +153,17 @@ public class Relay {
 
     /**
      * Publishes the {@code delivered} receipt to the sender's inbox, then acks the delivery. When
-     * the sender's inbox is full the message was delivered all the same: it is acked, and the
-     * receipt the sender does not read anyway is dropped and counted. When the broker is
+     * the sender's inbox is full (or gone: the sender was removed) the message was delivered all the
+     * same: it is acked, and the receipt the sender does not read anyway is dropped and counted. When the broker is
      * unavailable the delivery stays pending and the client is told to send the ack again.
      */
     private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack) {
         PendingDelivery delivery = user.takePending(ack.messageId());
         if (delivery == null) {
+            if (!user.rateLimit().tryAcquire()) { // an ack that settles nothing is a refused frame
+                rateLimited(connection, null);
+                return;
+            }
             refuse(connection, new FrameRejected(ErrorCode.UNKNOWN_MESSAGE,
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
             return;
@@ -156,13 +178,14 @@ public class Relay {
         publisher.publish(connection.orderKey(), message).whenCompleteAsync((stored, failure) -> {
             try {
                 ErrorCode code = failure == null ? null : codeFor(failure);
-                if (failure == null || code == ErrorCode.INBOX_FULL) {
+                if (failure == null || code == ErrorCode.INBOX_FULL || code == ErrorCode.UNKNOWN_USER) {
                     delivery.subscription().ack(delivery.deliveryTag());
                     metrics.delivered();
                     if (failure != null) {
                         metrics.receiptDropped();
                         LOG.info(() -> "The delivered receipt of " + delivery.messageId() + " for "
-                                + delivery.senderId() + " was dropped: that inbox is full");
+                                + delivery.senderId() + " was dropped: that inbox is "
+                                + (code == ErrorCode.INBOX_FULL ? "full" : "gone"));
                     }
                 } else {
                     user.restorePending(delivery);
@@ -181,16 +204,18 @@ public class Relay {
         if (cause instanceof PublishRefused && settings.inboxMaxLength() > 0) {
             return ErrorCode.INBOX_FULL;
         }
+        if (cause instanceof UnknownRecipient) {
+            return ErrorCode.UNKNOWN_USER;
+        }
         return ErrorCode.UNAVAILABLE;
     }
 
     private static String explain(ErrorCode code) {
-        return code == ErrorCode.INBOX_FULL ? "the recipient's inbox is full; the message was not accepted"
-                : "the message service is unavailable; the message was not accepted, retry later";
-    }
-
-    private static FrameRejected rateLimited(String clientMsgId) {
-        return new FrameRejected(ErrorCode.RATE_LIMITED, "too many frames; slow down", clientMsgId, null);
+        return switch (code) {
+            case INBOX_FULL -> "the recipient's inbox is full; the message was not accepted";
+            case UNKNOWN_USER -> "no such user; the message was not accepted";
+            default -> "the message service is unavailable; the message was not accepted, retry later";
+        };
     }
 
     /** Sends an error frame; the connection stays open. */

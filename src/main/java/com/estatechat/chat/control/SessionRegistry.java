@@ -3,6 +3,7 @@ package com.estatechat.chat.control;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.concurrent.Workers;
+import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +41,9 @@ public class SessionRegistry {
     @Inject
     Workers workers;
 
+    @Inject
+    ChatSettings settings;
+
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -55,7 +59,8 @@ public class SessionRegistry {
     public void register(ChatConnection connection) {
         users.compute(connection.userId(), (id, existing) -> {
             UserSessions user = existing != null ? existing
-                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics);
+                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics,
+                            new FrameRateLimit(settings.ratePerSecond(), settings.rateBurst()));
             user.join(connection);
             return user;
         });
@@ -64,6 +69,17 @@ public class SessionRegistry {
     /** Safe to call more than once for a connection (a heartbeat close, then {@code @OnClose}). */
     public void unregister(ChatConnection connection) {
         users.computeIfPresent(connection.userId(), (id, user) -> user.leave(connection) ? null : user);
+    }
+
+    /** How many connections the user has on this node. */
+    public int sessionsOf(String userId) {
+        UserSessions user = users.get(userId);
+        return user == null ? 0 : user.connections().size();
+    }
+
+    /** Whether the user may open one more connection here ({@code chat.session.max-per-user}). */
+    public boolean hasRoomFor(String userId) {
+        return sessionsOf(userId) < settings.maxSessionsPerUser();
     }
 
     public List<ChatConnection> connections() {

@@ -7,6 +7,7 @@ import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.MessageFrame;
+import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +46,7 @@ final class UserSessions implements InboxListener {
     private final Inboxes inboxes;
     private final FrameCodec codec;
     private final ChatMetrics metrics;
+    private final FrameRateLimit rateLimit;
 
     /** The registry's view, changed only under its map entry's lock: whether the user is still here. */
     private final Set<ChatConnection> members = ConcurrentHashMap.newKeySet();
@@ -59,13 +61,22 @@ final class UserSessions implements InboxListener {
     private InboxSubscription subscription;
     private boolean subscribing;
     private boolean closed;
+    /** The inbox was deleted: never subscribe again, which would create it anew. */
+    private boolean removed;
 
-    UserSessions(String userId, Executor lane, Inboxes inboxes, FrameCodec codec, ChatMetrics metrics) {
+    UserSessions(String userId, Executor lane, Inboxes inboxes, FrameCodec codec, ChatMetrics metrics,
+            FrameRateLimit rateLimit) {
         this.userId = userId;
         this.lane = lane;
         this.inboxes = inboxes;
         this.codec = codec;
         this.metrics = metrics;
+        this.rateLimit = rateLimit;
+    }
+
+    /** The frames this user may send on this node, across its connections. */
+    FrameRateLimit rateLimit() {
+        return rateLimit;
     }
 
     /** The lane on which this user's state changes: continue there after an asynchronous step. */
@@ -115,9 +126,18 @@ final class UserSessions implements InboxListener {
         lane.execute(() -> lost(source, reason));
     }
 
+    @Override
+    public void onRemoved(InboxSubscription source) {
+        lane.execute(() -> removed(source));
+    }
+
     // ---- on the lane
 
     private void joined(ChatConnection connection) {
+        if (removed) {
+            connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "user removed");
+            return;
+        }
         role = connection.identity().role();
         waiting.add(connection);
         if (subscription != null) {
@@ -145,7 +165,7 @@ final class UserSessions implements InboxListener {
     }
 
     private void subscribe() {
-        if (closed || subscription != null || subscribing || role == null) {
+        if (closed || removed || subscription != null || subscribing || role == null) {
             return;
         }
         subscribing = true;
@@ -286,7 +306,7 @@ final class UserSessions implements InboxListener {
 
     /** No connection read the receipt: on to those that joined since, or held for the next one. */
     private void unread(HeldReceipt receipt, List<ChatConnection> tried) {
-        if (closed || receipt.from() != subscription) {
+        if (!stands(receipt.from())) {
             return; // its consumer is gone: the broker requeued it with the channel
         }
         List<ChatConnection> fresh = greeted.stream().filter(connection -> !tried.contains(connection)).toList();
@@ -306,9 +326,36 @@ final class UserSessions implements InboxListener {
 
     /** Puts back a delivery whose settlement failed, so that a later ack can settle it. On the lane. */
     void restorePending(PendingDelivery delivery) {
-        if (!closed && delivery.subscription() == subscription) {
+        if (stands(delivery.subscription())) {
             pending.putIfAbsent(delivery.messageId(), delivery);
         }
+    }
+
+    /**
+     * Whether what {@code from} delivered is still this user's to settle: its channel is open and
+     * this user is here. Not an identity check against {@link #subscription}: a consumer that is
+     * starting delivers before the lane takes it as current (after a lost one, while connections
+     * stay greeted), and a delivery of it that is dropped stays unacked on a live channel.
+     */
+    private boolean stands(InboxSubscription from) {
+        return !closed && from.isOpen();
+    }
+
+    /**
+     * The inbox was deleted (the user was removed, or an operator deleted it): this user's sessions
+     * end with 1008, on every node. Subscribing again would create the inbox anew.
+     */
+    private void removed(InboxSubscription source) {
+        pending.values().removeIf(delivery -> delivery.subscription() == source);
+        heldReceipts.removeIf(receipt -> receipt.from() == source);
+        if (closed || (source != subscription && subscription != null)) {
+            return;
+        }
+        subscription = null;
+        removed = true;
+        LOG.info(() -> "The inbox of " + userId + " was deleted: closing its " + members.size() + " session(s)");
+        List.copyOf(members).forEach(connection -> connection.close(CloseReason.CloseCodes.VIOLATED_POLICY,
+                "user removed"));
     }
 
     private void lost(InboxSubscription source, String reason) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.UserDirectoryClient;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -116,6 +117,19 @@ class JwtAuthIT {
             assertThat(refused.getString("code")).isEqualTo("forbidden");
             assertThat(refused.getString("client_msg_id")).isEqualTo("s1");
             t.sendMessage(landlord, "the tap leaks", "s2");
+            assertThat(t.next().getString("code")).as("a contact not known yet").isEqualTo("unknown_user");
+
+            URI root = Deployments.root(base, "jwt");
+            String body = "{\"role\":\"landlord\"}";
+            assertThat(UserDirectoryClient.put(root, landlord, body, Map.of(), Map.of()).statusCode())
+                    .as("no token").isEqualTo(401);
+            assertThat(UserDirectoryClient.put(root, landlord, body, Map.of(),
+                    Map.of("Authorization", "Bearer " + token(tenant, "tenant", c -> c))).statusCode())
+                    .as("a tenant's token").isEqualTo(403);
+            assertThat(UserDirectoryClient.put(root, landlord, body, Map.of(),
+                    Map.of("Authorization", "Bearer " + token(user("ada"), "admin", c -> c))).statusCode())
+                    .as("an admin's token, no Origin (a backend)").isEqualTo(200);
+            t.sendMessage(landlord, "the tap leaks", "s3");
             assertThat(t.next().getString("status")).isEqualTo("queued");
         }
     }

@@ -34,8 +34,13 @@ class SharedSecretAuthIT {
         URI root = Deployments.root(base, "header");
         String alice = user("alice");
         URI uri = ChatClient.uri(root, alice, "landlord");
+        String bob = user("bob");
+        try (ChatClient b = ChatClient.connect(ChatClient.uri(root, bob, null), bob, "tenant",
+                Map.of("Authorization", SECRET))) {
+            assertThat(b.userId()).isEqualTo(bob); // now known
+        }
         try (ChatClient a = ChatClient.connect(uri, alice, "landlord", Map.of("Authorization", SECRET))) {
-            a.sendMessage(user("bob"), "hi", null);
+            a.sendMessage(bob, "hi", null);
             assertThat(a.next().getString("status")).isEqualTo("queued");
         }
         assertThat(ChatClient.refusedStatus(uri, Map.of("Authorization", SECRET + "x"))).isEqualTo(401);

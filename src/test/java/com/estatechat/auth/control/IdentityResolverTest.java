@@ -149,6 +149,14 @@ class IdentityResolverTest {
     }
 
     @Test
+    void noneModeServesDirectoryCallsFromLoopbackOnly() {
+        cut.configure();
+        HandshakeCredentials admin = request(Map.of("id", "root", "role", "admin"), Map.of());
+        assertThat(cut.resolveApiCall(admin, "127.0.0.1").identity().role()).isEqualTo(Role.ADMIN);
+        assertThat(cut.resolveApiCall(admin, "192.0.2.7").refusal().status()).isEqualTo(403);
+    }
+
+    @Test
     void noneModeServesRemoteClientsOnlyWhenAllowed() {
         settings.noneAllowRemote = "true";
         cut.configure();

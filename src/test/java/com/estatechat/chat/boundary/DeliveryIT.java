@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.UserDirectoryClient;
 import com.estatechat.support.RawWebSocket;
 import com.estatechat.support.ServerMetrics;
 import jakarta.json.JsonObject;
@@ -77,6 +78,7 @@ class DeliveryIT {
     void offlineRecipientGetsAllMissedMessagesInOrderAndOfflineSenderGetsReceiptsLater() throws Exception {
         String alice = user("alice");
         String bob = user("bob");
+        UserDirectoryClient.provision(base(), bob, "tenant"); // known before its first connection
         List<String> accepted = new ArrayList<>();
         try (ChatClient a = ChatClient.connect(base(), alice)) {
             for (int i = 0; i < 50; i++) {
@@ -114,6 +116,7 @@ class DeliveryIT {
     void unackedMessagesComeAgainAsRedeliveredAndNeverAfterTheAck() throws Exception {
         String alice = user("alice");
         String bob = user("bob");
+        UserDirectoryClient.provision(base(), bob, "tenant"); // known before its first connection
         List<String> ids = new ArrayList<>();
         try (ChatClient a = ChatClient.connect(base(), alice)) {
             for (int i = 0; i < 3; i++) {
@@ -153,6 +156,7 @@ class DeliveryIT {
     void messagesWaitingWhenTheRecipientConnectsArriveAsFirstDeliveries() throws Exception {
         String alice = user("alice");
         String bob = user("bob");
+        UserDirectoryClient.provision(base(), bob, "tenant"); // known before its first connection
         List<String> ids = new ArrayList<>();
         try (ChatClient a = ChatClient.connect(base(), alice)) {
             for (int i = 0; i < 100; i++) {

@@ -85,6 +85,7 @@ class FrameErrorsIT {
     @Test
     void tooManyFramesAreRateLimitedAndNotSent() {
         String bob = user("bob");
+        ChatClient.connect(base(), bob).close(); // bob is known; he goes offline
         try (ChatClient a = ChatClient.connect(base(), user("alice"))) {
             for (int i = 0; i < 8; i++) {
                 a.sendMessage(bob, "burst " + i, "r" + i);
@@ -136,6 +137,7 @@ class FrameErrorsIT {
         String alice = user("alice");
         String bob = user("bob");
         String carol = user("carol");
+        ChatClient.connect(base(), bob).close(); // bob is known; he goes offline
         try (ChatClient a = ChatClient.connect(base(), alice)) {
             a.sendMessage(bob, "for bob", "b1");
             assertThat(a.next("receipt").getString("status")).isEqualTo("queued");

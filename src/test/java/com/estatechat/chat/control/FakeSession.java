@@ -22,6 +22,7 @@ final class FakeSession {
 
     final List<String> written = new CopyOnWriteArrayList<>();
     final List<SendHandler> unfinished = new CopyOnWriteArrayList<>();
+    final List<java.nio.ByteBuffer> pings = new CopyOnWriteArrayList<>();
     volatile CloseReason closedWith;
     volatile boolean completeSends = true;
     volatile Consumer<CloseReason> onClose = reason -> { };
@@ -58,7 +59,10 @@ final class FakeSession {
                         }
                         yield null;
                     }
-                    case "sendPing" -> null;
+                    case "sendPing" -> {
+                        pings.add(((java.nio.ByteBuffer) args[0]).duplicate());
+                        yield null;
+                    }
                     case "hashCode" -> System.identityHashCode(proxy);
                     default -> throw new UnsupportedOperationException(method.getName());
                 });

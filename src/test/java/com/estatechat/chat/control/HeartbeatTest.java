@@ -28,7 +28,7 @@ class HeartbeatTest {
         heartbeat.maxSession = Duration.ofHours(24);
         FakeSession fake = new FakeSession();
         ChatConnection connection = new ChatConnection(fake.session,
-                new Identity("bob", Role.TENANT, Instant.now().plus(Duration.ofHours(12)), null), "{}", 20, 40, 10);
+                new Identity("bob", Role.TENANT, Instant.now().plus(Duration.ofHours(12)), null), "{}", 10, 1 << 20);
         heartbeat.closeAtExpiry(connection);
         assertThat(heartbeat.ticker.getQueue()).hasSize(1);
 

@@ -25,8 +25,7 @@ class RelayTest {
                 throw new IllegalStateException("a bug");
             }
         };
-        ChatConnection connection = new ChatConnection(session(), Identity.of("alice", Role.TENANT), "{}", 10, 10,
-                10);
+        ChatConnection connection = new ChatConnection(session(), Identity.of("alice", Role.TENANT), "{}", 10, 1 << 20);
 
         cut.onText(connection, "{}");
 

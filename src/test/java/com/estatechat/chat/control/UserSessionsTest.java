@@ -33,10 +33,11 @@ class UserSessionsTest {
             return true;
         }
     };
-    private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics());
+    private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
+            new FrameRateLimit(20, 40));
     private final FakeSession fake = new FakeSession();
     private final ChatConnection connection = new ChatConnection(fake.session, Identity.of("bob", Role.TENANT),
-            "{\"type\":\"connected\"}", 20, 40, 100);
+            "{\"type\":\"connected\"}", 100, 1 << 20);
 
     /**
      * The CI flake of {@code DeliveryIT.unackedMessagesComeAgain…}: a message waiting in the inbox
@@ -65,11 +66,85 @@ class UserSessionsTest {
         bob.onDelivery(subscription, delivery(1, "m1", false));
         FakeSession phone = new FakeSession();
 
-        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 20, 40,
-                100));
+        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 100,
+                1 << 20));
 
         assertThat(phone.written).hasSize(2);
         assertThat(codec.fromJson(phone.written.get(1), MessageFrame.class).redelivered()).isTrue();
+    }
+
+    /**
+     * Found by reading: after a lost consumer, the one that replaces it delivers before the lane
+     * takes it as current. A receipt it delivered that no connection could read was dropped as if
+     * its consumer were gone, and stayed unacked on a live channel: the sender never got it.
+     */
+    @Test
+    void aReceiptFromTheConsumerThatIsStartingIsKeptWhenNoConnectionReadIt() {
+        List<CompletableFuture<InboxSubscription>> consumers = new java.util.ArrayList<>();
+        Inboxes twoConsumers = new Inboxes() {
+            @Override
+            public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind,
+                    List<String> unbind, InboxListener listener) {
+                CompletableFuture<InboxSubscription> next = new CompletableFuture<>();
+                consumers.add(next);
+                return next;
+            }
+
+            @Override
+            public boolean brokerConnected() {
+                return true;
+            }
+        };
+        UserSessions carol = new UserSessions("carol", Runnable::run, twoConsumers, codec, new ChatMetrics(),
+            new FrameRateLimit(20, 40));
+        FakeSession laptop = new FakeSession();
+        ChatConnection first = new ChatConnection(laptop.session, Identity.of("carol", Role.TENANT),
+                "{\"type\":\"connected\"}", 100, 1 << 20);
+        carol.join(first);
+        InboxSubscription lost = TestSubscriptions.unconnected("carol", carol);
+        consumers.get(0).complete(lost);
+        carol.onLost(lost, "the broker closed its channel");
+        InboxSubscription replacement = TestSubscriptions.unconnected("carol", carol);
+        assertThat(consumers).hasSize(2);
+
+        carol.onDelivery(replacement, receipt(7, "r1"));
+        FakeSession phone = new FakeSession();
+        carol.join(new ChatConnection(phone.session, Identity.of("carol", Role.TENANT), "{\"type\":\"connected\"}",
+                100, 1 << 20));
+        first.close(jakarta.websocket.CloseReason.CloseCodes.GOING_AWAY, "gone"); // before it proved it read it
+        carol.leave(first);
+        consumers.get(1).complete(replacement);
+
+        assertThat(phone.written).anySatisfy(frame -> assertThat(frame).contains("\"r1\""));
+    }
+
+    /**
+     * The CI flake of {@code FlappingClientsChaosIT}: a receipt went to a connection that closed
+     * while the container held the frame, and the container never reported it. The receipt waited
+     * for that report while the user stayed online on another connection.
+     */
+    @Test
+    void aReceiptOnAConnectionThatClosesWhileTheContainerHoldsItGoesToTheOtherConnection() {
+        bob.join(connection);
+        InboxSubscription subscription = TestSubscriptions.unconnected("bob", bob);
+        started.complete(subscription);
+        fake.completeSends = false;
+        bob.onDelivery(subscription, receipt(3, "r3"));
+        FakeSession phone = new FakeSession();
+        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 100,
+                1 << 20));
+
+        connection.closed(); // the container never reports the laptop's frame
+        bob.leave(connection);
+
+        assertThat(phone.written).anySatisfy(frame -> assertThat(frame).contains("\"r3\""));
+    }
+
+    private InboxDelivery receipt(long tag, String messageId) {
+        String frame = codec.toJson(com.estatechat.chat.entity.ReceiptFrame.of(messageId, "delivered", "dave", null,
+                "2026-11-30T00:00:00Z"));
+        return new InboxDelivery(tag, false, UserSessions.KIND_RECEIPT, "receipt-" + messageId,
+                frame.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
     private InboxDelivery delivery(long tag, String messageId, boolean redelivered) {

@@ -1,0 +1,146 @@
+package com.estatechat.directory.boundary;
+
+import com.estatechat.amqp.control.BrokerUnavailable;
+import com.estatechat.auth.control.Admission;
+import com.estatechat.auth.control.IdentityResolver;
+import com.estatechat.auth.entity.HandshakeCredentials;
+import com.estatechat.auth.entity.Identity;
+import com.estatechat.auth.entity.Role;
+import com.estatechat.directory.control.UserDirectory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.StringReader;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The user directory: an admin provisions a user ({@code PUT /api/users/{id}} with
+ * {@code {"role":"tenant"}}) so that messages and broadcasts wait for it before it first connects,
+ * or removes one ({@code DELETE}) with its inbox. Callers prove who they are as a WebSocket
+ * handshake does ({@code Authorization: Bearer} in jwt mode). The broker work completes
+ * asynchronously: no container thread waits for it.
+ */
+@ApplicationScoped
+@Path("users/{id}")
+@Produces(MediaType.APPLICATION_JSON)
+public class UsersResource {
+
+    private static final Logger LOG = Logger.getLogger(UsersResource.class.getName());
+
+    @Inject
+    IdentityResolver identities;
+
+    @Inject
+    UserDirectory directory;
+
+    @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
+    public CompletionStage<Response> provision(@PathParam("id") String userId, String body,
+            @Context HttpServletRequest request) {
+        Optional<Response> refused = checkCaller(request).or(() -> checkUserId(userId));
+        if (refused.isPresent()) {
+            return CompletableFuture.completedFuture(refused.get());
+        }
+        Role role;
+        try {
+            role = roleOf(body);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(error(Response.Status.BAD_REQUEST, "bad_request", e.getMessage()));
+        }
+        return directory.provision(userId, role)
+                .thenApply(done -> Response.ok(Json.createObjectBuilder().add("user_id", userId)
+                        .add("role", role.wireName()).build().toString()).build())
+                .exceptionally(failure -> unavailable("provision " + userId, failure));
+    }
+
+    @DELETE
+    public CompletionStage<Response> remove(@PathParam("id") String userId, @Context HttpServletRequest request) {
+        Optional<Response> refused = checkCaller(request).or(() -> checkUserId(userId));
+        if (refused.isPresent()) {
+            return CompletableFuture.completedFuture(refused.get());
+        }
+        return directory.remove(userId)
+                .thenApply(done -> Response.noContent().build())
+                .exceptionally(failure -> unavailable("remove " + userId, failure));
+    }
+
+    /** 401 without a valid identity, 403 unless it is an admin's. */
+    private Optional<Response> checkCaller(HttpServletRequest request) {
+        Admission admission = identities.resolveApiCall(
+                new HandshakeCredentials(request::getParameter, request::getHeader), request.getRemoteAddr());
+        if (!admission.admitted()) {
+            LOG.fine(() -> "Refused a directory call from " + request.getRemoteAddr() + ": "
+                    + admission.refusal().status() + " " + admission.refusal().reason());
+            // the reason may carry a library's words: it goes to the log, the caller gets the status
+            return Optional.of(switch (admission.refusal().status()) {
+                case 400 -> error(Response.Status.BAD_REQUEST, "bad_request", "the caller's identity is malformed");
+                case 401 -> error(Response.Status.UNAUTHORIZED, "unauthorized", "a valid identity is required");
+                default -> error(Response.Status.FORBIDDEN, "forbidden", "this caller may not use the directory");
+            });
+        }
+        Identity caller = admission.identity();
+        if (caller.role() != Role.ADMIN) {
+            return Optional.of(error(Response.Status.FORBIDDEN, "forbidden", "only an admin may change users"));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Response> checkUserId(String userId) {
+        return Identity.isValidUserId(userId) ? Optional.empty()
+                : Optional.of(error(Response.Status.BAD_REQUEST, "bad_request",
+                        "a user id is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.' and '-'"));
+    }
+
+    /** The body {@code {"role":"tenant"|"landlord"|"admin"}}; nothing else is taken. */
+    static Role roleOf(String body) {
+        JsonObject object;
+        try {
+            JsonValue value = Json.createReader(new StringReader(body == null ? "" : body)).readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new IllegalArgumentException("the body must be a JSON object like {\"role\":\"tenant\"}");
+            }
+            object = value.asJsonObject();
+        } catch (JsonException e) {
+            throw new IllegalArgumentException("the body is not JSON; send {\"role\":\"tenant\"}");
+        }
+        if (!(object.get("role") instanceof JsonString role)) {
+            throw new IllegalArgumentException("role is required: tenant, landlord or admin");
+        }
+        return Role.fromWire(role.getString()).orElseThrow(
+                () -> new IllegalArgumentException("role must be tenant, landlord or admin"));
+    }
+
+    private static Response unavailable(String what, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        LOG.log(Level.FINE, cause, () -> "Could not " + what);
+        return error(Response.Status.SERVICE_UNAVAILABLE, "unavailable",
+                cause instanceof BrokerUnavailable ? "the message broker is unavailable; retry later"
+                        : "the message broker refused the change; see the server log");
+    }
+
+    private static Response error(Response.Status status, String code, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(Json.createObjectBuilder().add("error", code).add("message", message).build().toString())
+                .build();
+    }
+}

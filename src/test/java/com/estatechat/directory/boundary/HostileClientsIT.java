@@ -1,0 +1,194 @@
+package com.estatechat.directory.boundary;
+
+import static com.estatechat.support.Deployments.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.support.ChatClient;
+import com.estatechat.support.Deployments;
+import com.estatechat.support.UserDirectoryClient;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.awaitility.Awaitility;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue 12, what an abusive client tries on one server: sends to made-up ids, many connections,
+ * floods of bad frames and empty acks; and the user directory that makes made-up ids harmless.
+ */
+@ExtendWith(ArquillianExtension.class)
+class HostileClientsIT {
+
+    private static final String PREFIX = "test.hostile." + java.util.UUID.randomUUID().toString().substring(0, 8)
+            + ".inbox.";
+    private static final Map<String, String> ADMIN = Map.of("id", "ops", "role", "admin");
+    private static final String EMPTY_ACK = "{\"type\":\"ack\",\"message_id\":\"01a2142a-7518-70a3-b309-f063dd4f40e4\"}";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.chat("hostile", Map.of(
+                "chat.amqp.inbox-prefix", PREFIX,
+                "chat.session.max-per-user", "3",
+                "chat.rate-limit.per-second", "1",
+                "chat.rate-limit.burst", "5"));
+    }
+
+    @ArquillianResource
+    URL base;
+
+    private URI base() {
+        return Deployments.root(base, "hostile");
+    }
+
+    @Test
+    void sendsToUnknownIdsAreRefusedWithUnknownUserAndCreateNoInbox() throws Exception {
+        String mallory = user("mallory");
+        List<String> madeUp = new ArrayList<>();
+        try (ChatClient m = ChatClient.connect(base(), mallory)) {
+            for (int i = 0; i < 5; i++) { // the whole burst: each is answered, none is stored
+                String target = user("nobody" + i);
+                madeUp.add(target);
+                m.sendMessage(target, "hello?", "c" + i);
+                JsonObject error = m.next("error");
+                assertThat(error.getString("code")).isEqualTo("unknown_user");
+                assertThat(error.getString("client_msg_id")).isEqualTo("c" + i);
+            }
+        }
+        try (Connection broker = new ConnectionFactory().newConnection("hostile-check")) {
+            for (String target : madeUp) {
+                assertThat(inboxExists(broker, PREFIX + target)).as("inbox of " + target).isFalse();
+            }
+            assertThat(inboxExists(broker, PREFIX + mallory)).as("the sender's own inbox").isTrue();
+        }
+    }
+
+    @Test
+    void aProvisionedUserGetsWhatWasSentBeforeItsFirstConnectionAndItsRolesBroadcasts() {
+        String tenant = user("tenant");
+        assertThat(UserDirectoryClient.put(base(), tenant, "{\"role\":\"tenant\"}", ADMIN, Map.of()).statusCode())
+                .isEqualTo(200);
+        assertThat(UserDirectoryClient.put(base(), tenant, "{\"role\":\"tenant\"}", ADMIN, Map.of()).statusCode())
+                .as("again: idempotent").isEqualTo(200);
+        try (ChatClient admin = ChatClient.connect(base(), user("admin"), "admin")) {
+            admin.sendMessage(tenant, "welcome", "w1");
+            assertThat(admin.next("receipt").getString("status")).isEqualTo("queued");
+            admin.sendMessage("role:tenant", "rent is due", "b1");
+            assertThat(admin.next("receipt").getString("status")).isEqualTo("queued");
+        }
+        try (ChatClient t = ChatClient.connect(base(), tenant, "tenant")) {
+            Set<String> texts = new HashSet<>();
+            texts.add(t.receiveAndAck().getString("message"));
+            texts.add(t.receiveAndAck().getString("message"));
+            assertThat(texts).containsExactlyInAnyOrder("welcome", "rent is due");
+        }
+    }
+
+    @Test
+    void onlyAnAdminMayChangeUsersAndBadInputIsRefusedByStatus() {
+        String someone = user("someone");
+        assertThat(UserDirectoryClient.put(base(), someone, "{\"role\":\"tenant\"}",
+                Map.of("id", user("landlord"), "role", "landlord"), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(UserDirectoryClient.put(base(), someone, "{\"role\":\"tenant\"}", Map.of(), Map.of()).statusCode())
+                .as("none mode: no id given").isEqualTo(400);
+        HttpResponse<String> badRole = UserDirectoryClient.put(base(), someone, "{\"role\":\"king\"}", ADMIN,
+                Map.of());
+        assertThat(badRole.statusCode()).isEqualTo(400);
+        assertThat(badRole.body()).contains("role must be tenant, landlord or admin");
+        assertThat(UserDirectoryClient.put(base(), someone, "not json", ADMIN, Map.of()).statusCode()).isEqualTo(400);
+        assertThat(UserDirectoryClient.put(base(), "bad id!", "{\"role\":\"tenant\"}", ADMIN, Map.of())
+                .statusCode()).isEqualTo(400);
+        assertThat(UserDirectoryClient.delete(base(), someone, Map.of("id", someone, "role", "tenant")).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void removingAUserClosesItsSessionsAndLaterSendsAreUnknownUser() {
+        String leaving = user("leaving");
+        UserDirectoryClient.provision(base(), leaving, "tenant");
+        try (ChatClient gone = ChatClient.connect(base(), leaving);
+                ChatClient sender = ChatClient.connect(base(), user("sender"))) {
+            assertThat(UserDirectoryClient.delete(base(), leaving, ADMIN).statusCode()).isEqualTo(204);
+            ChatClient.Closed closed = gone.awaitClosed();
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).isEqualTo("user removed");
+
+            sender.sendMessage(leaving, "are you there?", "late");
+            assertThat(sender.next("error").getString("code")).isEqualTo("unknown_user");
+        }
+        assertThat(UserDirectoryClient.delete(base(), leaving, ADMIN).statusCode()).as("again: idempotent")
+                .isEqualTo(204);
+    }
+
+    @Test
+    void theConnectionPastTheLimitIsRefusedWith429BeforeTheUpgrade() {
+        String greedy = user("greedy");
+        List<ChatClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                open.add(ChatClient.connect(base(), greedy));
+            }
+            assertThat(ChatClient.refusedStatus(ChatClient.uri(base(), greedy, null), Map.of())).isEqualTo(429);
+            open.remove(0).close();
+            Awaitility.await().atMost(ChatClient.WAIT).ignoreExceptions()
+                    .until(() -> open.add(ChatClient.connect(base(), greedy)));
+        } finally {
+            open.forEach(ChatClient::close);
+        }
+    }
+
+    @Test
+    void aFloodOfBadFramesAndEmptyAcksIsRateLimitedAcrossConnectionsThenClosed() {
+        String flooder = user("flooder");
+        try (ChatClient first = ChatClient.connect(base(), flooder);
+                ChatClient second = ChatClient.connect(base(), flooder)) {
+            List<String> codes = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                first.sendRaw("{not json");
+                codes.add(first.next("error").getString("code"));
+            }
+            for (int i = 0; i < 2; i++) { // the same user's budget, spent on another connection
+                second.sendRaw(EMPTY_ACK);
+                codes.add(second.next("error").getString("code"));
+            }
+            assertThat(codes).containsExactly("bad_json", "bad_json", "bad_json", "unknown_message",
+                    "unknown_message");
+            second.sendRaw(EMPTY_ACK);
+            assertThat(second.next("error").getString("code")).isEqualTo("rate_limited");
+
+            for (int i = 0; i < 15 && !second.isClosed(); i++) {
+                try {
+                    second.sendRaw("{not json");
+                } catch (RuntimeException closedMeanwhile) {
+                    break;
+                }
+            }
+            ChatClient.Closed closed = second.awaitClosed();
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).isEqualTo("too many frames");
+        }
+    }
+
+    private static boolean inboxExists(Connection broker, String queue) throws Exception {
+        try (Channel channel = broker.createChannel()) {
+            channel.queueDeclarePassive(queue);
+            return true;
+        } catch (IOException e) {
+            return false; // 404: the failed passive declare closed the channel
+        }
+    }
+}
