@@ -93,11 +93,23 @@ public final class DevServer {
         }
         command.add("-Dchat.amqp.url=" + amqpUrl);
         command.addAll(List.of("-jar", payaraJar.toString(), "--deploy", war.toString(), "--contextroot", "/",
-                "--port", String.valueOf(httpPort), "--nohazelcast", "--nocluster"));
+                "--port", String.valueOf(httpPort), "--nohazelcast", "--nocluster",
+                "--prebootcommandfile", loopbackOnly().toString()));
         return new ProcessBuilder(command).inheritIO().start();
     }
 
-    private static boolean awaitReady(Process payara, int httpPort) throws InterruptedException {
+    /**
+     * A pre-boot command that binds Payara's HTTP listener to 127.0.0.1: the development run has no
+     * authentication (mode none), so it must not be reachable from the network.
+     */
+    private static Path loopbackOnly() throws IOException {
+        Path commands = Path.of(System.getProperty("java.io.tmpdir"), "dev-loopback-only.asadmin");
+        Files.writeString(commands, "set configs.config.server-config.network-config.network-listeners"
+                + ".network-listener.http-listener.address=127.0.0.1\n");
+        return commands;
+    }
+
+        private static boolean awaitReady(Process payara, int httpPort) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))
                 .timeout(Duration.ofSeconds(5)).build();

@@ -87,6 +87,24 @@ public final class ChatClient implements WebSocket.Listener, AutoCloseable {
         return client;
     }
 
+    /** Opens the socket offering these subprotocols ({@code Sec-WebSocket-Protocol}), most preferred first. */
+    public static ChatClient open(URI uri, String userId, Map<String, String> headers, List<String> subprotocols) {
+        ChatClient client = new ChatClient(userId);
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        headers.forEach(builder::header);
+        builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+        client.socket = builder
+                .buildAsync(uri, client)
+                .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .join();
+        return client;
+    }
+
+    /** The subprotocol the server selected; empty for none. */
+    public String subprotocol() {
+        return socket.getSubprotocol();
+    }
+
     /** Opens with headers and checks the {@code connected} frame names the expected user and role. */
     public static ChatClient connect(URI uri, String userId, String role, Map<String, String> headers) {
         ChatClient client = open(uri, userId, headers);

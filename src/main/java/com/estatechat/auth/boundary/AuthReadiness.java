@@ -8,7 +8,11 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Not ready while authentication cannot admit anyone (for example jwt mode without a key). */
+/**
+ * Not ready while authentication cannot admit anyone (jwt mode without a key, a bad
+ * {@code chat.auth.*} value, a JWKS never fetched or older than {@code chat.auth.jwt.jwks-max-stale}).
+ * Its data names the mode, warns for mode none, and says how fresh a JWKS is.
+ */
 @Readiness
 @ApplicationScoped
 public class AuthReadiness implements HealthCheck {
@@ -23,6 +27,7 @@ public class AuthReadiness implements HealthCheck {
             Optional<String> unusable = identities.unusable();
             response.status(unusable.isEmpty());
             unusable.ifPresent(reason -> response.withData("reason", reason));
+            identities.details().forEach(response::withData);
         } catch (RuntimeException e) {
             // a probe during deployment, before the application's configuration is in place
             response.down().withData("reason", "starting");

@@ -3,6 +3,7 @@ package com.estatechat.auth.boundary;
 import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
+import com.estatechat.auth.entity.HandshakeRefusal;
 import com.estatechat.chat.control.SessionRegistry;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -12,12 +13,15 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.logging.Logger;
 
 /**
  * Checks a WebSocket handshake before the upgrade, so that a refused client gets a plain HTTP
  * status (400, 401, 403, or 429 when the user has {@code chat.session.max-per-user} sessions on
- * this node already) and no WebSocket is ever opened for it.
+ * this node already) and no WebSocket is ever opened for it. The body only names the status: why
+ * it was refused (a library's message, the Origin it sent) is for the log, at FINE.
  */
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
@@ -33,23 +37,45 @@ public class HandshakeFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        Admission admission = identities.resolve(new HandshakeCredentials(request::getParameter, request::getHeader));
+        Admission admission = identities.resolve(
+                new HandshakeCredentials(request::getParameter, name -> header(request, name)), request.getRemoteAddr());
         if (admission.admitted() && !sessions.hasRoomFor(admission.identity().userId())) {
             LOG.fine(() -> "Refused a handshake of " + admission.identity().userId() + " from "
                     + request.getRemoteAddr() + ": 429, chat.session.max-per-user reached");
             response.setStatus(429);
             response.setContentType("text/plain;charset=UTF-8");
-            response.getWriter().write("too many sessions for this user");
+            response.getWriter().write(body(429));
             return;
         }
         if (admission.admitted()) {
             chain.doFilter(request, response);
             return;
         }
-        LOG.fine(() -> "Refused a handshake from " + request.getRemoteAddr() + ": " + admission.refusal().status()
-                + " " + admission.refusal().reason());
-        response.setStatus(admission.refusal().status());
+        HandshakeRefusal refusal = admission.refusal();
+        LOG.fine(() -> "Refused a handshake from " + request.getRemoteAddr() + ": " + refusal.status() + " "
+                + refusal.reason());
+        response.setStatus(refusal.status());
         response.setContentType("text/plain;charset=UTF-8");
-        response.getWriter().write(admission.refusal().reason());
+        response.getWriter().write(body(refusal.status()));
+    }
+
+    /** The same words for every refusal of a status. */
+    static String body(int status) {
+        return switch (status) {
+            case 400 -> "bad request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 429 -> "too many requests";
+            default -> "refused";
+        };
+    }
+
+    /** All values of a header, joined as HTTP allows (a client may offer its subprotocols on several lines). */
+    private static String header(HttpServletRequest request, String name) {
+        Enumeration<String> values = request.getHeaders(name);
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        return String.join(", ", Collections.list(values));
     }
 }

@@ -2,8 +2,10 @@ package com.estatechat.auth.control;
 
 import com.estatechat.auth.entity.AuthMode;
 import com.estatechat.auth.entity.Role;
+import com.estatechat.settings.Durations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -51,6 +53,27 @@ public class AuthSettings {
     @ConfigProperty(name = "chat.auth.jwt.role-claim")
     String jwtRoleClaim;
 
+    /** Read as text and checked here, so that a bad value names its key instead of failing the deployment. */
+    @Inject
+    @ConfigProperty(name = "chat.auth.jwt.allow-any-issuer")
+    String jwtAllowAnyIssuer;
+
+    @Inject
+    @ConfigProperty(name = "chat.auth.jwt.allow-any-audience")
+    String jwtAllowAnyAudience;
+
+    @Inject
+    @ConfigProperty(name = "chat.auth.jwt.jwks-max-stale")
+    String jwtJwksMaxStale;
+
+    @Inject
+    @ConfigProperty(name = "chat.auth.max-session")
+    String maxSession;
+
+    @Inject
+    @ConfigProperty(name = "chat.auth.none.allow-remote")
+    String noneAllowRemote;
+
     @Inject
     @ConfigProperty(name = "chat.allowed-origins")
     Optional<String> allowedOrigins;
@@ -89,6 +112,29 @@ public class AuthSettings {
         return jwtRoleClaim;
     }
 
+    /** @throws IllegalArgumentException naming the key when it is neither true nor false */
+    boolean jwtAllowAnyIssuer() {
+        return flag("chat.auth.jwt.allow-any-issuer", jwtAllowAnyIssuer);
+    }
+
+    boolean jwtAllowAnyAudience() {
+        return flag("chat.auth.jwt.allow-any-audience", jwtAllowAnyAudience);
+    }
+
+    boolean noneAllowRemote() {
+        return flag("chat.auth.none.allow-remote", noneAllowRemote);
+    }
+
+    /** @throws IllegalArgumentException naming the key when it is not a duration of at least 4 s */
+    Duration jwtJwksMaxStale() {
+        return duration("chat.auth.jwt.jwks-max-stale", jwtJwksMaxStale, Duration.ofSeconds(4));
+    }
+
+    /** @throws IllegalArgumentException naming the key when it is not a duration of at least 1 s */
+    Duration maxSession() {
+        return duration("chat.auth.max-session", maxSession, Duration.ofSeconds(1));
+    }
+
     /** Allowed browser origins, lower case; {@code *} allows any. */
     List<String> allowedOrigins() {
         return nonBlank(allowedOrigins).map(list -> Arrays.stream(list.split(",")).map(String::trim)
@@ -113,6 +159,30 @@ public class AuthSettings {
                     "chat.broadcast-roles lists '" + trimmed + "'; roles are admin, landlord and tenant")));
         }
         return roles;
+    }
+
+    private static boolean flag(String key, String value) {
+        String trimmed = value == null ? "" : value.trim();
+        if ("true".equalsIgnoreCase(trimmed)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(trimmed)) {
+            return false;
+        }
+        throw new IllegalArgumentException(key + " is '" + value + "'; it must be true or false");
+    }
+
+    private static Duration duration(String key, String value, Duration minimum) {
+        Duration duration;
+        try {
+            duration = Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+        if (duration.compareTo(minimum) < 0) {
+            throw new IllegalArgumentException(key + " is " + value + "; it must be at least " + minimum.toSeconds() + "s");
+        }
+        return duration;
     }
 
     private static Optional<String> nonBlank(Optional<String> value) {

@@ -3,21 +3,30 @@ package com.estatechat.auth.control;
 import com.estatechat.auth.entity.AuthMode;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
+import com.estatechat.auth.entity.Identity;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
  * Decides who a handshake is from: first the {@code Origin} check against cross-site WebSocket
- * hijacking, then the authenticator of {@code chat.auth.mode}. When the mode's keys are missing or
- * unusable, every handshake is refused (401), readiness says why, and the log names the key.
+ * hijacking, then (mode {@code none}) the loopback rule, then the authenticator of
+ * {@code chat.auth.mode}. When the mode's keys are missing or unusable, or a {@code chat.auth.*}
+ * value is bad, every handshake is refused (401), readiness says why, and the log names the key.
  */
 @ApplicationScoped
 public class IdentityResolver {
@@ -26,17 +35,23 @@ public class IdentityResolver {
 
     public static final String ID_PARAMETER = "id";
     public static final String ROLE_PARAMETER = "role";
+    static final Duration DEFAULT_MAX_SESSION = Duration.ofHours(24);
 
     @Inject
     AuthSettings settings;
 
     private Authenticator authenticator;
+    private JwtAuthenticator jwt;
+    private AuthMode mode;
     private String unusable;
     private List<String> allowedOrigins;
+    private boolean noneAllowRemote;
+    private Duration maxSession = DEFAULT_MAX_SESSION;
 
     /**
      * Created with the application, in its context: a readiness probe that arrives while the
-     * application is still deploying must not be the first to read the auth settings.
+     * application is still deploying must not be the first to read the auth settings. A JWKS is
+     * fetched here too, so that the first handshake does not wait for the identity provider.
      */
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         unusable();
@@ -44,25 +59,75 @@ public class IdentityResolver {
 
     @PostConstruct
     void configure() {
+        authenticator = null;
+        jwt = null;
+        mode = null;
+        unusable = null;
         allowedOrigins = settings.allowedOrigins();
+        List<String> problems = new ArrayList<>();
         try {
-            AuthMode mode = settings.mode();
+            maxSession = settings.maxSession();
+        } catch (IllegalArgumentException e) {
+            maxSession = DEFAULT_MAX_SESSION;
+            problems.add(e.getMessage());
+        }
+        try {
+            noneAllowRemote = settings.noneAllowRemote();
+        } catch (IllegalArgumentException e) {
+            noneAllowRemote = false;
+            problems.add(e.getMessage());
+        }
+        // read in every mode: a bad value is named even where it does not matter yet
+        boolean allowAnyIssuer = false;
+        boolean allowAnyAudience = false;
+        Duration maxStale = JwtAuthenticator.DEFAULT_JWKS_MAX_STALE;
+        try {
+            allowAnyIssuer = settings.jwtAllowAnyIssuer();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            allowAnyAudience = settings.jwtAllowAnyAudience();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            maxStale = settings.jwtJwksMaxStale();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            mode = settings.mode();
             authenticator = switch (mode) {
                 case NONE -> {
-                    LOG.warning("chat.auth.mode=none: anyone can connect as any user id. For development and demos only.");
+                    LOG.warning(noneAllowRemote
+                            ? "chat.auth.mode=none with chat.auth.none.allow-remote=true: anyone who reaches this "
+                                    + "server can connect as any user id. For development and demos only."
+                            : "chat.auth.mode=none: anyone on this machine (loopback clients only) can connect as any "
+                                    + "user id. For development and demos only.");
                     yield new OpenAuthenticator();
                 }
                 case HEADER -> new SharedSecretAuthenticator(settings.headerSecret().orElseThrow(
                         () -> new IllegalArgumentException("chat.auth.mode=header needs chat.auth.header-secret")));
-                case JWT -> jwt();
+                case JWT -> problems.isEmpty() ? jwt(allowAnyIssuer, allowAnyAudience, maxStale) : null;
             };
         } catch (IllegalArgumentException e) {
-            unusable = e.getMessage();
-            LOG.severe(() -> "Every WebSocket handshake will be refused: " + unusable);
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            close();
+            authenticator = null;
+            jwt = null;
+            unusable = String.join("; ", problems);
+            problems.forEach(problem -> LOG.severe(() -> "Every WebSocket handshake will be refused: " + problem));
+            return;
+        }
+        if (jwt != null) {
+            jwt.jwks().ifPresent(JwksKeys::load);
         }
     }
 
-    private Authenticator jwt() {
+    private Authenticator jwt(boolean allowAnyIssuer, boolean allowAnyAudience, Duration maxStale) {
         JwtAuthenticator.Keys keys = settings.jwtKeys();
         long given = (keys.secret().isPresent() ? 1 : 0) + (keys.publicKeyPem().isPresent() ? 1 : 0)
                 + (keys.jwksUrl().isPresent() ? 1 : 0);
@@ -74,36 +139,160 @@ public class IdentityResolver {
             throw new IllegalArgumentException("set only one of chat.auth.jwt.secret, chat.auth.jwt.public-key and "
                     + "chat.auth.jwt.jwks-url");
         }
-        return new JwtAuthenticator(keys, settings.jwtIssuer(), settings.jwtAudience(), settings.jwtRoleClaim());
+        if (keys.secret().isEmpty()) {
+            // an identity provider's key signs tokens for many applications: without iss and aud, a token minted
+            // for another one would pass, and its role claim would decide who is admin here
+            List<String> missing = new ArrayList<>();
+            if (settings.jwtIssuer().isEmpty() && !allowAnyIssuer) {
+                missing.add("chat.auth.jwt.issuer (or chat.auth.jwt.allow-any-issuer=true)");
+            }
+            if (settings.jwtAudience().isEmpty() && !allowAnyAudience) {
+                missing.add("chat.auth.jwt.audience (or chat.auth.jwt.allow-any-audience=true)");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("with chat.auth.jwt.public-key or chat.auth.jwt.jwks-url, set "
+                        + String.join(" and ", missing)
+                        + ": else a token the identity provider issued for another application is accepted");
+            }
+            if (settings.jwtIssuer().isEmpty()) {
+                LOG.warning("chat.auth.jwt.allow-any-issuer=true: tokens from any issuer that the key signs are accepted");
+            }
+            if (settings.jwtAudience().isEmpty()) {
+                LOG.warning("chat.auth.jwt.allow-any-audience=true: tokens for any audience are accepted, including "
+                        + "those issued for other applications");
+            }
+        }
+        jwt = new JwtAuthenticator(keys, maxStale, settings.jwtIssuer(), settings.jwtAudience(),
+                settings.jwtRoleClaim());
+        return jwt;
     }
 
     /** Why no handshake can succeed, if that is so: for readiness. */
     public Optional<String> unusable() {
-        return Optional.ofNullable(unusable);
+        if (unusable != null) {
+            return Optional.of(unusable);
+        }
+        return jwt == null ? Optional.empty() : jwt.jwks().flatMap(JwksKeys::unusable);
     }
 
+    /** What readiness shows besides the status: the mode, a warning for mode none, the state of a JWKS. */
+    public Map<String, String> details() {
+        Map<String, String> details = new LinkedHashMap<>();
+        if (mode != null) {
+            details.put("mode", mode.name().toLowerCase(Locale.ROOT));
+        }
+        if (mode == AuthMode.NONE && unusable == null) {
+            details.put("warning", noneAllowRemote
+                    ? "no authentication: anyone can connect as any user (chat.auth.none.allow-remote=true)"
+                    : "no authentication: loopback clients only, as any user");
+        }
+        if (jwt != null) {
+            jwt.jwks().ifPresent(keys -> details.putAll(keys.details()));
+        }
+        return details;
+    }
+
+    /** The longest a session lives on one authentication ({@code chat.auth.max-session}), whatever its token says. */
+    public Duration maxSession() {
+        return maxSession;
+    }
+
+    /** For the WebSocket configurator, after the {@code HandshakeFilter} admitted the client's address. */
     public Admission resolve(HandshakeCredentials credentials) {
         Optional<HandshakeRefusal> badOrigin = checkOrigin(credentials);
         if (badOrigin.isPresent()) {
             return Admission.refuse(badOrigin.get());
         }
         if (authenticator == null) {
-            return Admission.refuse(HandshakeRefusal.unauthorized("authentication is not configured on this server"));
+            return Admission.refuse(HandshakeRefusal.unauthorized("authentication is not configured on this server: "
+                    + unusable));
         }
         return authenticator.authenticate(credentials);
     }
 
     /**
-     * A REST call: the same identity as a handshake. Its {@code Origin} is checked when it has one
-     * (a browser's call) and not required: a bearer token or shared secret is not sent by a
-     * browser on its own, so another site cannot borrow it.
+     * For the {@code HandshakeFilter}, which knows the client's address: mode {@code none} serves
+     * only loopback clients unless {@code chat.auth.none.allow-remote=true}.
      */
-    public Admission resolveApiCall(HandshakeCredentials credentials) {
+    public Admission resolve(HandshakeCredentials credentials, String remoteAddress) {
+        if (mode == AuthMode.NONE && authenticator != null && !noneAllowRemote && !isLoopback(remoteAddress)) {
+            return Admission.refuse(HandshakeRefusal.forbidden("mode none admits loopback clients only, and "
+                    + remoteAddress + " is not one (chat.auth.none.allow-remote)"));
+        }
+        return resolve(credentials);
+    }
+
+    /**
+     * A new token for a connection that is open (the in-band {@code auth} frame): verified exactly
+     * like a handshake's token, and it must name the same user with the same role (a role change
+     * moves broadcast bindings, which only a new connection does). The new identity's
+     * {@code expiresAt} is the new token's; {@code chat.auth.max-session} counts again from the renewal.
+     */
+    public Admission renew(Identity current, String token) {
+        if (jwt == null) {
+            return Admission.refuse(HandshakeRefusal.badRequest("this server's auth mode has no tokens to renew"));
+        }
+        if (token == null || token.isBlank()) {
+            return Admission.refuse(HandshakeRefusal.unauthorized("no token"));
+        }
+        Admission renewed = jwt.verify(token.trim());
+        if (!renewed.admitted()) {
+            return renewed;
+        }
+        if (!renewed.identity().userId().equals(current.userId())) {
+            return Admission.refuse(HandshakeRefusal.forbidden("the new token is for another user"));
+        }
+        if (renewed.identity().role() != current.role()) {
+            return Admission.refuse(HandshakeRefusal.forbidden("the new token has another role: reconnect"));
+        }
+        return renewed;
+    }
+
+    @PreDestroy
+    void close() {
+        if (jwt != null) {
+            jwt.jwks().ifPresent(JwksKeys::close);
+        }
+    }
+
+    /** Whether an address literal (or the name localhost) is a loopback address; no name is ever looked up. */
+    static boolean isLoopback(String address) {
+        if (address == null || address.isBlank()) {
+            return false;
+        }
+        String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
+                : address;
+        if (bare.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        // an IPv4 literal, or IPv6 (a name never holds a colon)
+        if (!bare.matches("[0-9.]+") && !bare.contains(":")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(bare).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A REST call: the same identity as a handshake, from the same addresses (mode {@code none}
+     * serves loopback callers only). Its {@code Origin} is checked when it has one (a browser's
+     * call) and not required: a bearer token or shared secret is not sent by a browser on its own,
+     * so another site cannot borrow it.
+     */
+    public Admission resolveApiCall(HandshakeCredentials credentials, String remoteAddress) {
+        if (mode == AuthMode.NONE && authenticator != null && !noneAllowRemote && !isLoopback(remoteAddress)) {
+            return Admission.refuse(HandshakeRefusal.forbidden("mode none admits loopback clients only, and "
+                    + remoteAddress + " is not one (chat.auth.none.allow-remote)"));
+        }
         if (credentials.header().apply("Origin") != null) {
             return resolve(credentials);
         }
         if (authenticator == null) {
-            return Admission.refuse(HandshakeRefusal.unauthorized("authentication is not configured on this server"));
+            return Admission.refuse(HandshakeRefusal.unauthorized("authentication is not configured on this server: "
+                    + unusable));
         }
         return authenticator.authenticate(credentials);
     }

@@ -13,7 +13,6 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -21,8 +20,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import java.net.MalformedURLException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -31,25 +28,29 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Logger;
 
 /**
- * Mode {@code jwt}: a signed token from {@code Authorization: Bearer …} or the
- * {@code access_token} query parameter (browsers cannot set headers on a WebSocket). Verification
- * is Nimbus JOSE+JWT's: the algorithms accepted follow from the configured key (HMAC for a secret,
+ * Mode {@code jwt}: a signed token from {@code Authorization: Bearer …}, from the offered
+ * WebSocket subprotocol {@code bearer.<token>} (browsers cannot set headers on a WebSocket, and a
+ * URL ends up in proxies' logs) or from the {@code access_token} query parameter. Verification is
+ * Nimbus JOSE+JWT's: the algorithms accepted follow from the configured key (HMAC for a secret,
  * RSA or EC for a public key or JWKS), so {@code alg: none} and HS/RS confusion are refused;
  * {@code exp} and {@code sub} are required, {@code iss} and {@code aud} checked when configured.
  */
 class JwtAuthenticator implements Authenticator {
 
-    private static final Logger LOG = Logger.getLogger(JwtAuthenticator.class.getName());
     static final String ACCESS_TOKEN_PARAMETER = "access_token";
+    /** The subprotocol a client offers next to {@link HandshakeCredentials#PROTOCOL} to carry its token. */
+    static final String BEARER_PROTOCOL_PREFIX = "bearer.";
     static final String CONTACTS_CLAIM = "contacts";
+    static final Duration DEFAULT_JWKS_MAX_STALE = Duration.ofHours(1);
     private static final Set<JWSAlgorithm> HMAC = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512);
     private static final Set<JWSAlgorithm> RSA = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
@@ -57,13 +58,23 @@ class JwtAuthenticator implements Authenticator {
 
     private final ConfigurableJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final String roleClaim;
+    private final JwksKeys jwks;
 
     /** The key settings; exactly one of secret, public key and JWKS URL is given. */
     record Keys(Optional<String> secret, Optional<String> publicKeyPem, Optional<String> jwksUrl) {
     }
 
-    /** @throws IllegalArgumentException naming the key whose value cannot be used */
     JwtAuthenticator(Keys keys, Optional<String> issuer, Optional<String> audience, String roleClaim) {
+        this(keys, DEFAULT_JWKS_MAX_STALE, issuer, audience, roleClaim);
+    }
+
+    /**
+     * A JWKS is not fetched here: {@link #jwks()}{@code .load()} does that, at start.
+     *
+     * @throws IllegalArgumentException naming the key whose value cannot be used
+     */
+    JwtAuthenticator(Keys keys, Duration jwksMaxStale, Optional<String> issuer, Optional<String> audience,
+            String roleClaim) {
         this.roleClaim = roleClaim;
         Set<JWSAlgorithm> algorithms;
         JWKSource<SecurityContext> source;
@@ -74,20 +85,19 @@ class JwtAuthenticator implements Authenticator {
             }
             algorithms = HMAC;
             source = new ImmutableSecret<>(secret);
+            jwks = null;
         } else if (keys.publicKeyPem().isPresent()) {
             PublicKey key = parsePublicKey(keys.publicKeyPem().get());
             algorithms = key instanceof RSAPublicKey ? RSA : EC;
             source = new ImmutableJWKSet<>(new JWKSet(key instanceof RSAPublicKey rsa ? new RSAKey.Builder(rsa).build()
                     : new ECKey.Builder(Curve.forECParameterSpec(((ECPublicKey) key).getParams()), (ECPublicKey) key)
                             .build()));
+            jwks = null;
         } else if (keys.jwksUrl().isPresent()) {
             algorithms = new HashSet<>(RSA);
             algorithms.addAll(EC);
-            try {
-                source = JWKSourceBuilder.create(URI.create(keys.jwksUrl().get()).toURL()).retrying(true).build();
-            } catch (MalformedURLException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("chat.auth.jwt.jwks-url is not a valid URL", e);
-            }
+            jwks = new JwksKeys(keys.jwksUrl().get(), jwksMaxStale, Clock.systemUTC());
+            source = jwks.source();
         } else {
             throw new IllegalArgumentException("no key");
         }
@@ -98,27 +108,44 @@ class JwtAuthenticator implements Authenticator {
                 Set.of("sub", "exp")));
     }
 
+    /** The JWKS keys, when the key is a JWKS URL. */
+    Optional<JwksKeys> jwks() {
+        return Optional.ofNullable(jwks);
+    }
+
     @Override
     public Admission authenticate(HandshakeCredentials credentials) {
         Optional<String> token = token(credentials);
         if (token.isEmpty()) {
-            return Admission.refuse(HandshakeRefusal.unauthorized(
-                    "a token is required: Authorization: Bearer <jwt> or the access_token query parameter"));
+            return Admission.refuse(HandshakeRefusal.unauthorized("no token: neither Authorization: Bearer, "
+                    + "a bearer. subprotocol nor the access_token query parameter"));
         }
+        Admission admission = verify(token.get());
+        if (!admission.admitted()) {
+            return admission;
+        }
+        String claimedId = credentials.parameter().apply(IdentityResolver.ID_PARAMETER);
+        if (claimedId != null && !claimedId.equals(admission.identity().userId())) {
+            return Admission.refuse(HandshakeRefusal.forbidden("the id parameter does not match the token"));
+        }
+        return admission;
+    }
+
+    /**
+     * The identity a token proves, checked exactly as at the handshake (signature, {@code exp},
+     * {@code iss}, {@code aud}, {@code sub}, role, contacts). The refusal's reason is for the log
+     * only: it may carry the library's words, never the token.
+     */
+    Admission verify(String token) {
         JWTClaimsSet claims;
         try {
-            claims = processor.process(token.get(), null);
+            claims = processor.process(token, null);
         } catch (ParseException | BadJOSEException | JOSEException e) {
-            LOG.fine(() -> "Refused a token: " + e.getMessage());
             return Admission.refuse(HandshakeRefusal.unauthorized("the token is not valid: " + e.getMessage()));
         }
         String subject = claims.getSubject();
         if (!Identity.isValidUserId(subject)) {
             return Admission.refuse(HandshakeRefusal.unauthorized("the token's sub is not a valid user id"));
-        }
-        String claimedId = credentials.parameter().apply(IdentityResolver.ID_PARAMETER);
-        if (claimedId != null && !claimedId.equals(subject)) {
-            return Admission.refuse(HandshakeRefusal.forbidden("the id parameter does not match the token"));
         }
         Optional<Role> role = Role.fromWire(stringClaim(claims, roleClaim));
         if (role.isEmpty()) {
@@ -135,10 +162,16 @@ class JwtAuthenticator implements Authenticator {
         return Admission.admit(new Identity(subject, role.get(), claims.getExpirationTime().toInstant(), contacts));
     }
 
-    private static Optional<String> token(HandshakeCredentials credentials) {
+    /** The header first, then the subprotocol, then the query parameter. */
+    static Optional<String> token(HandshakeCredentials credentials) {
         String header = credentials.header().apply("Authorization");
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.of(header.substring(7).trim()).filter(t -> !t.isEmpty());
+        }
+        for (String protocol : credentials.subprotocols()) {
+            if (protocol.startsWith(BEARER_PROTOCOL_PREFIX) && protocol.length() > BEARER_PROTOCOL_PREFIX.length()) {
+                return Optional.of(protocol.substring(BEARER_PROTOCOL_PREFIX.length()));
+            }
         }
         return Optional.ofNullable(credentials.parameter().apply(ACCESS_TOKEN_PARAMETER)).filter(t -> !t.isEmpty());
     }

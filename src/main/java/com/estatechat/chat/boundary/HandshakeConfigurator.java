@@ -7,11 +7,14 @@ import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
 
 /**
  * Puts the handshake's identity into the session's user properties (WebSocket 2.1 makes them a
  * per-connection copy). The {@link com.estatechat.auth.boundary.HandshakeFilter} has already
  * refused bad handshakes with an HTTP status; this only carries the result over to the session.
+ * It also selects the subprotocol {@value HandshakeCredentials#PROTOCOL} when the client offers
+ * it, and never a {@code bearer.} one: that would send the token back in a response header.
  */
 public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -26,5 +29,16 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
         } else {
             config.getUserProperties().remove(IDENTITY);
         }
+    }
+
+    @Override
+    public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+        // Tyrus hands over the header's values as they came: split them like the filter does
+        for (String value : requested) {
+            if (HandshakeCredentials.subprotocols(value).contains(HandshakeCredentials.PROTOCOL)) {
+                return HandshakeCredentials.PROTOCOL;
+            }
+        }
+        return "";
     }
 }

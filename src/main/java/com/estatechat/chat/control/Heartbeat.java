@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PreDestroy;
@@ -31,9 +32,14 @@ public class Heartbeat {
     @Inject
     ChatSettings settings;
 
+    @Inject
+    IdentityResolver identities;
+
     ScheduledThreadPoolExecutor ticker;
+    Duration maxSession;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        maxSession = identities.maxSession();
         long interval = settings.heartbeatInterval().toMillis();
         ticker = newTicker();
         ticker.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.MILLISECONDS);
@@ -65,18 +71,23 @@ public class Heartbeat {
         return ticker;
     }
 
-    /** Closes the connection with 1008 when its credentials expire (a token's {@code exp}). */
+    /**
+     * Closes the connection with 1008 when its authentication ends: at its token's {@code exp}, and
+     * at the latest {@code chat.auth.max-session} from now (a token with a far {@code exp}, or no
+     * token at all, does not give a session that never authenticates again).
+     */
     public void closeAtExpiry(ChatConnection connection) {
-        Instant expiresAt = connection.identity().expiresAt();
-        if (expiresAt == null) {
-            return;
-        }
-        long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
+        Instant tokenExpiry = connection.identity().expiresAt();
+        Instant sessionEnd = Instant.now().plus(maxSession);
+        boolean tokenFirst = tokenExpiry != null && !tokenExpiry.isAfter(sessionEnd);
+        Instant end = tokenFirst ? tokenExpiry : sessionEnd;
+        String reason = tokenFirst ? "token expired" : "session expired";
+        long delay = Math.max(0, Duration.between(Instant.now(), end).toMillis());
         connection.onClose(ticker.schedule(() -> {
             LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
-                    + "): its token expired");
+                    + "): " + (tokenFirst ? "its token expired" : "it reached chat.auth.max-session"));
             registry.unregister(connection);
-            connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "token expired");
+            connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, reason);
         }, delay, TimeUnit.MILLISECONDS));
     }
 

@@ -86,7 +86,7 @@ public class UsersResource {
     /** 401 without a valid identity, 403 unless it is an admin's. */
     private Optional<Response> checkCaller(HttpServletRequest request) {
         Admission admission = identities.resolveApiCall(
-                new HandshakeCredentials(request::getParameter, request::getHeader));
+                new HandshakeCredentials(request::getParameter, request::getHeader), request.getRemoteAddr());
         if (!admission.admitted()) {
             LOG.fine(() -> "Refused a directory call from " + request.getRemoteAddr() + ": "
                     + admission.refusal().status() + " " + admission.refusal().reason());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.RawHandshake;
 import com.estatechat.support.ServerMetrics;
 import java.net.URI;
 import java.net.URL;
@@ -42,6 +43,36 @@ class SecureDefaultIT {
         HttpResponse<String> live = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(root.resolve("/health/live")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(live.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRefusalNamesOnlyItsStatus() {
+        URI root = Deployments.root(base, "secure");
+        RawHandshake.Response refused = RawHandshake.send(ChatClient.uri(root, "alice", null),
+                Map.of("Origin", "https://evil.example"));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).isEqualTo("forbidden");
+        // the reason (no key: chat.auth.jwt.secret…) is for readiness and the log, not for whoever knocks
+        refused = RawHandshake.send(ChatClient.uri(root, "alice", null), Map.of());
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.body()).isEqualTo("unauthorized");
+    }
+
+    /** The page's policy comes as HTTP headers: a {@code <meta>} policy cannot forbid framing. */
+    @Test
+    void thePageComesWithSecurityHeaders() throws Exception {
+        URI root = Deployments.root(base, "secure");
+        HttpClient http = HttpClient.newHttpClient();
+        for (URI page : new URI[] {root, root.resolve("index.html"), root.resolve("js/app.js"), root.resolve("css/chat.css")}) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(page).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(page.toString()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Security-Policy")).as(page.toString())
+                    .hasValueSatisfying(policy -> assertThat(policy).contains("default-src 'self'")
+                            .contains("frame-ancestors 'none'").contains("object-src 'none'"));
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        }
     }
 
     /**

@@ -5,8 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +36,21 @@ class IdentityResolverTest {
         settings.jwtIssuer = Optional.empty();
         settings.jwtAudience = Optional.empty();
         settings.jwtRoleClaim = "role";
+        settings.jwtAllowAnyIssuer = "false";
+        settings.jwtAllowAnyAudience = "false";
+        settings.jwtJwksMaxStale = "1h";
+        settings.maxSession = "24h";
+        settings.noneAllowRemote = "false";
         settings.allowedOrigins = Optional.of("https://app.example.com, https://admin.example.com/");
         settings.allowMissingOrigin = false;
         settings.broadcastRoles = "admin";
         cut = new IdentityResolver();
         cut.settings = settings;
+    }
+
+    @AfterEach
+    void close() {
+        cut.close();
     }
 
     static HandshakeCredentials request(Map<String, String> parameters, Map<String, String> headers) {
@@ -97,5 +117,196 @@ class IdentityResolverTest {
         settings.mode = "kerberos";
         cut.configure();
         assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason).contains("chat.auth.mode"));
+    }
+
+    @Test
+    void headerModeRefusesSecretsOfAnyLengthButTheRightOne() {
+        settings.mode = "header";
+        settings.headerSecret = Optional.of("s3cret-from-.env");
+        settings.allowMissingOrigin = true;
+        cut.configure();
+        for (String wrong : new String[] {"s", "s3cret-from-.en", "s3cret-from-.env ", "s3cret-from-.env-and-more-bytes"}) {
+            assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Authorization", wrong))).refusal().status())
+                    .as(wrong).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void noneModeServesOnlyLoopbackClientsAndSaysSoInReadiness() {
+        cut.configure();
+        HandshakeCredentials alice = request(Map.of("id", "alice"), Map.of("Origin", "https://app.example.com"));
+        assertThat(cut.resolve(alice, "127.0.0.1").admitted()).isTrue();
+        assertThat(cut.resolve(alice, "127.8.9.10").admitted()).isTrue();
+        assertThat(cut.resolve(alice, "0:0:0:0:0:0:0:1").admitted()).isTrue();
+        assertThat(cut.resolve(alice, "192.0.2.7").refusal().status()).isEqualTo(403);
+        assertThat(cut.resolve(alice, "fd00::2").refusal().status()).isEqualTo(403);
+        assertThat(cut.resolve(alice, "::ffff:192.0.2.7").refusal().status()).isEqualTo(403);
+        assertThat(cut.resolve(alice, "localhost.evil.example").refusal().status()).isEqualTo(403);
+        assertThat(cut.resolve(alice, null).refusal().status()).isEqualTo(403);
+        assertThat(cut.unusable()).isEmpty();
+        assertThat(cut.details()).containsEntry("mode", "none").containsKey("warning");
+        assertThat(cut.details().get("warning")).contains("loopback");
+    }
+
+    @Test
+    void noneModeServesDirectoryCallsFromLoopbackOnly() {
+        cut.configure();
+        HandshakeCredentials admin = request(Map.of("id", "root", "role", "admin"), Map.of());
+        assertThat(cut.resolveApiCall(admin, "127.0.0.1").identity().role()).isEqualTo(Role.ADMIN);
+        assertThat(cut.resolveApiCall(admin, "192.0.2.7").refusal().status()).isEqualTo(403);
+    }
+
+    @Test
+    void noneModeServesRemoteClientsOnlyWhenAllowed() {
+        settings.noneAllowRemote = "true";
+        cut.configure();
+        assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Origin", "https://app.example.com")),
+                "192.0.2.7").admitted()).isTrue();
+        assertThat(cut.details().get("warning")).contains("anyone");
+    }
+
+    @Test
+    void theLoopbackRuleIsOnlyForModeNone() {
+        settings.mode = "header";
+        settings.headerSecret = Optional.of("s3cret-from-.env");
+        cut.configure();
+        assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Origin", "https://app.example.com",
+                "Authorization", "s3cret-from-.env")), "192.0.2.7").admitted()).isTrue();
+    }
+
+    @Test
+    void badValuesOfTheNewKeysAreNamedAndRefuseEveryone() {
+        settings.noneAllowRemote = "yes";
+        settings.maxSession = "forever";
+        cut.configure();
+        assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("chat.auth.none.allow-remote").contains("chat.auth.max-session"));
+        assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Origin", "https://app.example.com")),
+                "127.0.0.1").refusal().status()).isEqualTo(401);
+        assertThat(cut.maxSession()).isEqualTo(IdentityResolver.DEFAULT_MAX_SESSION);
+
+        settings.noneAllowRemote = "false";
+        settings.jwtAllowAnyIssuer = "perhaps";
+        cut.configure();
+        assertThat(cut.unusable()).as("a jwt key is checked in mode none too").hasValueSatisfying(reason ->
+                assertThat(reason).contains("chat.auth.jwt.allow-any-issuer"));
+
+        settings.jwtAllowAnyIssuer = "false";
+        settings.maxSession = "0s";
+        cut.configure();
+        assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason).contains("chat.auth.max-session"));
+
+        settings.maxSession = "90m";
+        settings.mode = "jwt";
+        settings.jwtSecret = Optional.of(JwtAuthenticatorTest.SECRET);
+        settings.jwtAllowAnyAudience = "maybe";
+        cut.configure();
+        assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("chat.auth.jwt.allow-any-audience"));
+
+        settings.jwtAllowAnyAudience = "false";
+        settings.jwtJwksMaxStale = "1s";
+        cut.configure();
+        assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason).contains("chat.auth.jwt.jwks-max-stale"));
+
+        settings.jwtJwksMaxStale = "2h";
+        cut.configure();
+        assertThat(cut.unusable()).isEmpty();
+        assertThat(cut.maxSession()).isEqualTo(Duration.ofMinutes(90));
+    }
+
+    @Test
+    void aSharedSecretKeepsIssuerAndAudienceOptional() {
+        settings.mode = "jwt";
+        settings.jwtSecret = Optional.of(JwtAuthenticatorTest.SECRET);
+        cut.configure();
+        assertThat(cut.unusable()).isEmpty();
+    }
+
+    @Test
+    void aPublicKeyNeedsIssuerAndAudienceUnlessOptedOut() throws Exception {
+        settings.mode = "jwt";
+        settings.allowMissingOrigin = true;
+        RSAKey rsa = new RSAKeyGenerator(2048).generate();
+        settings.jwtPublicKey = Optional.of(JwtAuthenticatorTest.pem(rsa.toPublicKey().getEncoded()));
+        cut.configure();
+        assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("chat.auth.jwt.issuer").contains("chat.auth.jwt.audience")
+                .contains("chat.auth.jwt.allow-any-issuer").contains("chat.auth.jwt.allow-any-audience"));
+        String token = JwtAuthenticatorTest.sign(new RSASSASigner(rsa), JWSAlgorithm.RS256,
+                JwtAuthenticatorTest.claims("alice", "tenant").build());
+        assertThat(cut.resolve(JwtAuthenticatorTest.bearer(token)).refusal().status()).isEqualTo(401);
+
+        settings.jwtIssuer = Optional.of(JwtAuthenticatorTest.ISSUER);
+        cut.configure();
+        assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("chat.auth.jwt.audience").doesNotContain("chat.auth.jwt.issuer"));
+
+        settings.jwtAllowAnyAudience = "true";
+        cut.configure();
+        assertThat(cut.unusable()).isEmpty();
+        assertThat(cut.resolve(JwtAuthenticatorTest.bearer(token)).admitted()).isTrue();
+
+        settings.jwtAllowAnyAudience = "false";
+        settings.jwtAudience = Optional.of(JwtAuthenticatorTest.AUDIENCE);
+        cut.configure();
+        assertThat(cut.unusable()).isEmpty();
+        String forBilling = JwtAuthenticatorTest.sign(new RSASSASigner(rsa), JWSAlgorithm.RS256,
+                JwtAuthenticatorTest.claims("alice", "admin").audience("billing").build());
+        assertThat(cut.resolve(JwtAuthenticatorTest.bearer(forBilling)).refusal().status()).isEqualTo(401);
+    }
+
+    @Test
+    void aJwksUrlMustBeHttpsOrLoopbackHttp() {
+        settings.mode = "jwt";
+        settings.jwtIssuer = Optional.of(JwtAuthenticatorTest.ISSUER);
+        settings.jwtAudience = Optional.of(JwtAuthenticatorTest.AUDIENCE);
+        for (String url : new String[] {"http://idp.example/jwks.json", "http://192.0.2.7/jwks.json",
+                "ftp://idp.example/jwks.json", "http://localhost.evil.example/jwks", "not a url"}) {
+            settings.jwtJwksUrl = Optional.of(url);
+            cut.configure();
+            assertThat(cut.unusable()).as(url).hasValueSatisfying(reason -> assertThat(reason)
+                    .contains("chat.auth.jwt.jwks-url"));
+        }
+        assertThat(JwksKeys.checkedUrl("https://idp.example/jwks.json")).hasHost("idp.example");
+        assertThat(JwksKeys.checkedUrl("http://127.0.0.1:8181/jwks.json")).hasHost("127.0.0.1");
+        assertThat(JwksKeys.checkedUrl("http://[::1]:8181/jwks.json")).hasHost("[::1]");
+        assertThat(JwksKeys.checkedUrl("http://localhost:8181/jwks.json")).hasHost("localhost");
+    }
+
+    @Test
+    void renewalTakesAFreshTokenOfTheSameUserAndRole() throws Exception {
+        settings.mode = "jwt";
+        settings.jwtSecret = Optional.of(JwtAuthenticatorTest.SECRET);
+        settings.jwtIssuer = Optional.of(JwtAuthenticatorTest.ISSUER);
+        settings.jwtAudience = Optional.of(JwtAuthenticatorTest.AUDIENCE);
+        cut.configure();
+        Identity current = new Identity("alice", Role.TENANT, Instant.now().plusSeconds(30), null);
+
+        Instant later = Instant.now().plusSeconds(3600);
+        Admission renewed = cut.renew(current, JwtAuthenticatorTest.hs(JwtAuthenticatorTest.claims("alice", "tenant")
+                .expirationTime(Date.from(later)).claim("contacts", List.of("bob")).build()));
+        assertThat(renewed.admitted()).isTrue();
+        assertThat(renewed.identity().userId()).isEqualTo("alice");
+        assertThat(renewed.identity().expiresAt()).isEqualTo(later.truncatedTo(ChronoUnit.SECONDS));
+        assertThat(renewed.identity().contacts()).containsExactly("bob");
+
+        assertThat(cut.renew(current, JwtAuthenticatorTest.hs(JwtAuthenticatorTest.claims("mallory", "tenant").build()))
+                .refusal().status()).as("another user").isEqualTo(403);
+        assertThat(cut.renew(current, JwtAuthenticatorTest.hs(JwtAuthenticatorTest.claims("alice", "admin").build()))
+                .refusal().status()).as("another role").isEqualTo(403);
+        assertThat(cut.renew(current, JwtAuthenticatorTest.hs(JwtAuthenticatorTest.claims("alice", "tenant")
+                .expirationTime(Date.from(Instant.now().minusSeconds(120))).build())).refusal().status())
+                .as("expired").isEqualTo(401);
+        assertThat(cut.renew(current, JwtAuthenticatorTest.hs(JwtAuthenticatorTest.claims("alice", "tenant")
+                .audience("billing").build())).refusal().status()).as("wrong audience").isEqualTo(401);
+        assertThat(cut.renew(current, "not.a.token").refusal().status()).as("garbage").isEqualTo(401);
+        assertThat(cut.renew(current, "").refusal().status()).as("empty").isEqualTo(401);
+    }
+
+    @Test
+    void renewalNeedsJwtMode() {
+        cut.configure();
+        assertThat(cut.renew(Identity.of("alice", Role.TENANT), "anything").admitted()).isFalse();
     }
 }

@@ -188,4 +188,40 @@ class JwtAuthenticatorTest {
                 .encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
     }
 
+
+    static HandshakeCredentials protocols(String... values) {
+        return new HandshakeCredentials(name -> null,
+                name -> name.equalsIgnoreCase("Sec-WebSocket-Protocol") ? String.join(", ", values) : null);
+    }
+
+    @Test
+    void tokenMayComeAsABearerSubprotocolNextToTheChatProtocol() throws Exception {
+        String token = hs(claims("alice", "tenant").build());
+        Admission admission = hs256.authenticate(protocols("estate-chat.v1", "bearer." + token));
+        assertThat(admission.identity().userId()).isEqualTo("alice");
+        assertThat(hs256.authenticate(protocols("bearer." + token + ",estate-chat.v1")).admitted()).isTrue();
+        assertThat(hs256.authenticate(protocols("estate-chat.v1", "bearer.")).refusal().status()).isEqualTo(401);
+        assertThat(hs256.authenticate(protocols("estate-chat.v1")).refusal().status()).isEqualTo(401);
+    }
+
+    @Test
+    void theAuthorizationHeaderComesBeforeTheSubprotocolAndTheQuery() throws Exception {
+        String alice = hs(claims("alice", "tenant").build());
+        String bob = hs(claims("bob", "tenant").build());
+        HandshakeCredentials all = new HandshakeCredentials(Map.of("access_token", "garbage")::get,
+                Map.of("Authorization", "Bearer " + alice, "Sec-WebSocket-Protocol", "estate-chat.v1, bearer." + bob)::get);
+        assertThat(JwtAuthenticator.token(all)).hasValue(alice);
+        HandshakeCredentials protocolAndQuery = new HandshakeCredentials(Map.of("access_token", alice)::get,
+                Map.of("Sec-WebSocket-Protocol", "estate-chat.v1, bearer." + bob)::get);
+        assertThat(JwtAuthenticator.token(protocolAndQuery)).hasValue(bob);
+    }
+
+    @Test
+    void aRefusalNeverCarriesTheToken() throws Exception {
+        String expired = hs(claims("alice", "tenant").expirationTime(Date.from(Instant.now().minusSeconds(300)))
+                .build());
+        assertThat(refused(expired)).doesNotContain(expired).doesNotContain(expired.split("\\.")[1]);
+        String garbage = "eyJhbGciOiJIUzI1NiJ9.not-json.c2lnbmF0dXJl";
+        assertThat(refused(garbage)).doesNotContain(garbage);
+    }
 }

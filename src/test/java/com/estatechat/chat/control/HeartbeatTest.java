@@ -25,6 +25,7 @@ class HeartbeatTest {
     @Test
     void aClosedConnectionLeavesNoExpiryTimerBehind() {
         heartbeat.ticker = Heartbeat.newTicker();
+        heartbeat.maxSession = Duration.ofHours(24);
         FakeSession fake = new FakeSession();
         ChatConnection connection = new ChatConnection(fake.session,
                 new Identity("bob", Role.TENANT, Instant.now().plus(Duration.ofHours(12)), null), "{}", 10, 1 << 20);
