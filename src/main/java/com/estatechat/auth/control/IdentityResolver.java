@@ -3,6 +3,7 @@ package com.estatechat.auth.control;
 import com.estatechat.auth.entity.AuthMode;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
+import com.estatechat.auth.entity.Identity;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -91,6 +92,23 @@ public class IdentityResolver {
             return Admission.refuse(HandshakeRefusal.unauthorized("authentication is not configured on this server"));
         }
         return authenticator.authenticate(credentials);
+    }
+
+    /**
+     * A token sent on an open connection (the {@code auth} frame), verified as a handshake's token
+     * is and required to name the same user: the connection's identity, renewed. Refused with 400
+     * in a mode without tokens, 401 for a token that is not valid, 403 for another user's.
+     */
+    public Admission renew(Identity current, String token) {
+        if (!(authenticator instanceof JwtAuthenticator)) {
+            return Admission.refuse(HandshakeRefusal.badRequest("this server's auth mode has no tokens to renew"));
+        }
+        Admission admission = authenticator.authenticate(new HandshakeCredentials(name -> null,
+                name -> "Authorization".equalsIgnoreCase(name) ? "Bearer " + token : null));
+        if (admission.admitted() && !admission.identity().userId().equals(current.userId())) {
+            return Admission.refuse(HandshakeRefusal.forbidden("the token is for another user"));
+        }
+        return admission;
     }
 
     private Optional<HandshakeRefusal> checkOrigin(HandshakeCredentials credentials) {

@@ -65,19 +65,27 @@ public class Heartbeat {
         return ticker;
     }
 
-    /** Closes the connection with 1008 when its credentials expire (a token's {@code exp}). */
+    /**
+     * Closes the connection with 1008 when its credentials expire (a token's {@code exp}). Called
+     * again after a renewal, it moves the close to the new expiry.
+     */
     public void closeAtExpiry(ChatConnection connection) {
         Instant expiresAt = connection.identity().expiresAt();
         if (expiresAt == null) {
             return;
         }
         long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
-        connection.onClose(ticker.schedule(() -> {
-            LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
-                    + "): its token expired");
-            registry.unregister(connection);
-            connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "token expired");
-        }, delay, TimeUnit.MILLISECONDS));
+        connection.onClose(ticker.schedule(() -> expire(connection, expiresAt), delay, TimeUnit.MILLISECONDS));
+    }
+
+    void expire(ChatConnection connection, Instant expiresAt) {
+        if (!expiresAt.equals(connection.identity().expiresAt())) {
+            return; // renewed while this timer was already running: the new expiry has its own
+        }
+        LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
+                + "): its token expired");
+        registry.unregister(connection);
+        connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "token expired");
     }
 
     @PreDestroy

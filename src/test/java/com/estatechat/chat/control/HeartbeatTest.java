@@ -35,4 +35,25 @@ class HeartbeatTest {
 
         assertThat(heartbeat.ticker.getQueue()).as("timers still held").isEmpty();
     }
+
+    @Test
+    void aRenewalLeavesOneTimerAndTheOldExpiryNoLongerCloses() {
+        heartbeat.ticker = Heartbeat.newTicker();
+        heartbeat.registry = new SessionRegistry();
+        FakeSession fake = new FakeSession();
+        Instant first = Instant.now().plus(Duration.ofMinutes(5));
+        ChatConnection connection = new ChatConnection(fake.session, new Identity("bob", Role.TENANT, first, null),
+                "{}", 20, 40, 10);
+        heartbeat.closeAtExpiry(connection);
+
+        connection.renew(new Identity("bob", Role.TENANT, first.plus(Duration.ofHours(1)), null));
+        heartbeat.closeAtExpiry(connection);
+
+        assertThat(heartbeat.ticker.getQueue()).hasSize(1);
+        // a timer of the old expiry that was already running when the renewal came
+        heartbeat.expire(connection, first);
+        assertThat(fake.closedWith).isNull();
+        heartbeat.expire(connection, connection.identity().expiresAt());
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+    }
 }
