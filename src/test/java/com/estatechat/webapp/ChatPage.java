@@ -81,6 +81,39 @@ final class ChatPage implements AutoCloseable {
         return this;
     }
 
+    /** Reloads the page as a person pressing F5 does; a remembered sign-in connects again. */
+    ChatPage reload() {
+        driver.navigate().refresh();
+        return this;
+    }
+
+    ChatPage signOut() {
+        driver.findElement(By.id("sign-out")).click();
+        await("the sign-in form", d -> driver.findElement(By.id("user-id")).isDisplayed());
+        return this;
+    }
+
+    /** The peers in the conversation list, in its order. */
+    @SuppressWarnings("unchecked")
+    List<String> conversations() {
+        return (List<String>) script("return Array.from(document.querySelectorAll('#conversation-list .peer'))"
+                + ".map(p => p.textContent)");
+    }
+
+    ChatPage openConversation(String peer) {
+        driver.findElements(By.cssSelector("#conversation-list .conversation-button")).stream()
+                .filter(button -> peer.equals(button.getAttribute("data-peer"))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " has no conversation with " + peer)).click();
+        return awaitTitle(peer);
+    }
+
+    /** Every key of localStorage and sessionStorage, as storage:key. */
+    @SuppressWarnings("unchecked")
+    List<String> storedKeys() {
+        return (List<String>) script("return [...Object.keys(localStorage).map(k => 'local:' + k),"
+                + " ...Object.keys(sessionStorage).map(k => 'session:' + k)]");
+    }
+
     ChatPage startConversation(String peer) {
         driver.findElement(By.id("new-peer")).sendKeys(peer, Keys.ENTER);
         awaitTitle(peer);
