@@ -114,6 +114,37 @@ final class ChatPage implements AutoCloseable {
                 + " ...Object.keys(sessionStorage).map(k => 'session:' + k)]");
     }
 
+    /** Signs in with an access token only (mode jwt): the token says who the user is. */
+    ChatPage signInWithToken(String token) {
+        driver.findElement(By.cssSelector("details.token summary")).click();
+        driver.findElement(By.id("access-token")).sendKeys(token, Keys.ENTER);
+        awaitConnection("open");
+        return this;
+    }
+
+    /** Waits for the page to ask for a new access token, for a reason that starts so. */
+    ChatPage awaitTokenPrompt(String reasonPrefix) {
+        await("a request for a new token ('" + reasonPrefix + "…')", d -> driver.findElement(By.id("token-renewal"))
+                .isDisplayed() && driver.findElement(By.id("token-renewal-reason")).getText().startsWith(reasonPrefix));
+        return this;
+    }
+
+    /** Pastes a token into the page's request for a new one. */
+    ChatPage giveToken(String token) {
+        driver.findElement(By.id("new-access-token")).sendKeys(token, Keys.ENTER);
+        return this;
+    }
+
+    ChatPage awaitTokenError(String prefix) {
+        await("the token refused with '" + prefix + "…'",
+                d -> driver.findElement(By.id("token-renewal-error")).getText().startsWith(prefix));
+        return this;
+    }
+
+    boolean tokenPromptShown() {
+        return driver.findElement(By.id("token-renewal")).isDisplayed();
+    }
+
     ChatPage startConversation(String peer) {
         driver.findElement(By.id("new-peer")).sendKeys(peer, Keys.ENTER);
         awaitTitle(peer);
