@@ -131,7 +131,10 @@ final class ChatPage implements AutoCloseable {
 
     /** Pastes a token into the page's request for a new one. */
     ChatPage giveToken(String token) {
-        driver.findElement(By.id("new-access-token")).sendKeys(token, Keys.ENTER);
+        WebElement field = driver.findElement(By.id("new-access-token"));
+        // a refused token stays in the field for the user to correct: replace it
+        field.clear();
+        field.sendKeys(token, Keys.ENTER);
         return this;
     }
 
