@@ -159,7 +159,7 @@ public class Relay {
             if (refusal.status() == 400) {
                 refuse(connection, new FrameRejected(ErrorCode.BAD_FRAME, refusal.reason()));
             } else {
-                endRenewal(connection, refusal.status() == 403 ? "token is for another user" : "token not valid",
+                endRenewal(connection, refusal.status() == 403 ? "token is for another user or role" : "token not valid",
                         refusal.reason());
             }
             return;

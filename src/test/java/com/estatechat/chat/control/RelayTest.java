@@ -111,7 +111,7 @@ class RelayTest {
         ChatConnection refusedByTheMode = connection(SOON, 10);
         cut.onText(refusedByTheMode, AUTH_FRAME);
         assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
-        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("token is for another user");
+        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("token is for another user or role");
 
         FakeSession second = new FakeSession();
         ChatConnection admittedByTheMode = new ChatConnection(second.session,
