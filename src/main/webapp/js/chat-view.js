@@ -57,6 +57,24 @@ export class ChatView {
     this.messageText = byId('message-text');
     this.sendButton = byId('send');
     this.notice = byId('notice');
+    this.tokenRenewal = byId('token-renewal');
+    this.tokenReason = byId('token-renewal-reason');
+    this.tokenForm = byId('token-renewal-form');
+    this.tokenError = byId('token-renewal-error');
+  }
+
+  /** Asks for a new access token, saying why in words. */
+  askForToken(reason) {
+    this.tokenReason.textContent = reason;
+    this.tokenError.textContent = '';
+    this.tokenRenewal.hidden = false;
+    this.tokenForm.elements.access_token.focus();
+  }
+
+  hideTokenPrompt() {
+    this.tokenRenewal.hidden = true;
+    this.tokenForm.reset();
+    this.tokenError.textContent = '';
   }
 
   showSignIn(error = '') {
@@ -90,6 +108,7 @@ export class ChatView {
       open: 'Connected',
       waiting: `Offline. Reconnecting in ${Math.max(1, Math.round((retryInMs ?? 0) / 1000))} s…`,
       closed: 'Signed out',
+      unauthorized: 'Disconnected: a new access token is needed',
     };
     this.connectionState.dataset.state = state;
     this.connectionState.textContent = words[state] ?? state;
@@ -158,7 +177,8 @@ export class ChatView {
   }
 
   #delivery(message, onRetry) {
-    const { mark, words } = DELIVERY[message.status] ?? { mark: '', words: message.status };
+    const { mark, words } = (Object.hasOwn(DELIVERY, message.status) ? DELIVERY[message.status] : null)
+        ?? { mark: '', words: message.status };
     const delivery = element('p', { className: 'delivery' });
     delivery.append(element('span', { className: `ticks ${message.status}`, text: mark, attributes: { role: 'img', 'aria-label': words, title: words } }));
     if (message.error) {

@@ -1,7 +1,8 @@
 /**
  * Estate Chat protocol v1 for browsers: one WebSocket, reconnected with exponential backoff and
  * jitter, messages deduplicated by message_id, sends tracked by client_msg_id from "typed" to
- * "delivered". No DOM access here, so another front end can reuse it as it is.
+ * "delivered", an access token offered as a subprotocol and renewed in place. No DOM access here,
+ * so another front end can reuse it as it is.
  * The API is documented in the README, section "Browser client".
  */
 
@@ -20,6 +21,7 @@ const ERROR_WORDS = Object.freeze({
   inbox_full: "The recipient's inbox is full. Try again later.",
   unavailable: 'The server could not store the message right now. It was not sent: send it again.',
   unknown_message: 'The server did not know a message this page confirmed.',
+  unknown_user: 'Not sent: there is no such user.',
 });
 
 /** Refusals that may succeed if the same message is sent again later; the others never will. */
@@ -31,7 +33,29 @@ export function isRetryable(code) {
 
 /** A plain-words description of a protocol error code. */
 export function describeError(code, fallback) {
-  return ERROR_WORDS[code] ?? fallback ?? `The server refused the request (${code}).`;
+  // own properties only: a code such as "constructor" must not find Object.prototype's
+  return (Object.hasOwn(ERROR_WORDS, code) ? ERROR_WORDS[code] : null) ?? fallback ?? `The server refused the request (${code}).`;
+}
+
+/** The subprotocol that names this protocol; a token goes beside it as `bearer.<token>`. */
+export const SUBPROTOCOL = 'estate-chat.v1';
+
+/**
+ * The subprotocols to offer for an access token: the token travels in the handshake's
+ * Sec-WebSocket-Protocol header instead of the URL, which proxies and access logs keep.
+ * Without a token nothing is offered (a server that selects none would fail the handshake).
+ */
+export function tokenProtocols(token) {
+  return token ? [SUBPROTOCOL, `bearer.${token}`] : [];
+}
+
+/**
+ * Whether a close means the access token is no longer good: the server closes with 1008 and a
+ * reason that names the token ("token expired", "token not valid", ...), or any 1008 while a
+ * renewal is waiting for its answer. Reconnecting with the same token could only fail again.
+ */
+function isTokenClose(event, renewing) {
+  return event.code === 1008 && (renewing || /\btoken\b/i.test(event.reason ?? ''));
 }
 
 /**
@@ -117,10 +141,13 @@ class SeenIds {
 
 /**
  * One user's connection to the chat server. Events (all CustomEvent, data in `detail`):
- * `statechange`, `connected`, `message`, `status`, `chaterror`. See the README for each.
+ * `statechange`, `connected`, `message`, `status`, `chaterror`, `renewed`, `tokenrequired`. See
+ * the README for each.
  */
 export class EstateChatClient extends EventTarget {
   #url;
+  #protocols;
+  #renewing = false;
   #WebSocket;
   #backoff;
   #seen;
@@ -138,19 +165,25 @@ export class EstateChatClient extends EventTarget {
    * @param {object} options
    * @param {string|function():string} options.url the socket URL, or a function called before
    *   each attempt (so that a fresh access token can go into each one)
+   * @param {string[]|function():string[]} [options.protocols] subprotocols to offer, or a function
+   *   called before each attempt (see {@link tokenProtocols}); none by default
    * @param {Iterable<string>} [options.knownMessageIds] ids the page already has (from storage)
    * @param {object} [options.backoff] initialMs, maxMs, factor for {@link Backoff}
    */
-  constructor({ url, knownMessageIds = [], backoff = {}, WebSocket: socketClass = globalThis.WebSocket, seenLimit = 10_000 }) {
+  constructor({ url, protocols = [], knownMessageIds = [], backoff = {}, WebSocket: socketClass = globalThis.WebSocket, seenLimit = 10_000 }) {
     super();
     this.#url = url;
+    this.#protocols = protocols;
     this.#WebSocket = socketClass;
     this.#backoff = new Backoff(backoff);
     this.#seen = new SeenIds(seenLimit, knownMessageIds);
     this.onOnline = () => this.reconnectNow();
   }
 
-  /** `idle`, `connecting`, `open` (the server said `connected`), `waiting` (to retry) or `closed`. */
+  /**
+   * `idle`, `connecting`, `open` (the server said `connected`), `waiting` (to retry), `closed`, or
+   * `unauthorized` (the token was refused: no retry until {@link connect} is called with a new one).
+   */
   get state() {
     return this.#state;
   }
@@ -221,6 +254,19 @@ export class EstateChatClient extends EventTarget {
     this.#write({ type: 'ack', message_id: messageId });
   }
 
+  /**
+   * Renews the access token on the open connection (the `auth` frame): `renewed` follows when the
+   * server accepts it, `tokenrequired` when it refuses it (it then closes the connection). Returns
+   * false when not connected: then connect again with the new token instead.
+   */
+  renew(token) {
+    if (this.#state !== 'open' || !this.#write({ type: 'auth', access_token: token })) {
+      return false;
+    }
+    this.#renewing = true;
+    return true;
+  }
+
   #transmit(entry) {
     if (this.#state === 'open' && this.#write({ type: 'message', target_id: entry.targetId, message: entry.text, client_msg_id: entry.clientMsgId })) {
       this.#setStatus(entry, 'sending');
@@ -240,7 +286,9 @@ export class EstateChatClient extends EventTarget {
   #open() {
     this.#setState('connecting');
     const url = typeof this.#url === 'function' ? this.#url() : this.#url;
-    const socket = new this.#WebSocket(url);
+    const protocols = typeof this.#protocols === 'function' ? this.#protocols() : this.#protocols;
+    this.#renewing = false;
+    const socket = protocols?.length ? new this.#WebSocket(url, protocols) : new this.#WebSocket(url);
     this.#socket = socket;
     socket.addEventListener('message', (event) => this.#receive(event.data));
     // 'error' is always followed by 'close', which carries the code: handled there only
@@ -260,6 +308,15 @@ export class EstateChatClient extends EventTarget {
     }
     if (this.#stopped) {
       this.#setState('closed', { closeCode: event.code, closeReason: event.reason });
+      return;
+    }
+    if (isTokenClose(event, this.#renewing)) {
+      // the same token would only be refused again, for ever: wait for a new one (connect())
+      this.#renewing = false;
+      this.#stopped = true;
+      globalThis.removeEventListener?.('online', this.onOnline);
+      this.#setState('unauthorized', { closeCode: event.code, closeReason: event.reason });
+      this.#emit('tokenrequired', { closeCode: event.code, closeReason: event.reason });
       return;
     }
     const retryInMs = this.#backoff.next();
@@ -284,6 +341,9 @@ export class EstateChatClient extends EventTarget {
         return this.#receipt(frame);
       case 'error':
         return this.#error(frame);
+      case 'auth_ok':
+        this.#renewing = false;
+        return this.#emit('renewed', { expiresAt: frame.expires_at ?? null });
       default:
         // a newer server may add frame types; an old page ignores them rather than failing
         return undefined;
@@ -320,7 +380,7 @@ export class EstateChatClient extends EventTarget {
   }
 
   #receipt(frame) {
-    const rank = STATUS_RANK[frame.status] ?? 0;
+    const rank = Object.hasOwn(STATUS_RANK, frame.status) ? STATUS_RANK[frame.status] : 0;
     if (rank <= (this.#ranks.get(frame.message_id) ?? 0)) {
       return;
     }

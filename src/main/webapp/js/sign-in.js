@@ -1,8 +1,9 @@
-import { chatSocketUrl } from './estate-chat-client.js';
+import { chatSocketUrl, tokenProtocols } from './estate-chat-client.js';
 
 /**
  * Everything about who the user is, in one place: the form, its checks, the socket URL's query
- * parameters per auth mode, and the per-tab memory that lets a reload reconnect.
+ * parameters and subprotocols per auth mode, what a token says, and the per-tab memory that lets
+ * a reload reconnect.
  */
 
 const USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -24,18 +25,30 @@ export function readSignIn(form) {
 }
 
 /**
- * The `sub` of a JWT, read without checking the signature: only to name the user on this page
- * before the server, which does check it, answers with `connected`.
+ * The claims of a JWT, read without checking the signature: only to name the user on this page
+ * before the server, which does check it, answers with `connected`, and to know when to ask for a
+ * new token. Null when the token is not a readable JWT.
  */
-function subjectOf(token) {
+function claimsOf(token) {
   const [, payload = ''] = token.split('.');
   try {
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
-    return String(JSON.parse(json).sub ?? '');
+    const claims = JSON.parse(json);
+    return claims !== null && typeof claims === 'object' ? claims : null;
   } catch (e) {
     console.warn(`Estate Chat: the access token is not a readable JWT (${e.message})`);
-    return '';
+    return null;
   }
+}
+
+export function subjectOf(token) {
+  return String(claimsOf(token)?.sub ?? '');
+}
+
+/** When the token says it expires (`exp`), or null when it does not say. */
+export function expiryOf(token) {
+  const exp = claimsOf(token)?.exp;
+  return typeof exp === 'number' ? new Date(exp * 1000) : null;
 }
 
 export function isValidUserId(id) {
@@ -44,12 +57,18 @@ export function isValidUserId(id) {
 
 /**
  * The socket URL for a sign-in. Auth mode `none` trusts `id` and `role`; with a token (mode
- * `jwt`) the token says who the user is and what role they have, so only `id` goes with it.
+ * `jwt`) the token says who the user is and what role they have, so only `id` goes in the URL and
+ * the token goes as a subprotocol ({@link socketProtocolsFor}), out of proxies' access logs.
  */
 export function socketUrlFor({ userId, role, token }, pageUrl = globalThis.location.href) {
   return token
-    ? chatSocketUrl(pageUrl, { id: userId, access_token: token })
+    ? chatSocketUrl(pageUrl, { id: userId })
     : chatSocketUrl(pageUrl, { id: userId, role });
+}
+
+/** The subprotocols for a sign-in: `estate-chat.v1` and `bearer.<token>` with a token, else none. */
+export function socketProtocolsFor({ token }) {
+  return tokenProtocols(token);
 }
 
 /** Remembers a dev-mode sign-in for this tab only; a token is never written to storage. */

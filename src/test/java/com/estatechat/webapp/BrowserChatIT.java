@@ -224,6 +224,109 @@ class BrowserChatIT {
         }
     }
 
+    @Test
+    void clientModuleOffersTheTokenAsASubprotocolRenewsItInPlaceAndAsksForANewOneInsteadOfRetrying()
+            throws Exception {
+        String script = Files.readString(Path.of("src/test/java/com/estatechat/webapp/client-contract.js"));
+        try (ChatPage page = ChatPage.open("contract-tokens", page())) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> seen = (Map<String, Object>) page.scriptAsync(script);
+            assertThat(seen).doesNotContainKey("failure");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> tokens = (Map<String, Object>) seen.get("tokens");
+            // never in the URL: the token goes beside the protocol's name, and the new one after a renewal
+            assertThat(tokens.get("protocols")).isEqualTo(List.of(List.of("estate-chat.v1", "bearer.T1"),
+                    List.of("estate-chat.v1", "bearer.T3")));
+            assertThat(tokens.get("noTokenProtocols")).isEqualTo(List.of());
+            assertThat(tokens.get("frames")).isEqualTo(List.of("auth:T2"));
+            assertThat(tokens.get("renewedWhileOpen")).isEqualTo(true);
+            assertThat(tokens.get("renewedWhileClosed")).isEqualTo(false);
+            // "token expired": no retry with the old token, a request for a new one; connect() resumes
+            assertThat(tokens.get("events")).isEqualTo(List.of("state:connecting", "state:open",
+                    "renewed:2030-01-01T00:00:00Z", "state:unauthorized", "tokenrequired:token expired",
+                    "state:connecting", "state:open", "state:waiting", "state:closed"));
+            assertThat(tokens.get("unknownUser")).isEqualTo(List.of("Not sent: there is no such user.", false));
+            assertThat(tokens.get("prototypeCode")).isEqualTo("fallback");
+        }
+    }
+
+    /**
+     * User ids that are names of Object.prototype's members: the page kept conversations in a plain
+     * object, so a message from or to such a user was lost (and acked as a duplicate when it came
+     * again) while its sender saw ✓✓.
+     */
+    @Test
+    void usersNamedAfterObjectPrototypeMembersChatAndKeepTheirHistory() {
+        try (ChatPage proto = ChatPage.open("proto", page()); ChatPage ctor = ChatPage.open("constructor", page())) {
+            ctor.signIn("constructor", "landlord").startConversation("__proto__");
+            proto.signIn("__proto__", "tenant");
+            ctor.send("Hello, __proto__").awaitStatus("Hello, __proto__", "delivered");
+            proto.awaitTitle("constructor").awaitTexts(List.of("Hello, __proto__"));
+            assertThat(proto.messages()).containsExactly(new Shown(false, "constructor", "landlord", "Hello, __proto__", "", ""));
+
+            proto.send("Hello, constructor").awaitStatus("Hello, constructor", "delivered");
+            ctor.awaitTexts(List.of("Hello, __proto__", "Hello, constructor"));
+            proto.startConversation("toString").send("Anyone there?").awaitStatus("Anyone there?", "queued");
+
+            // a reload reads the history back from storage: every conversation, each message once
+            proto.reload().awaitConnection("open").awaitTitle("toString").awaitTexts(List.of("Anyone there?"));
+            assertThat(proto.conversations()).containsExactlyInAnyOrder("constructor", "toString");
+            proto.openConversation("constructor").awaitTexts(List.of("Hello, __proto__", "Hello, constructor"));
+            proto.screenshot("prototype-names");
+        }
+    }
+
+    @Test
+    void signingOutClearsEverythingThePageStored() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatPage a = ChatPage.open("alice", page())) {
+            a.signIn(alice, "landlord").startConversation(bob);
+            a.send("Keys are under the mat").awaitStatus("Keys are under the mat", "queued");
+            assertThat(a.storedKeys()).isNotEmpty();
+
+            a.signOut();
+
+            assertThat(a.storedKeys()).isEmpty();
+            assertThat(a.script("return document.getElementById('user-id').value")).isEqualTo("");
+            // the same user in the same browser finds nothing of it
+            a.signIn(alice, "landlord");
+            assertThat(a.conversations()).isEmpty();
+            a.screenshot("signed-out-and-back");
+        }
+    }
+
+    /**
+     * {@code unknown_user} comes from the user directory (another branch): the page's side is
+     * checked by rendering such a refusal with the page's own view.
+     */
+    @Test
+    void aMessageToAnUnknownUserSaysNoSuchUserAndOffersNoSendAgain() {
+        try (ChatPage page = ChatPage.open("unknown-user", page())) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> shown = (Map<String, Object>) page.scriptAsync("""
+                    const done = arguments[arguments.length - 1];
+                    Promise.all([import(new URL('js/chat-view.js', location.href).href),
+                                 import(new URL('js/estate-chat-client.js', location.href).href)])
+                      .then(([{ ChatView }, { describeError }]) => {
+                        const view = new ChatView(document);
+                        view.chatView.hidden = false;
+                        view.renderMessages([{ mine: true, clientMsgId: 'c1', messageId: null, senderId: 'me',
+                          senderRole: 'tenant', text: 'Hello?', at: new Date().toISOString(), status: 'failed',
+                          error: describeError('unknown_user', 'from the server'), errorCode: 'unknown_user' }], () => {});
+                        const item = document.querySelector('#message-list > li');
+                        done({ error: item.querySelector('.delivery-error').textContent,
+                               ticks: item.querySelector('.ticks').textContent,
+                               retries: item.querySelectorAll('.retry').length });
+                      }).catch((e) => done({ failure: String(e) }));""");
+            assertThat(shown).doesNotContainKey("failure");
+            assertThat((String) shown.get("error")).contains("no such user");
+            assertThat(shown.get("ticks")).isEqualTo("!");
+            assertThat(shown.get("retries")).isEqualTo(0L);
+            page.screenshot("error-unknown-user");
+        }
+    }
+
     /** The same page, loaded through the relay: its socket then goes through the relay too. */
     private URI throughRelay(TcpProxy network) {
         URI direct = page();

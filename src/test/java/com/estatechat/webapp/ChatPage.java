@@ -81,6 +81,73 @@ final class ChatPage implements AutoCloseable {
         return this;
     }
 
+    /** Reloads the page as a person pressing F5 does; a remembered sign-in connects again. */
+    ChatPage reload() {
+        driver.navigate().refresh();
+        return this;
+    }
+
+    ChatPage signOut() {
+        driver.findElement(By.id("sign-out")).click();
+        await("the sign-in form", d -> driver.findElement(By.id("user-id")).isDisplayed());
+        return this;
+    }
+
+    /** The peers in the conversation list, in its order. */
+    @SuppressWarnings("unchecked")
+    List<String> conversations() {
+        return (List<String>) script("return Array.from(document.querySelectorAll('#conversation-list .peer'))"
+                + ".map(p => p.textContent)");
+    }
+
+    ChatPage openConversation(String peer) {
+        driver.findElements(By.cssSelector("#conversation-list .conversation-button")).stream()
+                .filter(button -> peer.equals(button.getAttribute("data-peer"))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " has no conversation with " + peer)).click();
+        return awaitTitle(peer);
+    }
+
+    /** Every key of localStorage and sessionStorage, as storage:key. */
+    @SuppressWarnings("unchecked")
+    List<String> storedKeys() {
+        return (List<String>) script("return [...Object.keys(localStorage).map(k => 'local:' + k),"
+                + " ...Object.keys(sessionStorage).map(k => 'session:' + k)]");
+    }
+
+    /** Signs in with an access token only (mode jwt): the token says who the user is. */
+    ChatPage signInWithToken(String token) {
+        driver.findElement(By.cssSelector("details.token summary")).click();
+        driver.findElement(By.id("access-token")).sendKeys(token, Keys.ENTER);
+        awaitConnection("open");
+        return this;
+    }
+
+    /** Waits for the page to ask for a new access token, for a reason that starts so. */
+    ChatPage awaitTokenPrompt(String reasonPrefix) {
+        await("a request for a new token ('" + reasonPrefix + "…')", d -> driver.findElement(By.id("token-renewal"))
+                .isDisplayed() && driver.findElement(By.id("token-renewal-reason")).getText().startsWith(reasonPrefix));
+        return this;
+    }
+
+    /** Pastes a token into the page's request for a new one. */
+    ChatPage giveToken(String token) {
+        WebElement field = driver.findElement(By.id("new-access-token"));
+        // a refused token stays in the field for the user to correct: replace it
+        field.clear();
+        field.sendKeys(token, Keys.ENTER);
+        return this;
+    }
+
+    ChatPage awaitTokenError(String prefix) {
+        await("the token refused with '" + prefix + "…'",
+                d -> driver.findElement(By.id("token-renewal-error")).getText().startsWith(prefix));
+        return this;
+    }
+
+    boolean tokenPromptShown() {
+        return driver.findElement(By.id("token-renewal")).isDisplayed();
+    }
+
     ChatPage startConversation(String peer) {
         driver.findElement(By.id("new-peer")).sendKeys(peer, Keys.ENTER);
         awaitTitle(peer);

@@ -1,8 +1,9 @@
 // Runs in the page (Selenium executeAsyncScript): drives estate-chat-client.js through a fake
 // WebSocket, to check what a live server can hardly provoke on demand: duplicates, receipts out
-// of order, a drop with a message in flight. Reports what it saw; the Java test judges it.
+// of order, a drop with a message in flight, a token renewed in place and one the server ended,
+// refusals in words. Reports what it saw; the Java test judges it.
 const done = arguments[arguments.length - 1];
-import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateChatClient }) => {
+import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateChatClient, describeError, isRetryable, tokenProtocols }) => {
   const sockets = [];
   class FakeSocket extends EventTarget {
     static OPEN = 1;
@@ -47,10 +48,62 @@ import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateCh
   const stateAfterDrop = client.state;
   client.send('alice', 'typed while offline');
 
+  // the token goes as a subprotocol, renewed in place; a close that names the token stops the retries
+  function tokens() {
+    const opened = [];
+    class TokenSocket extends EventTarget {
+      static OPEN = 1;
+      constructor(url, protocols) {
+        super();
+        this.url = url;
+        this.protocols = protocols;
+        this.readyState = 1;
+        this.sent = [];
+        opened.push(this);
+      }
+      send(text) { this.sent.push(JSON.parse(text)); }
+      close(code, reason = '') {
+        this.readyState = 3;
+        this.dispatchEvent(Object.assign(new Event('close'), { code, reason }));
+      }
+      receive(frame) { this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify(frame) })); }
+    }
+    let token = 'T1';
+    const renewing = new EstateChatClient({ url: 'ws://chat.invalid/ws?id=bob', protocols: () => tokenProtocols(token),
+      WebSocket: TokenSocket, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    const events = [];
+    renewing.addEventListener('renewed', (e) => events.push(`renewed:${e.detail.expiresAt}`));
+    renewing.addEventListener('tokenrequired', (e) => events.push(`tokenrequired:${e.detail.closeReason}`));
+    renewing.addEventListener('statechange', (e) => events.push(`state:${e.detail.state}`));
+    renewing.connect();
+    opened[0].receive({ type: 'connected', user_id: 'bob', role: 'tenant', heartbeat_s: 30 });
+    const renewedWhileOpen = renewing.renew('T2');
+    opened[0].receive({ type: 'auth_ok', expires_at: '2030-01-01T00:00:00Z' });
+    opened[0].close(1008, 'token expired');
+    const renewedWhileClosed = renewing.renew('T3');
+    token = 'T3';
+    renewing.connect();
+    opened[1].receive({ type: 'connected', user_id: 'bob', role: 'tenant', heartbeat_s: 30 });
+    // a 1008 that is not about the token (a client too slow to read) is retried as any drop
+    opened[1].close(1008, 'too slow: send queue full');
+    renewing.close();
+    return {
+      protocols: opened.map((s) => s.protocols),
+      frames: opened[0].sent.map((f) => `${f.type}:${f.access_token}`),
+      events,
+      renewedWhileOpen,
+      renewedWhileClosed,
+      noTokenProtocols: tokenProtocols(''),
+      unknownUser: [describeError('unknown_user'), isRetryable('unknown_user')],
+      prototypeCode: describeError('constructor', 'fallback'),
+    };
+  }
+
   function second() {
     const socket = sockets[1];
     socket.receive({ type: 'connected', user_id: 'bob', role: 'tenant', heartbeat_s: 30 });
     done({
+      tokens: tokens(),
       shown,
       firstSocketFrames: first.sent.map((f) => `${f.type}:${f.message_id ?? f.message}`),
       secondSocketFrames: socket.sent.map((f) => `${f.type}:${f.message_id ?? f.message}`),

@@ -53,7 +53,8 @@ public final class ChatConnection {
     }
 
     private final Session session;
-    private final Identity identity;
+    /** Replaced only by a renewal (same user, same role), read on any thread. */
+    private volatile Identity identity;
     private final int sendQueueLimit;
     private final long sendQueueBytes;
     private final Queue<Outgoing> queue = new ArrayDeque<>();
@@ -93,6 +94,28 @@ public final class ChatConnection {
 
     public String userId() {
         return identity.userId();
+    }
+
+    /**
+     * Takes the identity of a renewed token: from now on the connection lives until its expiry.
+     * The timer of the old expiry is cancelled; the caller schedules the new one
+     * ({@link Heartbeat#closeAtExpiry}).
+     *
+     * @throws IllegalArgumentException when the renewed identity is another user or role
+     */
+    public void renew(Identity renewed) {
+        if (!renewed.userId().equals(identity.userId()) || renewed.role() != identity.role()) {
+            throw new IllegalArgumentException("a renewal keeps the user and the role");
+        }
+        Future<?> old;
+        synchronized (this) {
+            identity = renewed;
+            old = expiry;
+            expiry = null;
+        }
+        if (old != null) {
+            old.cancel(false);
+        }
     }
 
     public String id() {
@@ -301,12 +324,22 @@ public final class ChatConnection {
         }
     }
 
-    /** A timer to cancel when the connection closes first. */
-    synchronized void onClose(Future<?> timer) {
-        if (closed) {
-            timer.cancel(false);
-        } else {
-            expiry = timer;
+    /**
+     * The expiry timer, to cancel when the connection closes first; it replaces the one before
+     * (cancelled), so that a renewal leaves one timer.
+     */
+    void onClose(Future<?> timer) {
+        Future<?> cancelled;
+        synchronized (this) {
+            if (closed) {
+                cancelled = timer;
+            } else {
+                cancelled = expiry;
+                expiry = timer;
+            }
+        }
+        if (cancelled != null) {
+            cancelled.cancel(false);
         }
     }
 

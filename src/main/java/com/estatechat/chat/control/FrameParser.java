@@ -28,7 +28,7 @@ public class FrameParser {
 
     /** The fields the protocol knows, in the order of {@link ClientFrame}'s components. */
     private enum Field {
-        TYPE, TARGET_ID, MESSAGE, SENDER_ID, CLIENT_MSG_ID, MESSAGE_ID;
+        TYPE, TARGET_ID, MESSAGE, SENDER_ID, CLIENT_MSG_ID, MESSAGE_ID, ACCESS_TOKEN;
 
         private static final Map<String, Field> BY_NAME = Arrays.stream(values())
                 .collect(Collectors.toMap(f -> f.name().toLowerCase(Locale.ROOT), f -> f));
@@ -65,13 +65,16 @@ public class FrameParser {
         if (ClientFrame.ACK.equals(type)) {
             return new ChatCommand.Ack(messageId(frame));
         }
+        if (ClientFrame.AUTH.equals(type)) {
+            return renew(frame);
+        }
         if (ClientFrame.READ.equals(type)) {
             // echoed only when it is an id: anything else would go back to the client as it came
             String id = frame.messageId() != null && MESSAGE_ID.matcher(frame.messageId()).matches()
                     ? frame.messageId() : null;
             throw new FrameRejected(ErrorCode.BAD_FRAME, "read receipts are not supported by this server", null, id);
         }
-        throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message or ack", null, null);
+        throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message, ack or auth", null, null);
     }
 
     /**
@@ -142,7 +145,8 @@ public class FrameParser {
             throw invalid;
         }
         return new ClientFrame(values.get(Field.TYPE), values.get(Field.TARGET_ID), values.get(Field.MESSAGE),
-                values.get(Field.SENDER_ID), values.get(Field.CLIENT_MSG_ID), values.get(Field.MESSAGE_ID));
+                values.get(Field.SENDER_ID), values.get(Field.CLIENT_MSG_ID), values.get(Field.MESSAGE_ID),
+                values.get(Field.ACCESS_TOKEN));
     }
 
     private static FrameRejected first(FrameRejected found, FrameRejected next) {
@@ -200,6 +204,15 @@ public class FrameParser {
             }
         }
         return true;
+    }
+
+    /** Only its presence is checked here: whether the token is good is the authenticator's to say. */
+    private static ChatCommand.Renew renew(ClientFrame frame) throws FrameRejected {
+        String token = frame.accessToken();
+        if (token == null || token.isBlank()) {
+            throw new FrameRejected(ErrorCode.BAD_FRAME, "access_token is missing or empty");
+        }
+        return new ChatCommand.Renew(token.strip());
     }
 
     private static String messageId(ClientFrame frame) throws FrameRejected {

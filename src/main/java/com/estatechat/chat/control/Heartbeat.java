@@ -1,6 +1,7 @@
 package com.estatechat.chat.control;
 
 import com.estatechat.auth.control.IdentityResolver;
+import com.estatechat.auth.entity.Identity;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PreDestroy;
@@ -74,21 +75,29 @@ public class Heartbeat {
     /**
      * Closes the connection with 1008 when its authentication ends: at its token's {@code exp}, and
      * at the latest {@code chat.auth.max-session} from now (a token with a far {@code exp}, or no
-     * token at all, does not give a session that never authenticates again).
+     * token at all, does not give a session that never authenticates again). Called again after
+     * an in-band renewal, it moves the close to the renewed token's end.
      */
     public void closeAtExpiry(ChatConnection connection) {
-        Instant tokenExpiry = connection.identity().expiresAt();
+        Identity authenticated = connection.identity();
+        Instant tokenExpiry = authenticated.expiresAt();
         Instant sessionEnd = Instant.now().plus(maxSession);
         boolean tokenFirst = tokenExpiry != null && !tokenExpiry.isAfter(sessionEnd);
         Instant end = tokenFirst ? tokenExpiry : sessionEnd;
-        String reason = tokenFirst ? "token expired" : "session expired";
         long delay = Math.max(0, Duration.between(Instant.now(), end).toMillis());
-        connection.onClose(ticker.schedule(() -> {
-            LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
-                    + "): " + (tokenFirst ? "its token expired" : "it reached chat.auth.max-session"));
-            registry.unregister(connection);
-            connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, reason);
-        }, delay, TimeUnit.MILLISECONDS));
+        connection.onClose(ticker.schedule(() -> expire(connection, authenticated, tokenFirst), delay,
+                TimeUnit.MILLISECONDS));
+    }
+
+    /** The end of {@code authenticated}: nothing when the connection renewed since (its new end has a timer). */
+    void expire(ChatConnection connection, Identity authenticated, boolean tokenExpired) {
+        if (connection.identity() != authenticated) {
+            return; // renewed while this timer was already running
+        }
+        LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
+                + "): " + (tokenExpired ? "its token expired" : "it reached chat.auth.max-session"));
+        registry.unregister(connection);
+        connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, tokenExpired ? "token expired" : "session expired");
     }
 
     @PreDestroy

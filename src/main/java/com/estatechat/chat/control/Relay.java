@@ -4,8 +4,13 @@ import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.PublishRefused;
 import com.estatechat.amqp.control.Publisher;
 import com.estatechat.amqp.control.UnknownRecipient;
+import com.estatechat.auth.control.Admission;
+import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.control.Permissions;
 import com.estatechat.auth.entity.Broadcast;
+import com.estatechat.auth.entity.HandshakeRefusal;
+import com.estatechat.auth.entity.Identity;
+import com.estatechat.chat.entity.AuthOkFrame;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.chat.entity.FrameRejected;
@@ -28,8 +33,8 @@ import java.util.logging.Logger;
 /**
  * What happens to a client's frame: a message is published to the target's inbox and the sender
  * gets {@code queued} once the broker confirms it; an ack settles the delivery and sends the
- * {@code delivered} receipt through the sender's inbox. Nothing here blocks: every broker step
- * completes asynchronously.
+ * {@code delivered} receipt through the sender's inbox; an {@code auth} frame renews the
+ * connection's token in place. Nothing here blocks: every broker step completes asynchronously.
  */
 @ApplicationScoped
 public class Relay {
@@ -53,6 +58,12 @@ public class Relay {
 
     @Inject
     Permissions permissions;
+
+    @Inject
+    IdentityResolver identities;
+
+    @Inject
+    Heartbeat heartbeat;
 
     FrameParser parser;
 
@@ -91,6 +102,12 @@ public class Relay {
         }
         if (command instanceof ChatCommand.Ack ack) {
             settle(connection, ack);
+        } else if (command instanceof ChatCommand.Renew renew) {
+            if (connection.tryAcquire()) {
+                renew(connection, renew);
+            } else {
+                rateLimited(connection, null);
+            }
         } else if (command instanceof ChatCommand.Send send) {
             if (connection.tryAcquire()) {
                 send(connection, send);
@@ -143,6 +160,53 @@ public class Relay {
                 refuse(connection, new FrameRejected(code, explain(code), send.clientMsgId(), null));
             }
         }, connection.user().lane());
+    }
+
+    /**
+     * An {@code auth} frame: the token is verified as a handshake's would be, and must name the
+     * connection's user and role; then the connection ends at the new token's expiry instead of the
+     * old one's, and the client gets {@code auth_ok}. A token that is refused closes the connection
+     * with 1008 (a client that sends a bad token must not keep the session the old one opened); in
+     * a mode without tokens the frame is refused with {@code bad_frame} and the connection stays.
+     */
+    private void renew(ChatConnection connection, ChatCommand.Renew renew) {
+        Identity current = connection.identity();
+        Admission admission = identities.renew(current, renew.accessToken());
+        if (!admission.admitted()) {
+            HandshakeRefusal refusal = admission.refusal();
+            if (refusal.status() == 400) {
+                refuse(connection, new FrameRejected(ErrorCode.BAD_FRAME, refusal.reason()));
+            } else {
+                endRenewal(connection, refusal.status() == 403 ? "token is for another user or role" : "token not valid",
+                        refusal.reason());
+            }
+            return;
+        }
+        Identity renewed = admission.identity();
+        if (!renewed.userId().equals(current.userId())) {
+            endRenewal(connection, "token is for another user", "the token's sub is " + renewed.userId());
+            return;
+        }
+        if (renewed.role() != current.role()) {
+            // the inbox is bound by role at connect time: a new role needs a new connection
+            endRenewal(connection, "token changes the role; connect again", "the token's role is "
+                    + renewed.role().wireName() + ", the session's " + current.role().wireName());
+            return;
+        }
+        connection.renew(renewed);
+        heartbeat.closeAtExpiry(connection);
+        connection.send(codec.toJson(AuthOkFrame.of(
+                renewed.expiresAt() == null ? null : renewed.expiresAt().toString())));
+        LOG.fine(() -> "Renewed the token of " + connection.userId() + " (session " + connection.id() + ") until "
+                + renewed.expiresAt());
+    }
+
+    /** The close reason goes to the client (at most 123 bytes); why, only to the log, at FINE. */
+    private void endRenewal(ChatConnection connection, String closeReason, String why) {
+        LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
+                + "): its renewal was refused, " + closeReason);
+        LOG.fine(() -> "Renewal of " + connection.userId() + " (session " + connection.id() + ") refused: " + why);
+        connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, closeReason);
     }
 
     /** An ack: settled on the user's lane, which holds the user's unacked deliveries. */

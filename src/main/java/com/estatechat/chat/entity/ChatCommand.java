@@ -10,4 +10,14 @@ public sealed interface ChatCommand {
     /** The client has message {@code messageId}: remove it from the inbox, tell the sender. */
     record Ack(String messageId) implements ChatCommand {
     }
+
+    /** Renew the connection's credentials in place with a fresh {@code accessToken} for the same user. */
+    record Renew(String accessToken) implements ChatCommand {
+
+        /** Never the token itself: a command may end up in a log line. */
+        @Override
+        public String toString() {
+            return "Renew[accessToken=<" + accessToken.length() + " characters>]";
+        }
+    }
 }

@@ -42,7 +42,7 @@ class FrameParserFuzzTest {
     static final Identity ALICE = Identity.of("alice", Role.TENANT);
     static final int MAX_CHARS = 200;
     static final List<String> KNOWN = List.of("type", "target_id", "message", "sender_id", "client_msg_id",
-            "message_id");
+            "message_id", "access_token");
     static final Set<String> KNOWN_SET = Set.copyOf(KNOWN);
     static final String USER_ID_CHARS = "abcXYZ019_.-";
     static final String MESSAGE_ID_CHARS = "0123456789abcdef-";
@@ -193,7 +193,7 @@ class FrameParserFuzzTest {
             }
             case 2 -> {
                 String type = data.consumeString(20);
-                if (type.equals("message") || type.equals("ack")) {
+                if (type.equals("message") || type.equals("ack") || type.equals("auth")) {
                     type += "x";
                 }
                 String text = Json.createObjectBuilder().add("type", type).add("target_id", "bob").add("message", "hi")

@@ -205,6 +205,28 @@ class FrameParserTest {
                 .isEqualTo(ID);
     }
 
+    @Test
+    void anAuthFrameCarriesTheTokenAndNeverShowsItWhenPrinted() throws FrameRejected {
+        ChatCommand command = cut.parse("{\"type\":\"auth\",\"access_token\":\"eyJ.a-b_c.d\"}", ALICE);
+        assertThat(command).isEqualTo(new ChatCommand.Renew("eyJ.a-b_c.d"));
+        assertThat(command.toString()).doesNotContain("eyJ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"type\":\"auth\"}", "{\"type\":\"auth\",\"access_token\":\"\"}",
+        "{\"type\":\"auth\",\"access_token\":\"  \"}", "{\"type\":\"auth\",\"access_token\":null}",
+        "{\"type\":\"auth\",\"access_token\":42}", "{\"type\":\"auth\",\"access_token\":[\"t\"]}",
+        "{\"type\":\"auth\",\"access_token\":\"a\",\"access_token\":\"b\"}"})
+    void anAuthFrameWithoutOneStringTokenIsBadFrame(String text) {
+        assertThat(rejection(text).code()).isEqualTo(ErrorCode.BAD_FRAME);
+    }
+
+    @Test
+    void anAccessTokenInAMessageIsIgnored() throws FrameRejected {
+        assertThat(cut.parse("{\"target_id\":\"bob\",\"message\":\"hi\",\"access_token\":\"t\"}", ALICE))
+                .isEqualTo(new ChatCommand.Send("bob", "hi", null));
+    }
+
     private FrameRejected rejection(String text) {
         return catchThrowableOfType(FrameRejected.class, () -> cut.parse(text, ALICE));
     }

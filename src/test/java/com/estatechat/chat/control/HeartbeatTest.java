@@ -36,4 +36,27 @@ class HeartbeatTest {
 
         assertThat(heartbeat.ticker.getQueue()).as("timers still held").isEmpty();
     }
+
+    @Test
+    void aRenewalLeavesOneTimerAndTheOldExpiryNoLongerCloses() {
+        heartbeat.ticker = Heartbeat.newTicker();
+        heartbeat.maxSession = Duration.ofHours(24);
+        heartbeat.registry = new SessionRegistry();
+        FakeSession fake = new FakeSession();
+        Instant first = Instant.now().plus(Duration.ofMinutes(5));
+        Identity firstToken = new Identity("bob", Role.TENANT, first, null);
+        ChatConnection connection = new ChatConnection(fake.session, firstToken, "{}", 10, 1 << 20);
+        heartbeat.closeAtExpiry(connection);
+
+        connection.renew(new Identity("bob", Role.TENANT, first.plus(Duration.ofHours(1)), null));
+        heartbeat.closeAtExpiry(connection);
+
+        assertThat(heartbeat.ticker.getQueue()).hasSize(1);
+        // a timer of the old expiry that was already running when the renewal came
+        heartbeat.expire(connection, firstToken, true);
+        assertThat(fake.closedWith).isNull();
+        heartbeat.expire(connection, connection.identity(), true);
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("token expired");
+    }
 }

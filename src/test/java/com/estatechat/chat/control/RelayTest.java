@@ -2,20 +2,63 @@ package com.estatechat.chat.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.estatechat.auth.control.Admission;
+import com.estatechat.auth.control.IdentityResolver;
+import com.estatechat.auth.entity.HandshakeRefusal;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.ChatCommand;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import java.io.StringReader;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RelayTest {
 
+    static final String AUTH_FRAME = "{\"type\":\"auth\",\"access_token\":\"a.b.c\"}";
+    static final Instant SOON = Instant.now().plus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.SECONDS);
+    static final Instant LATER = Instant.now().plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
+
     final List<CloseReason> closes = new ArrayList<>();
     final Relay cut = new Relay();
+    final FakeSession fake = new FakeSession();
+    /** What the auth mode says to a renewal: set by each test. */
+    BiFunction<Identity, String, Admission> renewal;
+
+    @BeforeEach
+    void relay() {
+        cut.codec = new FrameCodec();
+        cut.metrics = new ChatMetrics();
+        cut.parser = new FrameParser(cut.codec, 100);
+        cut.heartbeat = new Heartbeat();
+        cut.heartbeat.ticker = Heartbeat.newTicker();
+        cut.heartbeat.registry = new SessionRegistry();
+        cut.heartbeat.maxSession = java.time.Duration.ofHours(24);
+        cut.identities = new IdentityResolver() {
+            @Override
+            public Admission renew(Identity current, String token) {
+                return renewal.apply(current, token);
+            }
+        };
+    }
+
+    @AfterEach
+    void stop() {
+        cut.heartbeat.ticker.shutdownNow();
+    }
 
     @Test
     void aFrameThatFailsUnexpectedlyClosesWith1011InsteadOfEscapingTheHandler() {
@@ -30,6 +73,111 @@ class RelayTest {
         cut.onText(connection, "{}");
 
         assertThat(closes).singleElement().extracting(reason -> reason.getCloseCode().getCode()).isEqualTo(1011);
+    }
+
+    @Test
+    void aRenewedTokenMovesTheSessionsExpiryAndIsAnsweredWithAuthOk() {
+        ChatConnection connection = connection(SOON, 10);
+        cut.heartbeat.closeAtExpiry(connection);
+        renewal = (current, token) -> new Admission(new Identity("alice", Role.TENANT, LATER, null), null);
+
+        cut.onText(connection, AUTH_FRAME);
+
+        assertThat(fake.closedWith).isNull();
+        assertThat(connection.identity().expiresAt()).isEqualTo(LATER);
+        JsonObject answer = json(fake.written.get(0));
+        assertThat(answer.getString("type")).isEqualTo("auth_ok");
+        assertThat(Instant.parse(answer.getString("expires_at"))).isEqualTo(LATER);
+        // one timer left, at the new expiry: the first token's no longer closes the session
+        assertThat(cut.heartbeat.ticker.getQueue()).singleElement()
+                .satisfies(timer -> assertThat(((Delayed) timer).getDelay(TimeUnit.MINUTES)).isGreaterThan(100));
+    }
+
+    @Test
+    void aTokenTheModeRefusesClosesWith1008() {
+        ChatConnection connection = connection(SOON, 10);
+        renewal = (current, token) -> new Admission(null, HandshakeRefusal.unauthorized("the token is not valid: expired"));
+
+        cut.onText(connection, AUTH_FRAME);
+
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("token not valid");
+        assertThat(connection.identity().expiresAt()).isEqualTo(SOON);
+    }
+
+    @Test
+    void anotherUsersTokenClosesWith1008WhoeverNoticesIt() {
+        renewal = (current, token) -> new Admission(null, HandshakeRefusal.forbidden("the token is for another user"));
+        ChatConnection refusedByTheMode = connection(SOON, 10);
+        cut.onText(refusedByTheMode, AUTH_FRAME);
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("token is for another user or role");
+
+        FakeSession second = new FakeSession();
+        ChatConnection admittedByTheMode = joined(new ChatConnection(second.session,
+                new Identity("alice", Role.TENANT, SOON, null), "{}", 10, 1 << 20), 10);
+        renewal = (current, token) -> new Admission(new Identity("mallory", Role.TENANT, LATER, null), null);
+        cut.onText(admittedByTheMode, AUTH_FRAME);
+        assertThat(second.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+        assertThat(second.closedWith.getReasonPhrase()).isEqualTo("token is for another user");
+        assertThat(admittedByTheMode.identity().userId()).isEqualTo("alice");
+    }
+
+    @Test
+    void aTokenWithAnotherRoleClosesWith1008() {
+        ChatConnection connection = connection(SOON, 10);
+        renewal = (current, token) -> new Admission(new Identity("alice", Role.ADMIN, LATER, null), null);
+
+        cut.onText(connection, AUTH_FRAME);
+
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+        assertThat(connection.identity().role()).isEqualTo(Role.TENANT);
+    }
+
+    @Test
+    void inAModeWithoutTokensAnAuthFrameIsBadFrameAndTheConnectionStays() {
+        ChatConnection connection = connection(null, 10);
+        renewal = (current, token) -> new Admission(null, HandshakeRefusal.badRequest("no tokens in this mode"));
+
+        cut.onText(connection, AUTH_FRAME);
+
+        assertThat(fake.closedWith).isNull();
+        assertThat(json(fake.written.get(0)).getString("code")).isEqualTo("bad_frame");
+    }
+
+    @Test
+    void authFramesCountInTheRateLimit() {
+        ChatConnection connection = connection(SOON, 2);
+        List<String> tokens = new ArrayList<>();
+        renewal = (current, token) -> {
+            tokens.add(token);
+            return new Admission(new Identity("alice", Role.TENANT, LATER, null), null);
+        };
+
+        for (int i = 0; i < 3; i++) {
+            cut.onText(connection, AUTH_FRAME);
+        }
+
+        assertThat(tokens).hasSize(2);
+        assertThat(fake.written).extracting(text -> json(text).getString("type"))
+                .containsExactly("auth_ok", "auth_ok", "error");
+        assertThat(json(fake.written.get(2)).getString("code")).isEqualTo("rate_limited");
+    }
+
+    private ChatConnection connection(Instant expiresAt, int burst) {
+        return joined(new ChatConnection(fake.session, new Identity("alice", Role.TENANT, expiresAt, null), "{}", 10,
+                1 << 20), burst);
+    }
+
+    /** The connection as the registry leaves it: its user's frame budget is {@code burst}, refilled 1 a second. */
+    private static ChatConnection joined(ChatConnection connection, int burst) {
+        connection.joined(new UserSessions(connection.userId(), Runnable::run, null, null, new ChatMetrics(),
+                new FrameRateLimit(1, burst)));
+        return connection;
+    }
+
+    private static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
     }
 
     /** A session that is open and records how it was closed. */
