@@ -257,6 +257,7 @@ class BrowserChatIT {
      */
     @Test
     void usersNamedAfterObjectPrototypeMembersChatAndKeepTheirHistory() {
+        UserDirectoryClient.provision(page(), "toString", "tenant"); // never signs in
         try (ChatPage proto = ChatPage.open("proto", page()); ChatPage ctor = ChatPage.open("constructor", page())) {
             ctor.signIn("constructor", "landlord").startConversation("__proto__");
             proto.signIn("__proto__", "tenant");
@@ -280,6 +281,7 @@ class BrowserChatIT {
     void signingOutClearsEverythingThePageStored() {
         String alice = user("alice");
         String bob = user("bob");
+        UserDirectoryClient.provision(page(), bob, "tenant"); // never signs in
         try (ChatPage a = ChatPage.open("alice", page())) {
             a.signIn(alice, "landlord").startConversation(bob);
             a.send("Keys are under the mat").awaitStatus("Keys are under the mat", "queued");
