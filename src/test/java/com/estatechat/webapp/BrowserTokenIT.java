@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.estatechat.support.Deployments;
+import com.estatechat.support.UserDirectoryClient;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -60,8 +61,12 @@ class BrowserTokenIT {
     }
 
     private static String token(String subject, Instant expiry) throws Exception {
+        return token(subject, "tenant", expiry);
+    }
+
+    private static String token(String subject, String role, Instant expiry) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(subject)
-                .claim("role", "tenant").expirationTime(Date.from(expiry)).build());
+                .claim("role", role).expirationTime(Date.from(expiry)).build());
         jwt.sign(new MACSigner(SECRET));
         return jwt.serialize();
     }
@@ -116,7 +121,11 @@ class BrowserTokenIT {
             assertThat(page.tokenPromptShown()).isFalse();
             await().atMost(Duration.ofSeconds(40)).until(() -> Instant.now().isAfter(first.plusSeconds(2))
                     && "open".equals(page.connectionState()));
-            page.startConversation(user("bob")).send("Still connected").awaitStatus("Still connected", "queued");
+            String bob = user("bob");
+            assertThat(UserDirectoryClient.put(page(), bob, "{\"role\":\"tenant\"}", Map.of(),
+                    Map.of("Authorization", "Bearer " + token(user("ada"), "admin", Instant.now().plusSeconds(60))))
+                    .statusCode()).as("provisioning bob").isEqualTo(200);
+            page.startConversation(bob).send("Still connected").awaitStatus("Still connected", "queued");
             page.screenshot("token-2-renewed-in-place");
         }
     }
