@@ -350,6 +350,7 @@ public final class ChatConnection {
      */
     public void close(CloseReason.CloseCode code, String reason) {
         Queue<Outgoing> dropped = new ArrayDeque<>();
+        Future<?> timer;
         synchronized (this) {
             if (closed) {
                 return;
@@ -362,9 +363,11 @@ public final class ChatConnection {
             dropped.addAll(queue);
             queue.clear();
             queuedBytes = 0;
-            if (expiry != null) {
-                expiry.cancel(false);
-            }
+            timer = expiry;
+            expiry = null;
+        }
+        if (timer != null) {
+            timer.cancel(false); // outside the lock: it takes the ticker's queue lock
         }
         dropped.forEach(frame -> frame.tell(false));
         proofs.close();
