@@ -138,17 +138,17 @@ public class ChatSettings {
         requireRange(problems, "chat.amqp.publisher-channels", publisherChannels, 1, 64);
         requireRange(problems, "chat.amqp.channels-per-connection", channelsPerConnection, publisherChannels + 1,
                 65_535);
-        confirmTimeoutValue = duration(problems, "chat.amqp.confirm-timeout", confirmTimeout, Duration.ofMillis(100));
-        reconnectIntervalValue = duration(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
+        confirmTimeoutValue = Durations.setting(problems, "chat.amqp.confirm-timeout", confirmTimeout, Duration.ofMillis(100));
+        reconnectIntervalValue = Durations.setting(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
         queueTypeValue = queueType(problems);
         renamedQueueType.ifPresent(old -> problems.add("chat.inbox.queue-type (" + old
                 + ") was renamed chat.amqp.queue-type: set that key instead"));
         requireRange(problems, "chat.inbox.max-length", inboxMaxLength, 0, Integer.MAX_VALUE);
-        inboxMessageTtlValue = duration(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
-        inboxExpiresValue = duration(problems, "chat.inbox.expires", inboxExpires, Duration.ZERO);
-        heartbeatIntervalValue = duration(problems, "chat.heartbeat.interval", heartbeatInterval, Duration.ofMillis(100));
-        heartbeatTimeoutValue = duration(problems, "chat.heartbeat.timeout", heartbeatTimeout, Duration.ofMillis(100));
+        inboxMessageTtlValue = Durations.setting(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
+        inboxExpiresValue = Durations.setting(problems, "chat.inbox.expires", inboxExpires, Duration.ZERO);
+        heartbeatIntervalValue = Durations.setting(problems, "chat.heartbeat.interval", heartbeatInterval, Duration.ofMillis(100));
+        heartbeatTimeoutValue = Durations.setting(problems, "chat.heartbeat.timeout", heartbeatTimeout, Duration.ofMillis(100));
         if (heartbeatIntervalValue != null && heartbeatTimeoutValue != null
                 && heartbeatTimeoutValue.compareTo(heartbeatIntervalValue) <= 0) {
             problems.add("chat.heartbeat.timeout (" + heartbeatTimeout + ") must be longer than chat.heartbeat.interval ("
@@ -189,19 +189,6 @@ public class ChatSettings {
     private static void requireRange(List<String> problems, String key, long value, long min, long max) {
         if (value < min || value > max) {
             problems.add(key + " is " + value + "; it must lie between " + min + " and " + max);
-        }
-    }
-
-    private static Duration duration(List<String> problems, String key, String value, Duration minimum) {
-        try {
-            Duration duration = Durations.parse(value);
-            if (duration.compareTo(minimum) < 0) {
-                problems.add(key + " is " + value + "; it must be at least " + minimum.toMillis() + "ms");
-            }
-            return duration;
-        } catch (IllegalArgumentException e) {
-            problems.add(key + ": " + e.getMessage());
-            return null;
         }
     }
 

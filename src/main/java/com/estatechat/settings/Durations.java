@@ -2,6 +2,7 @@ package com.estatechat.settings;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +40,23 @@ public final class Durations {
             return duration;
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("not a duration (use 500ms, 30s, 5m or PT30S): " + text, e);
+        }
+    }
+
+    /**
+     * Reads a duration setting: a value that is not a duration, or is shorter than {@code minimum},
+     * adds a problem naming the key to {@code problems} and gives null.
+     */
+    public static Duration setting(List<String> problems, String key, String value, Duration minimum) {
+        try {
+            Duration duration = parse(value);
+            if (duration.compareTo(minimum) < 0) {
+                problems.add(key + " is " + value + "; it must be at least " + minimum.toMillis() + "ms");
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            problems.add(key + ": " + e.getMessage());
+            return null;
         }
     }
 }

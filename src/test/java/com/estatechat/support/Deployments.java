@@ -31,7 +31,10 @@ public final class Deployments {
                 "chat.auth.mode", "none",
                 // Arquillian reaches Payara Micro at the machine's own address, which is not loopback
                 "chat.auth.none.allow-remote", "true",
-                "chat.allow-missing-origin", "true"));
+                "chat.allow-missing-origin", "true",
+                // each deployment its own conversation store and history queue (an embedded store is one process's)
+                "chat.history.embedded-path", new File("target/history/" + name + "-" + run).getAbsolutePath(),
+                "chat.history.queue", "test." + name + "." + run + ".history"));
         settings.putAll(overrides);
         String properties = "config_ordinal=500\n" + settings.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"));

@@ -160,6 +160,24 @@ public class InboxTopology {
         }
     }
 
+    /**
+     * The routing key of the history queue on the chat exchange. No user id can take it (a colon is
+     * not allowed in one) and no sender can target it (not a user id, not a role).
+     */
+    public static final String HISTORY_KEY = "history:events";
+
+    /**
+     * Declares the history queue (durable, of the inboxes' queue type, unbounded: the store may be
+     * away for a while) and binds it to the chat exchange by {@link #HISTORY_KEY}.
+     */
+    public void declareHistoryQueue(Channel channel, String queue) throws IOException {
+        ensureExchanges(channel);
+        channel.queueDeclare(queue, true, false, false, brokerArguments(Map.of("x-queue-type", queueType(),
+                "x-dead-letter-exchange", settings.deadLetterExchange())));
+        channel.queueBind(queue, settings.exchange(), HISTORY_KEY);
+        forgetForRecovery(channel, queue);
+    }
+
     String deadLetterExchange() {
         return settings.deadLetterExchange();
     }

@@ -69,12 +69,9 @@ public class FrameParser {
             return renew(frame);
         }
         if (ClientFrame.READ.equals(type)) {
-            // echoed only when it is an id: anything else would go back to the client as it came
-            String id = frame.messageId() != null && MESSAGE_ID.matcher(frame.messageId()).matches()
-                    ? frame.messageId() : null;
-            throw new FrameRejected(ErrorCode.BAD_FRAME, "read receipts are not supported by this server", null, id);
+            return new ChatCommand.Read(messageId(frame));
         }
-        throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message, ack or auth", null, null);
+        throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message, ack, read or auth", null, null);
     }
 
     /**

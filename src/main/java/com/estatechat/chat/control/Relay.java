@@ -16,6 +16,10 @@ import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.chat.entity.FrameRejected;
 import com.estatechat.chat.entity.MessageFrame;
 import com.estatechat.chat.entity.ReceiptFrame;
+import com.estatechat.history.control.ConversationQueries;
+import com.estatechat.history.control.HistoryFeed;
+import com.estatechat.history.control.StoreReads;
+import com.estatechat.history.entity.HistoryEvent;
 import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -65,6 +70,12 @@ public class Relay {
     @Inject
     Heartbeat heartbeat;
 
+    @Inject
+    HistoryFeed history;
+
+    @Inject
+    StoreReads store;
+
     FrameParser parser;
 
     @PostConstruct
@@ -102,6 +113,12 @@ public class Relay {
         }
         if (command instanceof ChatCommand.Ack ack) {
             settle(connection, ack);
+        } else if (command instanceof ChatCommand.Read read) {
+            if (connection.tryAcquire()) {
+                read(connection, read);
+            } else {
+                rateLimited(connection, null);
+            }
         } else if (command instanceof ChatCommand.Renew renew) {
             if (connection.tryAcquire()) {
                 renew(connection, renew);
@@ -153,6 +170,8 @@ public class Relay {
                 metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
                 connection.send(codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.QUEUED, send.targetId(),
                         send.clientMsgId(), Instant.now().toString())));
+                record(connection, HistoryEvent.message(messageId, frame.senderId(), frame.senderRole(),
+                        frame.targetId(), frame.message(), send.clientMsgId(), frame.sentAt()));
             } else {
                 ErrorCode code = codeFor(failure);
                 LOG.log(Level.FINE, failure, () -> "Message from " + connection.userId() + " to " + send.targetId()
@@ -237,21 +256,30 @@ public class Relay {
                 delivery.clientMsgId(), Instant.now().toString());
         OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
                 codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of());
-        // the delivery is acked only once the receipt is safe with the broker (or refused by a full inbox)
+        // the delivery is acked only once the receipt (or its refusal by a full inbox) and the history event are safe
         delivery.subscription().hold();
-        publisher.publish(connection.orderKey(), message).whenCompleteAsync((stored, failure) -> {
+        CompletableFuture<Void> receiptSent = publisher.publish(connection.orderKey(), message);
+        CompletableFuture<Void> recorded = history.record(connection.orderKey(),
+                deliveredEvent(delivery, connection.userId(), receipt.at()));
+        receiptSent.handle((stored, failure) -> failure).thenCombine(recorded.handle((stored, failure) -> failure),
+                (receiptFailure, historyFailure) -> new Throwable[] {receiptFailure, historyFailure})
+                .whenCompleteAsync((failures, ignored) -> {
             try {
-                ErrorCode code = failure == null ? null : codeFor(failure);
-                if (failure == null || code == ErrorCode.INBOX_FULL || code == ErrorCode.UNKNOWN_USER) {
+                ErrorCode code = failures[0] == null ? null : codeFor(failures[0]);
+                boolean receiptSettled = failures[0] == null || code == ErrorCode.INBOX_FULL
+                        || code == ErrorCode.UNKNOWN_USER;
+                if (receiptSettled && failures[1] == null) {
                     delivery.subscription().ack(delivery.deliveryTag());
                     metrics.delivered();
-                    if (failure != null) {
+                    if (failures[0] != null) {
                         metrics.receiptDropped();
                         LOG.info(() -> "The delivered receipt of " + delivery.messageId() + " for "
                                 + delivery.senderId() + " was dropped: that inbox is "
                                 + (code == ErrorCode.INBOX_FULL ? "full" : "gone"));
                     }
                 } else {
+                    LOG.log(Level.FINE, failures[1] != null ? failures[1] : failures[0],
+                            () -> "The ack of " + delivery.messageId() + " by " + connection.userId() + " was not recorded");
                     user.restorePending(delivery);
                     refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
                             "the ack was not recorded; send it again later", null, delivery.messageId()));
@@ -260,6 +288,68 @@ public class Relay {
                 delivery.subscription().release();
             }
         }, user.lane());
+    }
+
+    /** The store's record of a delivery: with the message itself, in case its own event never came. */
+    private HistoryEvent deliveredEvent(PendingDelivery delivery, String recipientId, String at) {
+        MessageFrame frame = codec.fromJson(delivery.frame(), MessageFrame.class);
+        return HistoryEvent.delivered(recipientId, at, frame.messageId(), frame.senderId(),
+                frame.senderRole(), frame.targetId(), frame.message(), delivery.clientMsgId(), frame.sentAt());
+    }
+
+    /**
+     * A {@code read} frame: the store says who sent that message to this user (read on the store's
+     * threads), then the sender gets a {@code read} receipt through its inbox and the store records
+     * the read of every earlier message from that sender. Nothing is answered when it worked.
+     */
+    private void read(ChatConnection connection, ChatCommand.Read read) {
+        String readerId = connection.userId();
+        UserSessions user = connection.user();
+        store.read(ConversationQueries.senderOf(read.messageId(), readerId)).whenCompleteAsync((sender, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.FINE, failure, () -> "Read of " + read.messageId() + " by " + readerId + " not recorded");
+                refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
+                        "the read was not recorded; send it again later", null, read.messageId()));
+            } else if (sender.isEmpty()) {
+                refuse(connection, new FrameRejected(ErrorCode.UNKNOWN_MESSAGE,
+                        "no message with this id was delivered to you (a message just received may take a moment to be"
+                                + " recorded)", null, read.messageId()));
+            } else {
+                markRead(connection, user, sender.get(), read.messageId());
+            }
+        }, user.lane());
+    }
+
+    private void markRead(ChatConnection connection, UserSessions user, String senderId, String messageId) {
+        String at = Instant.now().toString();
+        ReceiptFrame receipt = ReceiptFrame.of(messageId, ReceiptFrame.READ, connection.userId(), null, at);
+        CompletableFuture<Void> recorded = history.record(connection.orderKey(),
+                HistoryEvent.read(connection.userId(), senderId, messageId, at));
+        CompletableFuture<Void> told = publisher.publish(connection.orderKey(), OutgoingMessage.toUser(ids.next(),
+                UserSessions.KIND_RECEIPT, senderId, codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of()));
+        recorded.whenCompleteAsync((stored, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.FINE, failure, () -> "Read of " + messageId + " by " + connection.userId() + " not recorded");
+                refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
+                        "the read was not recorded; send it again later", null, messageId));
+            }
+        }, user.lane());
+        told.whenComplete((stored, failure) -> {
+            if (failure != null) {
+                // the store has the read; the sender sees it in its conversation
+                LOG.log(Level.FINE, failure, () -> "The read receipt of " + messageId + " for " + senderId + " was dropped");
+            }
+        });
+    }
+
+    /** Hands an accepted message to the conversation store; a failure is logged (its delivery records it again). */
+    private void record(ChatConnection connection, HistoryEvent event) {
+        history.record(connection.orderKey(), event).whenComplete((stored, failure) -> {
+            if (failure != null) {
+                LOG.warning(() -> "The history event of " + event.messageId() + " was not stored by the broker ("
+                        + failure + "); the store records the message when it is delivered");
+            }
+        });
     }
 
     private ErrorCode codeFor(Throwable failure) {

@@ -11,6 +11,10 @@ public sealed interface ChatCommand {
     record Ack(String messageId) implements ChatCommand {
     }
 
+    /** The user has read {@code messageId} and every earlier message from the same sender. */
+    record Read(String messageId) implements ChatCommand {
+    }
+
     /** Renew the connection's credentials in place with a fresh {@code accessToken} for the same user. */
     record Renew(String accessToken) implements ChatCommand {
 

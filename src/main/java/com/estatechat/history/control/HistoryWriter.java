@@ -1,0 +1,259 @@
+package com.estatechat.history.control;
+
+import com.estatechat.amqp.control.BrokerConnected;
+import com.estatechat.amqp.control.BrokerConnection;
+import com.estatechat.amqp.control.InboxTopology;
+import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.concurrent.Workers;
+import com.estatechat.history.entity.HistoryEvent;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Feeds the conversation store from the history queue, in batches, with manual acks after the
+ * commit: a batch is applied in one transaction, then acked with one {@code basic.ack
+ * multiple=true}. When the database fails, the same batch is tried again every
+ * {@code chat.history.retry-interval} while its deliveries stay unacked (the prefetch stops the
+ * flow); when the channel goes, the broker requeues them and they come again, which changes
+ * nothing already applied (every event is idempotent). Several nodes consume the same queue.
+ * <p>
+ * Threads: the client library's consumer thread only hands a delivery over; everything else (the
+ * channel, the batch, the database) belongs to the one {@code chat-history-writer} thread.
+ */
+@ApplicationScoped
+public class HistoryWriter {
+
+    private static final Logger LOG = Logger.getLogger(HistoryWriter.class.getName());
+
+    @Inject
+    BrokerConnection broker;
+
+    @Inject
+    InboxTopology topology;
+
+    @Inject
+    ConversationStore store;
+
+    @Inject
+    HistorySettings settings;
+
+    @Inject
+    FrameCodec codec;
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            Workers.daemonThreads("chat-history-writer"));
+    private final AtomicLong applied = new AtomicLong();
+
+    // the writer thread's own
+    private volatile Channel channel;
+    private final List<HistoryEvent> batch = new ArrayList<>();
+    private long lastTag = -1;
+    private ScheduledFuture<?> flushDue;
+    private boolean queueDeclared;
+    private String lastProblem;
+
+    @PostConstruct
+    void startTicking() {
+        long every = settings.retryInterval().toMillis();
+        thread.scheduleWithFixedDelay(this::ensureConsuming, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A new or recovered broker connection: the queue may be gone with the broker's data. */
+    void onConnected(@Observes BrokerConnected connected) {
+        onThread(() -> {
+            queueDeclared = false;
+            ensureConsuming();
+        });
+    }
+
+    /** How many events this node has applied to the store since it started (for tests and metrics). */
+    public long applied() {
+        return applied.get();
+    }
+
+    /** Whether this node consumes the history queue now. */
+    public boolean isConsuming() {
+        Channel current = channel;
+        return current != null && current.isOpen();
+    }
+
+    private void ensureConsuming() {
+        if (channel != null && channel.isOpen() || !broker.isOpen()) {
+            return;
+        }
+        Channel opened = null;
+        try {
+            opened = broker.openChannel();
+            if (!queueDeclared) {
+                // declared even while the store is away, so that events wait in it instead of coming back
+                topology.declareHistoryQueue(opened, settings.queue());
+                queueDeclared = true;
+            }
+            if (!store.isReady()) {
+                opened.close();
+                return;
+            }
+            opened.basicQos(settings.batchSize() * 2);
+            Channel consuming = opened;
+            consuming.addShutdownListener(cause -> onThread(() -> lost(consuming)));
+            consuming.basicConsume(settings.queue(), false, "chat-history-writer", new DefaultConsumer(consuming) {
+                @Override
+                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                        byte[] body) {
+                    long tag = envelope.getDeliveryTag();
+                    onThread(() -> take(consuming, tag, body));
+                }
+
+                @Override
+                public void handleCancel(String consumerTag) {
+                    // the queue was deleted: declare it again and consume on the next tick
+                    onThread(() -> {
+                        queueDeclared = false;
+                        lost(consuming);
+                    });
+                }
+            });
+            channel = consuming;
+            lastProblem = null;
+            LOG.info(() -> "Consuming history queue " + settings.queue() + " into the " + store.describe());
+        } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
+            abort(opened);
+            String problem = "cannot consume history queue " + settings.queue() + ": " + e;
+            if (!problem.equals(lastProblem)) {
+                LOG.log(Level.WARNING, problem + "; trying again every " + settings.retryInterval().toMillis() + " ms");
+                lastProblem = problem;
+            }
+        }
+    }
+
+    private void take(Channel from, long tag, byte[] body) {
+        if (from != channel) {
+            return; // of a channel that is gone: the broker requeued it
+        }
+        HistoryEvent event;
+        try {
+            event = codec.fromJson(new String(body, StandardCharsets.UTF_8), HistoryEvent.class);
+        } catch (RuntimeException e) {
+            event = null;
+        }
+        if (event == null || event.event() == null || event.messageId() == null || event.recipientId() == null) {
+            LOG.warning(() -> "History queue " + settings.queue() + ": an event of " + body.length
+                    + " bytes is not a history event; it goes to the dead-letter exchange");
+            reject(from, tag);
+            return;
+        }
+        batch.add(event);
+        lastTag = tag;
+        if (batch.size() >= settings.batchSize()) {
+            flush();
+        } else if (flushDue == null) {
+            flushDue = thread.schedule(this::flush, settings.batchWait().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void flush() {
+        if (flushDue != null) {
+            flushDue.cancel(false);
+            flushDue = null;
+        }
+        if (batch.isEmpty() || channel == null) {
+            return;
+        }
+        try {
+            store.apply(batch);
+        } catch (StoreUnavailable e) {
+            LOG.log(Level.WARNING, e, () -> "History: " + e.getMessage() + "; the batch stays unacked and is tried"
+                    + " again in " + settings.retryInterval().toMillis() + " ms");
+            flushDue = thread.schedule(this::flush, settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        try {
+            channel.basicAck(lastTag, true);
+            applied.addAndGet(batch.size());
+        } catch (IOException | RuntimeException e) {
+            // the channel went: the broker requeues the batch, which comes again and changes nothing
+            LOG.log(Level.FINE, "History: the ack of a committed batch failed", e);
+        }
+        batch.clear();
+    }
+
+    private void reject(Channel from, long tag) {
+        try {
+            from.basicReject(tag, false);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "History: rejecting an unreadable event failed", e);
+        }
+    }
+
+    /** The channel went: what it delivered is requeued by the broker; consume again on the next tick. */
+    private void lost(Channel gone) {
+        if (gone != channel) {
+            return;
+        }
+        channel = null;
+        batch.clear();
+        if (flushDue != null) {
+            flushDue.cancel(false);
+            flushDue = null;
+        }
+        abort(gone); // the client library's recovery must not bring it back beside a new one
+    }
+
+    private static void abort(Channel channel) {
+        if (channel != null) {
+            try {
+                channel.abort();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "History: aborting a channel failed", e);
+            }
+        }
+    }
+
+    private void onThread(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // stopping: what was not acked is requeued when the channel closes
+        }
+    }
+
+    /** Writes the batch in hand, then closes the channel (the broker requeues anything unacked). */
+    @PreDestroy
+    void stop() {
+        try {
+            thread.submit(() -> {
+                flush();
+                if (channel != null && channel.isOpen()) {
+                    try {
+                        channel.close();
+                    } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
+                        abort(channel);
+                    }
+                }
+                channel = null;
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "History: stopping the writer", e);
+        }
+        thread.shutdownNow();
+    }
+}

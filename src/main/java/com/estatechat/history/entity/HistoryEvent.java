@@ -1,0 +1,38 @@
+package com.estatechat.history.entity;
+
+/**
+ * A fact for the conversation store, carried as JSON through the history queue. Three kinds:
+ * <ul>
+ * <li>{@code message}: the broker accepted a message (its fields; {@code recipientId} is the target);</li>
+ * <li>{@code delivered}: {@code recipientId} acked {@code messageId}; it carries the message's
+ * fields too, so that the store gets the message even when its {@code message} event was lost
+ * (a node that died between the broker's confirm and that event) and has each recipient of a
+ * broadcast;</li>
+ * <li>{@code read}: {@code recipientId} read every message from {@code senderId} up to
+ * {@code messageId}.</li>
+ * </ul>
+ * Applying an event twice changes nothing.
+ */
+public record HistoryEvent(String event, String messageId, String recipientId, String senderId, String senderRole,
+        String targetId, String message, String clientMsgId, String sentAt, String at) {
+
+    public static final String MESSAGE = "message";
+    public static final String DELIVERED = "delivered";
+    public static final String READ = "read";
+
+    public static HistoryEvent message(String messageId, String senderId, String senderRole, String targetId,
+            String message, String clientMsgId, String sentAt) {
+        return new HistoryEvent(MESSAGE, messageId, targetId, senderId, senderRole, targetId, message, clientMsgId,
+                sentAt, sentAt);
+    }
+
+    public static HistoryEvent delivered(String recipientId, String at, String messageId, String senderId,
+            String senderRole, String targetId, String message, String clientMsgId, String sentAt) {
+        return new HistoryEvent(DELIVERED, messageId, recipientId, senderId, senderRole, targetId, message,
+                clientMsgId, sentAt, at);
+    }
+
+    public static HistoryEvent read(String readerId, String senderId, String upToMessageId, String at) {
+        return new HistoryEvent(READ, upToMessageId, readerId, senderId, null, null, null, null, null, at);
+    }
+}

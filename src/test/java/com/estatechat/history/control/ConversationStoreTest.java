@@ -1,0 +1,176 @@
+package com.estatechat.history.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.history.entity.HistoryEvent;
+import com.estatechat.history.entity.MessageStatus;
+import com.estatechat.history.entity.StoredMessage;
+import java.io.File;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The store's SQL on both databases it runs on: the embedded H2 (PostgreSQL mode) and a real
+ * PostgreSQL (127.0.0.1:5432, as {@code .ci/run} starts it). Events applied twice, out of order or
+ * in one batch change nothing more than once; statuses only move forward.
+ */
+class ConversationStoreTest {
+
+    private ConversationStore store;
+    private String schema;
+
+    @AfterEach
+    void close() throws Exception {
+        if (store != null) {
+            store.close();
+            store.dataSources.close();
+        }
+    }
+
+    private ConversationStore open(String database) throws Exception {
+        HistorySettings settings = new HistorySettings();
+        settings.embeddedPath = new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath();
+        settings.queue = "unused";
+        settings.batchSize = 10;
+        settings.batchWait = "10ms";
+        settings.retryInterval = "1s";
+        settings.check();
+        StoreDataSource dataSources = database.equals("h2") ? new StoreDataSource() : new StoreDataSource() {
+            @Override
+            synchronized DataSource open() {
+                return postgres();
+            }
+        };
+        dataSources.settings = settings;
+        store = new ConversationStore();
+        store.settings = settings;
+        store.dataSources = dataSources;
+        store.start(null);
+        assertThat(store.isReady()).as(store.lastFailure()).isTrue();
+        return store;
+    }
+
+    /** A fresh schema in the local PostgreSQL for each test, so that runs never see each other's rows. */
+    private DataSource postgres() {
+        PGSimpleDataSource admin = new PGSimpleDataSource();
+        admin.setURL("jdbc:postgresql://127.0.0.1:5432/postgres");
+        admin.setUser("postgres");
+        schema = "unit_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA " + schema);
+        } catch (Exception e) {
+            throw new IllegalStateException("PostgreSQL on 127.0.0.1:5432 (user postgres, trust) is needed", e);
+        }
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL("jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=" + schema);
+        source.setUser("postgres");
+        return source;
+    }
+
+    private static String id() {
+        return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpochPlus1().toString();
+    }
+
+    private static HistoryEvent message(String id, String from, String to) {
+        return HistoryEvent.message(id, from, "tenant", to, "hello " + id, "c-" + id.substring(0, 8),
+                "2026-11-30T12:00:00Z");
+    }
+
+    private static HistoryEvent delivered(HistoryEvent message, String recipient) {
+        return HistoryEvent.delivered(recipient, "2026-11-30T12:00:01Z", message.messageId(), message.senderId(),
+                message.senderRole(), message.targetId(), message.message(), message.clientMsgId(), message.sentAt());
+    }
+
+    private List<StoredMessage> rows(String messageId) throws StoreUnavailable {
+        return store.read(em -> em.createQuery("SELECT m FROM StoredMessage m WHERE m.messageId = :id"
+                + " ORDER BY m.recipientId", StoredMessage.class).setParameter("id", messageId).getResultList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void eventsAppliedTwiceOrOutOfOrderAreRecordedOnce(String database) throws Exception {
+        open(database);
+        HistoryEvent first = message(id(), "alice", "bob");
+        HistoryEvent second = message(id(), "alice", "bob");
+        // the delivered event comes before its message event (another lane), and everything comes twice
+        store.apply(List.of(delivered(second, "bob"), first, first));
+        store.apply(List.of(second, delivered(second, "bob"), first));
+
+        assertThat(rows(first.messageId())).singleElement().satisfies(row -> {
+            assertThat(row.recipientId()).isEqualTo("bob");
+            assertThat(row.body()).isEqualTo(first.message());
+            assertThat(row.status()).isEqualTo(MessageStatus.QUEUED);
+        });
+        assertThat(rows(second.messageId())).singleElement().satisfies(row -> {
+            assertThat(row.status()).isEqualTo(MessageStatus.DELIVERED);
+            assertThat(row.deliveredAt()).isNotNull();
+            assertThat(row.clientMsgId()).isEqualTo(second.clientMsgId());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aReadMarksThatMessageAndEveryEarlierOneFromThatSenderAndNeverGoesBack(String database) throws Exception {
+        open(database);
+        HistoryEvent one = message(id(), "alice", "bob");
+        HistoryEvent two = message(id(), "alice", "bob");
+        HistoryEvent three = message(id(), "alice", "bob");
+        HistoryEvent fromCarol = message(id(), "carol", "bob");
+        store.apply(List.of(one, two, three, fromCarol));
+
+        store.apply(List.of(HistoryEvent.read("bob", "alice", two.messageId(), "2026-11-30T12:01:00Z"),
+                delivered(one, "bob"))); // a late delivered does not take a read back
+
+        assertThat(rows(one.messageId()).get(0).status()).isEqualTo(MessageStatus.READ);
+        assertThat(rows(two.messageId()).get(0).status()).isEqualTo(MessageStatus.READ);
+        assertThat(rows(two.messageId()).get(0).deliveredAt()).as("read implies delivered").isNotNull();
+        assertThat(rows(three.messageId()).get(0).status()).isEqualTo(MessageStatus.QUEUED);
+        assertThat(rows(fromCarol.messageId()).get(0).status()).isEqualTo(MessageStatus.QUEUED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aBroadcastIsRecordedForItsRoleAndForEachRecipientThatGotIt(String database) throws Exception {
+        open(database);
+        HistoryEvent broadcast = HistoryEvent.message(id(), "admin-1", "admin", "role:tenant", "water off at 10",
+                null, "2026-11-30T12:00:00Z");
+        store.apply(List.of(broadcast, delivered(broadcast, "t1"), delivered(broadcast, "t2")));
+        store.apply(List.of(HistoryEvent.read("t2", "admin-1", broadcast.messageId(), "2026-11-30T12:02:00Z")));
+
+        assertThat(rows(broadcast.messageId())).extracting(StoredMessage::recipientId, StoredMessage::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("role:tenant", MessageStatus.READ),
+                        org.assertj.core.groups.Tuple.tuple("t1", MessageStatus.DELIVERED),
+                        org.assertj.core.groups.Tuple.tuple("t2", MessageStatus.READ));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2"})
+    void theEmbeddedStoreKeepsItsDataAcrossRestarts(String database) throws Exception {
+        open(database);
+        HistoryEvent kept = message(id(), "alice", "bob");
+        store.apply(List.of(kept));
+        String path = store.settings.embeddedPath().toString();
+        store.close();
+        store.dataSources.close();
+
+        HistorySettings settings = store.settings;
+        StoreDataSource reopened = new StoreDataSource();
+        reopened.settings = settings;
+        store = new ConversationStore();
+        store.settings = settings;
+        store.dataSources = reopened;
+        store.start(null);
+        assertThat(settings.embeddedPath().toString()).isEqualTo(path);
+        assertThat(rows(kept.messageId())).hasSize(1);
+        assertThat(Map.of("db", new File(path + ".mv.db").exists())).containsEntry("db", true);
+    }
+}
