@@ -8,6 +8,7 @@ import com.estatechat.history.entity.StoredMessage;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -66,6 +67,9 @@ public class ConversationStore {
     @Inject
     HistorySettings settings;
 
+    @Inject
+    Event<StoreOpened> opened;
+
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Workers.daemonThreads("chat-history-open"));
     private volatile DataSource dataSource;
@@ -101,6 +105,9 @@ public class ConversationStore {
             lastFailure = null;
             LOG.info(() -> "Conversation store ready: " + dataSources.describe() + " (" + applied
                     + " schema migrations applied now)");
+            if (opened != null) {
+                opened.fire(new StoreOpened(dataSources.describe()));
+            }
             return true;
         } catch (StoreUnavailable e) {
             fail(e.getMessage(), null);

@@ -85,6 +85,11 @@ public class HistoryWriter {
         });
     }
 
+    /** The store opened after the broker connected: start consuming now rather than at the next tick. */
+    void onStoreOpened(@Observes StoreOpened opened) {
+        onThread(this::ensureConsuming);
+    }
+
     /** How many events this node has applied to the store since it started (for tests and metrics). */
     public long applied() {
         return applied.get();
@@ -135,7 +140,8 @@ public class HistoryWriter {
             channel = consuming;
             lastProblem = null;
             LOG.info(() -> "Consuming history queue " + settings.queue() + " into the " + store.describe());
-        } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
+        } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException | LinkageError e) {
+            // a LinkageError too: an exception out of a scheduled tick would end the ticks for good
             abort(opened);
             String problem = "cannot consume history queue " + settings.queue() + ": " + e;
             if (!problem.equals(lastProblem)) {

@@ -6,6 +6,7 @@ import jakarta.persistence.ValidationMode;
 import jakarta.persistence.spi.ClassTransformer;
 import jakarta.persistence.spi.PersistenceUnitInfo;
 import jakarta.persistence.spi.PersistenceUnitTransactionType;
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.util.List;
 import java.util.Properties;
@@ -22,8 +23,28 @@ final class StorePersistenceUnit implements PersistenceUnitInfo {
 
     static final String NAME = "estate-chat-history";
 
+    /**
+     * The classes directory (or jar) that holds the entity. Not the code source's location: on Payara
+     * that names a file the provider cannot open as an archive.
+     */
+    private static final URL ROOT = root();
+
     private final DataSource dataSource;
     private final ClassLoader loader = StorePersistenceUnit.class.getClassLoader();
+
+    private static URL root() {
+        String entity = StoredMessage.class.getName().replace('.', '/') + ".class";
+        String found = String.valueOf(StorePersistenceUnit.class.getClassLoader().getResource(entity));
+        String root = found.endsWith(entity) ? found.substring(0, found.length() - entity.length()) : found;
+        if (root.startsWith("jar:") && root.endsWith("!/")) {
+            root = root.substring("jar:".length(), root.length() - 2);
+        }
+        try {
+            return new URL(root);
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException("the entity classes are at " + found + ", which is not a URL", e);
+        }
+    }
 
     StorePersistenceUnit(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -36,7 +57,7 @@ final class StorePersistenceUnit implements PersistenceUnitInfo {
     @Override public DataSource getNonJtaDataSource() { return dataSource; }
     @Override public List<String> getMappingFileNames() { return List.of(); }
     @Override public List<URL> getJarFileUrls() { return List.of(); }
-    @Override public URL getPersistenceUnitRootUrl() { return StoredMessage.class.getProtectionDomain().getCodeSource().getLocation(); }
+    @Override public URL getPersistenceUnitRootUrl() { return ROOT; }
     @Override public List<String> getManagedClassNames() { return List.of(StoredMessage.class.getName()); }
     @Override public boolean excludeUnlistedClasses() { return true; }
     @Override public SharedCacheMode getSharedCacheMode() { return SharedCacheMode.NONE; }
