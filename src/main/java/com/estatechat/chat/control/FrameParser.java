@@ -28,7 +28,7 @@ public class FrameParser {
 
     /** The fields the protocol knows, in the order of {@link ClientFrame}'s components. */
     private enum Field {
-        TYPE, TARGET_ID, MESSAGE, SENDER_ID, CLIENT_MSG_ID, MESSAGE_ID, ACCESS_TOKEN;
+        TYPE, TARGET_ID, MESSAGE, SENDER_ID, CLIENT_MSG_ID, MESSAGE_ID, ACCESS_TOKEN, SINCE;
 
         private static final Map<String, Field> BY_NAME = Arrays.stream(values())
                 .collect(Collectors.toMap(f -> f.name().toLowerCase(Locale.ROOT), f -> f));
@@ -71,7 +71,13 @@ public class FrameParser {
         if (ClientFrame.READ.equals(type)) {
             return new ChatCommand.Read(messageId(frame));
         }
-        throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message, ack, read or auth", null, null);
+        if (ClientFrame.SYNC.equals(type)) {
+            if (frame.since() == null || !MESSAGE_ID.matcher(frame.since()).matches()) {
+                throw new FrameRejected(ErrorCode.BAD_FRAME, "since is missing or not a message id", null, null);
+            }
+            return new ChatCommand.Sync(frame.since());
+        }
+        throw new FrameRejected(ErrorCode.BAD_FRAME, "unknown frame type: use message, ack, read, sync or auth", null, null);
     }
 
     /**
@@ -143,7 +149,7 @@ public class FrameParser {
         }
         return new ClientFrame(values.get(Field.TYPE), values.get(Field.TARGET_ID), values.get(Field.MESSAGE),
                 values.get(Field.SENDER_ID), values.get(Field.CLIENT_MSG_ID), values.get(Field.MESSAGE_ID),
-                values.get(Field.ACCESS_TOKEN));
+                values.get(Field.ACCESS_TOKEN), values.get(Field.SINCE));
     }
 
     private static FrameRejected first(FrameRejected found, FrameRejected next) {

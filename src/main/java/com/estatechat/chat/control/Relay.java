@@ -16,8 +16,12 @@ import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.chat.entity.FrameRejected;
 import com.estatechat.chat.entity.MessageFrame;
 import com.estatechat.chat.entity.ReceiptFrame;
+import com.estatechat.chat.entity.SyncDoneFrame;
+import com.estatechat.chat.entity.SyncedFrame;
+import com.estatechat.history.entity.StoredMessage;
 import com.estatechat.history.control.ConversationQueries;
 import com.estatechat.history.control.HistoryFeed;
+import com.estatechat.history.control.HistorySettings;
 import com.estatechat.history.control.StoreReads;
 import com.estatechat.history.entity.HistoryEvent;
 import com.estatechat.settings.ChatSettings;
@@ -28,6 +32,7 @@ import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +81,9 @@ public class Relay {
     @Inject
     StoreReads store;
 
+    @Inject
+    HistorySettings historySettings;
+
     FrameParser parser;
 
     @PostConstruct
@@ -116,6 +124,12 @@ public class Relay {
         } else if (command instanceof ChatCommand.Read read) {
             if (connection.tryAcquire()) {
                 read(connection, read);
+            } else {
+                rateLimited(connection, null);
+            }
+        } else if (command instanceof ChatCommand.Sync sync) {
+            if (connection.tryAcquire()) {
+                sync(connection, sync);
             } else {
                 rateLimited(connection, null);
             }
@@ -340,6 +354,35 @@ public class Relay {
                 LOG.log(Level.FINE, failure, () -> "The read receipt of " + messageId + " for " + senderId + " was dropped");
             }
         });
+    }
+
+    /**
+     * A {@code sync} frame: this device says which message it has last, and gets from the store
+     * what the user received or sent after it, oldest first, each marked {@code synced} (not to be
+     * acked: another device may have acked it, and an unacked one also comes live), then a
+     * {@code synced} frame that says whether more is left.
+     */
+    private void sync(ChatConnection connection, ChatCommand.Sync sync) {
+        int limit = historySettings.syncLimit();
+        UserSessions user = connection.user();
+        store.read(ConversationQueries.after(connection.userId(), sync.since(), limit + 1))
+                .whenCompleteAsync((found, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.FINE, failure, () -> "Sync of " + connection.userId() + " failed");
+                refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
+                        "the conversation store is unavailable; sync again later", null, null));
+                return;
+            }
+            List<StoredMessage> messages = found.subList(0, Math.min(limit, found.size()));
+            for (StoredMessage stored : messages) {
+                connection.send(codec.toJson(SyncedFrame.of(stored.messageId(), stored.senderId(),
+                        stored.senderRole(), stored.targetId(), stored.body(), stored.sentAt().toInstant().toString(),
+                        stored.senderId().equals(connection.userId()) ? stored.clientMsgId() : null,
+                        stored.status().wireName())));
+            }
+            connection.send(codec.toJson(SyncDoneFrame.of(messages.size(),
+                    messages.isEmpty() ? null : messages.get(messages.size() - 1).messageId(), found.size() > limit)));
+        }, user.lane());
     }
 
     /** Hands an accepted message to the conversation store; a failure is logged (its delivery records it again). */

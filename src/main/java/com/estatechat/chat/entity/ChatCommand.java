@@ -15,6 +15,10 @@ public sealed interface ChatCommand {
     record Read(String messageId) implements ChatCommand {
     }
 
+    /** Send this device what the store has for the user after {@code since}: what it missed. */
+    record Sync(String since) implements ChatCommand {
+    }
+
     /** Renew the connection's credentials in place with a fresh {@code accessToken} for the same user. */
     record Renew(String accessToken) implements ChatCommand {
 

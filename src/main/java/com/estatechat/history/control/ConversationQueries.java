@@ -1,6 +1,8 @@
 package com.estatechat.history.control;
 
+import com.estatechat.history.entity.StoredMessage;
 import jakarta.persistence.EntityManager;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -17,5 +19,20 @@ public final class ConversationQueries {
                 .setParameter("id", messageId)
                 .setParameter("recipient", recipientId)
                 .getResultStream().findFirst();
+    }
+
+    /**
+     * What {@code userId} received or sent (from any device) after message {@code since}, oldest
+     * first, at most {@code limit}: a broadcast it sent once (its role row), one it received as its
+     * own row.
+     */
+    public static Function<EntityManager, List<StoredMessage>> after(String userId, String since, int limit) {
+        return em -> em.createQuery("SELECT m FROM StoredMessage m WHERE m.messageId > :since"
+                + " AND (m.recipientId = :user OR (m.senderId = :user AND m.recipientId = m.targetId))"
+                + " ORDER BY m.messageId", StoredMessage.class)
+                .setParameter("since", since)
+                .setParameter("user", userId)
+                .setMaxResults(limit)
+                .getResultList();
     }
 }

@@ -44,6 +44,10 @@ public class HistorySettings {
     String batchWait;
 
     @Inject
+    @ConfigProperty(name = "chat.history.sync-limit")
+    int syncLimit;
+
+    @Inject
     @ConfigProperty(name = "chat.history.retry-interval")
     String retryInterval;
 
@@ -68,6 +72,9 @@ public class HistorySettings {
         if (batchSize < 1 || batchSize > 10_000) {
             problems.add("chat.history.batch-size is " + batchSize + "; it must lie between 1 and 10000");
         }
+        if (syncLimit < 1 || syncLimit > 1_000) {
+            problems.add("chat.history.sync-limit is " + syncLimit + "; it must lie between 1 and 1000");
+        }
         batchWaitValue = Durations.setting(problems, "chat.history.batch-wait", batchWait, Duration.ZERO);
         retryIntervalValue = Durations.setting(problems, "chat.history.retry-interval", retryInterval, Duration.ofMillis(100));
         if (!problems.isEmpty()) {
@@ -82,5 +89,7 @@ public class HistorySettings {
     public String queue() { return queue; }
     public int batchSize() { return batchSize; }
     public Duration batchWait() { return batchWaitValue; }
+    /** The most messages one {@code sync} frame is answered with. */
+    public int syncLimit() { return syncLimit; }
     public Duration retryInterval() { return retryIntervalValue; }
 }

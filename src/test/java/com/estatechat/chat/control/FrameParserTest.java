@@ -104,6 +104,15 @@ class FrameParserTest {
     }
 
     @Test
+    void aSyncFrameNamesTheLastMessageTheDeviceHas() throws FrameRejected {
+        assertThat(cut.parse("{\"type\":\"sync\",\"since\":\"" + ID + "\"}", ALICE))
+                .isEqualTo(new ChatCommand.Sync(ID));
+        assertThat(rejection("{\"type\":\"sync\"}").code()).isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(rejection("{\"type\":\"sync\",\"since\":\"yesterday\"}").getMessage()).contains("since");
+        assertThat(rejection("{\"type\":\"sync\",\"since\":1}").code()).isEqualTo(ErrorCode.BAD_FRAME);
+    }
+
+    @Test
     void aReadFrameNamesTheMessageRead() throws FrameRejected {
         assertThat(cut.parse("{\"type\":\"read\",\"message_id\":\"" + ID + "\"}", ALICE))
                 .isEqualTo(new ChatCommand.Read(ID));

@@ -42,6 +42,7 @@ class ConversationStoreTest {
         settings.batchSize = 10;
         settings.batchWait = "10ms";
         settings.retryInterval = "1s";
+        settings.syncLimit = 200;
         settings.check();
         StoreDataSource dataSources = database.equals("h2") ? new StoreDataSource() : new StoreDataSource() {
             @Override
