@@ -7,6 +7,7 @@ import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.directory.control.UserDirectory;
+import com.estatechat.history.control.StoreReads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -35,7 +36,7 @@ import java.util.logging.Logger;
 /**
  * The user directory: an admin provisions a user ({@code PUT /api/users/{id}} with
  * {@code {"role":"tenant"}}) so that messages and broadcasts wait for it before it first connects,
- * or removes one ({@code DELETE}) with its inbox. Callers prove who they are as a WebSocket
+ * or removes one ({@code DELETE}) with its inbox and its stored messages. Callers prove who they are as a WebSocket
  * handshake does ({@code Authorization: Bearer} in jwt mode). The broker work completes
  * asynchronously: no container thread waits for it.
  */
@@ -51,6 +52,9 @@ public class UsersResource {
 
     @Inject
     UserDirectory directory;
+
+    @Inject
+    StoreReads history;
 
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
@@ -79,7 +83,17 @@ public class UsersResource {
             return CompletableFuture.completedFuture(refused.get());
         }
         return directory.remove(userId)
-                .thenApply(done -> Response.noContent().build())
+                .thenCompose(removed -> history.erase(userId)
+                        .thenApply(rows -> {
+                            LOG.info(() -> "Deleted the " + rows + " stored messages of " + userId);
+                            return Response.noContent().build();
+                        })
+                        .exceptionally(failure -> {
+                            LOG.log(Level.WARNING, failure, () -> "Removed " + userId + " but could not delete its"
+                                    + " stored messages");
+                            return error(Response.Status.SERVICE_UNAVAILABLE, "unavailable", "the user was removed but"
+                                    + " its stored messages were not deleted; send the DELETE again");
+                        }))
                 .exceptionally(failure -> unavailable("remove " + userId, failure));
     }
 

@@ -19,12 +19,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -70,17 +72,19 @@ public class ConversationStore {
     @Inject
     Event<StoreOpened> opened;
 
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
-            Workers.daemonThreads("chat-history-open"));
+    /** Opening (and retrying it) and the hourly retention purge. */
+    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+            Workers.daemonThreads("chat-history-maintenance"));
+    private ScheduledFuture<?> retrying;
     private volatile DataSource dataSource;
     private volatile EntityManagerFactory entities;
     private volatile String lastFailure = "not opened yet";
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         if (!tryOpen()) {
-            retries.scheduleWithFixedDelay(() -> {
+            retrying = maintenance.scheduleWithFixedDelay(() -> {
                 if (tryOpen()) {
-                    retries.shutdown();
+                    retrying.cancel(false);
                 }
             }, settings.retryInterval().toMillis(), settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -108,6 +112,7 @@ public class ConversationStore {
             if (opened != null) {
                 opened.fire(new StoreOpened(dataSources.describe()));
             }
+            scheduleRetention();
             return true;
         } catch (StoreUnavailable e) {
             fail(e.getMessage(), null);
@@ -139,6 +144,53 @@ public class ConversationStore {
                 "eclipselink.logging.level", "WARNING",
                 "eclipselink.ddl-generation", "none",
                 "hibernate.hbm2ddl.auto", "none"));
+    }
+
+    private void scheduleRetention() {
+        Duration retention = settings.retention();
+        if (retention.isZero()) {
+            return;
+        }
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                int deleted = deleteSentBefore(Instant.now().minus(retention));
+                if (deleted > 0) {
+                    LOG.info(() -> "Conversation store: deleted " + deleted + " messages older than chat.history.retention ("
+                            + retention + ")");
+                }
+            } catch (StoreUnavailable | RuntimeException e) {
+                LOG.log(Level.WARNING, e, () -> "Conversation store: the retention purge failed; it runs again in an hour");
+            }
+        }, 1, Duration.ofHours(1).toMinutes(), TimeUnit.MINUTES);
+    }
+
+    /** Deletes every message sent before {@code cutoff} (retention); returns how many rows went. */
+    int deleteSentBefore(Instant cutoff) throws StoreUnavailable {
+        return update("DELETE FROM chat_message WHERE sent_at < ?", Timestamp.from(cutoff));
+    }
+
+    /**
+     * Deletes every message the user sent or received (an admin removed the user). Events still
+     * on their way through the history queue may add a few back (README: Known limits).
+     */
+    public int erase(String userId) throws StoreUnavailable {
+        return update("DELETE FROM chat_message WHERE sender_id = ? OR recipient_id = ?", userId, userId);
+    }
+
+    private int update(String sql, Object... parameters) throws StoreUnavailable {
+        DataSource source = dataSource;
+        if (source == null) {
+            throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
+        }
+        try (Connection connection = source.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreUnavailable(sql.substring(0, sql.indexOf(' ')) + " on " + dataSources.describe() + " failed: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Whether the store is open; else {@link #lastFailure()} says why not. */
@@ -272,7 +324,7 @@ public class ConversationStore {
 
     @PreDestroy
     void close() {
-        retries.shutdownNow();
+        maintenance.shutdownNow();
         EntityManagerFactory factory = entities;
         entities = null;
         dataSource = null;

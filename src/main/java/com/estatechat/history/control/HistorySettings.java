@@ -48,12 +48,17 @@ public class HistorySettings {
     int syncLimit;
 
     @Inject
+    @ConfigProperty(name = "chat.history.retention")
+    String retention;
+
+    @Inject
     @ConfigProperty(name = "chat.history.retry-interval")
     String retryInterval;
 
     private Path embeddedPathValue;
     private Duration batchWaitValue;
     private Duration retryIntervalValue;
+    private Duration retentionValue;
 
     @PostConstruct
     void check() {
@@ -76,6 +81,10 @@ public class HistorySettings {
             problems.add("chat.history.sync-limit is " + syncLimit + "; it must lie between 1 and 1000");
         }
         batchWaitValue = Durations.setting(problems, "chat.history.batch-wait", batchWait, Duration.ZERO);
+        retentionValue = Durations.setting(problems, "chat.history.retention", retention, Duration.ZERO);
+        if (retentionValue != null && !retentionValue.isZero() && retentionValue.compareTo(Duration.ofHours(1)) < 0) {
+            problems.add("chat.history.retention is " + retention + "; it must be 0 (keep forever) or at least 1h");
+        }
         retryIntervalValue = Durations.setting(problems, "chat.history.retry-interval", retryInterval, Duration.ofMillis(100));
         if (!problems.isEmpty()) {
             problems.forEach(problem -> LOG.severe(() -> "Invalid configuration: " + problem));
@@ -89,6 +98,8 @@ public class HistorySettings {
     public String queue() { return queue; }
     public int batchSize() { return batchSize; }
     public Duration batchWait() { return batchWaitValue; }
+    /** How long stored messages are kept (by the time they were sent); zero: forever. */
+    public Duration retention() { return retentionValue; }
     /** The most messages one {@code sync} frame is answered with. */
     public int syncLimit() { return syncLimit; }
     public Duration retryInterval() { return retryIntervalValue; }

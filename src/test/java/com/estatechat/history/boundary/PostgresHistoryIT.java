@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
 import com.estatechat.support.PayaraMicroProcess;
+import com.estatechat.support.UserDirectoryClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -137,5 +138,35 @@ class PostgresHistoryIT {
             assertThat(refused.getString("code")).isEqualTo("unknown_message");
             assertThat(refused.getString("message_id")).isEqualTo(second);
         }
+    }
+
+    @Test
+    void removingAUserDeletesWhatItSentAndReceived() throws Exception {
+        String carol = user("carol");
+        String dave = user("dave");
+        String erin = user("erin");
+        String toDave;
+        String toCarol;
+        String fromErin;
+        try (ChatClient c = ChatClient.connect(root, carol); ChatClient d = ChatClient.connect(root, dave);
+                ChatClient e = ChatClient.connect(root, erin)) {
+            c.sendMessage(dave, "to dave", null);
+            toDave = c.next("receipt").getString("message_id");
+            d.sendMessage(carol, "to carol", null);
+            toCarol = d.next("receipt").getString("message_id");
+            e.sendMessage(carol, "from erin", null);
+            fromErin = e.next("receipt").getString("message_id");
+        }
+        String[] all = {toDave, toCarol, fromErin};
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            for (String id : all) {
+                assertThat(rows(id)).hasSize(1);
+            }
+        });
+        assertThat(UserDirectoryClient.delete(root, dave, Map.of("id", "test-admin", "role", "admin")).statusCode())
+                .isEqualTo(204);
+        assertThat(rows(toDave)).isEmpty();
+        assertThat(rows(toCarol)).isEmpty();
+        assertThat(rows(fromErin)).as("others' conversations stay").hasSize(1);
     }
 }

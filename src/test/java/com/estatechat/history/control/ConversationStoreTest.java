@@ -43,6 +43,7 @@ class ConversationStoreTest {
         settings.batchWait = "10ms";
         settings.retryInterval = "1s";
         settings.syncLimit = 200;
+        settings.retention = "0s";
         settings.check();
         StoreDataSource dataSources = database.equals("h2") ? new StoreDataSource() : new StoreDataSource() {
             @Override
@@ -151,6 +152,24 @@ class ConversationStoreTest {
                         org.assertj.core.groups.Tuple.tuple("role:tenant", MessageStatus.READ),
                         org.assertj.core.groups.Tuple.tuple("t1", MessageStatus.DELIVERED),
                         org.assertj.core.groups.Tuple.tuple("t2", MessageStatus.READ));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void retentionDeletesWhatWasSentBeforeTheCutoffAndErasureEverythingOfOneUser(String database) throws Exception {
+        open(database);
+        HistoryEvent old = HistoryEvent.message(id(), "alice", "tenant", "bob", "old", null, "2025-01-01T00:00:00Z");
+        HistoryEvent recent = message(id(), "alice", "bob");
+        HistoryEvent toCarol = message(id(), "carol", "dave");
+        store.apply(List.of(old, recent, toCarol, message(id(), "bob", "carol")));
+
+        assertThat(store.deleteSentBefore(java.time.Instant.parse("2026-01-01T00:00:00Z"))).isEqualTo(1);
+        assertThat(rows(old.messageId())).isEmpty();
+        assertThat(rows(recent.messageId())).hasSize(1);
+
+        assertThat(store.erase("bob")).as("what bob received and what he sent").isEqualTo(2);
+        assertThat(rows(recent.messageId())).isEmpty();
+        assertThat(rows(toCarol.messageId())).hasSize(1);
     }
 
     @ParameterizedTest
