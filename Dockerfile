@@ -17,6 +17,9 @@ RUN mvn -B -q -ntp dependency:go-offline || true
 COPY src src
 # the WAR only: no tests, and no copy of Payara Micro (the runtime image has it)
 RUN mvn -B -q -ntp -Dmaven.test.skip=true -Dmdep.skip=true package
+# the PostgreSQL driver for the conversation store's JDBC resource (payara-config/post-boot-commands.asadmin)
+RUN mvn -B -q -ntp dependency:copy -Dartifact=org.postgresql:postgresql:42.7.8 -DoutputDirectory=/build/lib \
+    && mv /build/lib/postgresql-42.7.8.jar /build/lib/postgresql.jar
 
 FROM payara/micro:6.2025.10-jdk17
 # the base image runs as its unprivileged "payara" user (uid 1000) from /opt/payara, and its entrypoint
@@ -24,6 +27,9 @@ FROM payara/micro:6.2025.10-jdk17
 USER payara
 COPY --from=build --chown=payara:payara /build/target/estate-chat.war /opt/payara/deployments/estate-chat.war
 COPY --chown=payara:payara payara-config/ /opt/payara/config/
+COPY --from=build --chown=payara:payara /build/lib/postgresql.jar /opt/payara/lib/postgresql.jar
+# the embedded conversation store (no chat.history.datasource) keeps its files here: mount a volume
+ENV CHAT_HISTORY_EMBEDDED_PATH=/opt/payara/data/history
 EXPOSE 8080
 # ready = the broker connection is open; bash's /dev/tcp because the image has neither curl nor wget
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
@@ -31,4 +37,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 CMD ["--deploy", "/opt/payara/deployments/estate-chat.war", "--contextroot", "/", \
      "--postbootcommandfile", "/opt/payara/config/post-boot-commands.asadmin", \
      "--logproperties", "/opt/payara/config/logging.properties", \
+     "--addlibs", "/opt/payara/lib/postgresql.jar", \
      "--nohazelcast"]

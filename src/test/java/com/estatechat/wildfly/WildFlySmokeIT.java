@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.UserDirectoryClient;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -70,6 +71,9 @@ class WildFlySmokeIT {
         builder.environment().put("CHAT_AMQP_EXCHANGE", "test.wildfly." + RUN);
         builder.environment().put("CHAT_AMQP_INBOX_PREFIX", "test.wildfly." + RUN + ".inbox.");
         builder.environment().put("CHAT_AMQP_DEAD_LETTER_EXCHANGE", "test.wildfly." + RUN + ".dead-letter");
+        builder.environment().put("CHAT_HISTORY_QUEUE", "test.wildfly." + RUN + ".history");
+        builder.environment().put("CHAT_HISTORY_EMBEDDED_PATH",
+                Path.of("target", "history", "wildfly-" + RUN).toAbsolutePath().toString());
         builder.environment().put("CHAT_AUTH_MODE", "none");
         builder.environment().put("CHAT_ALLOW_MISSING_ORIGIN", "true");
         server = builder.start();
@@ -129,6 +133,23 @@ class WildFlySmokeIT {
             JsonObject delivered = a.next(f -> "delivered".equals(f.getString("status", null)));
             assertThat(delivered.getString("message_id")).isEqualTo(id);
             assertThat(delivered.getString("target_id")).isEqualTo(bob);
+
+            // the conversation store (embedded H2 through Hibernate here, EclipseLink on Payara): the
+            // message a second device of alice's did not see comes back from it, delivered
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                a.send(Json.createObjectBuilder().add("type", "sync").add("since", "00000000-0000-0000-0000-000000000000")
+                        .build());
+                List<JsonObject> synced = new java.util.ArrayList<>();
+                for (JsonObject frame = a.next(f -> f.getBoolean("synced", false) || "synced".equals(f.getString("type")));
+                        !"synced".equals(frame.getString("type")); frame = a.next(
+                                f -> f.getBoolean("synced", false) || "synced".equals(f.getString("type")))) {
+                    synced.add(frame);
+                }
+                assertThat(synced).singleElement().satisfies(frame -> {
+                    assertThat(frame.getString("message_id")).isEqualTo(id);
+                    assertThat(frame.getString("status")).isEqualTo("delivered");
+                });
+            });
         }
     }
 

@@ -78,6 +78,13 @@ public class ChatMetrics {
         }
     }
 
+    /** An event committed to the conversation store {@code lag} after it happened. */
+    public void historyWritten(Duration lag) {
+        if (exported != null) {
+            exported.historyWritten(lag);
+        }
+    }
+
     public void error(ErrorCode code) {
         if (exported != null) {
             exported.error(code);

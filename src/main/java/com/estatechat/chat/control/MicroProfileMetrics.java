@@ -24,6 +24,8 @@ final class MicroProfileMetrics {
     private final Counter redelivered;
     private final Counter receiptsDropped;
     private final Timer confirmLatency;
+    private final Counter historyWritten;
+    private final Timer historyLag;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
     private MicroProfileMetrics(MetricRegistry registry) {
@@ -33,6 +35,8 @@ final class MicroProfileMetrics {
         redelivered = registry.counter("chat.messages.redelivered");
         receiptsDropped = registry.counter("chat.receipts.dropped");
         confirmLatency = registry.timer("chat.publish.confirm");
+        historyWritten = registry.counter("chat.history.written");
+        historyLag = registry.timer("chat.history.lag");
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, registry.counter("chat.errors", new Tag("code", code.wireName())));
         }
@@ -67,6 +71,11 @@ final class MicroProfileMetrics {
 
     void redelivered() {
         redelivered.inc();
+    }
+
+    void historyWritten(Duration lag) {
+        historyWritten.inc();
+        historyLag.update(lag);
     }
 
     void error(ErrorCode code) {

@@ -3,6 +3,7 @@ package com.estatechat.history.control;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.amqp.control.InboxTopology;
+import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.chat.control.FrameCodec;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.history.entity.HistoryEvent;
@@ -17,6 +18,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -58,6 +61,9 @@ public class HistoryWriter {
 
     @Inject
     FrameCodec codec;
+
+    @Inject
+    ChatMetrics metrics;
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             Workers.daemonThreads("chat-history-writer"));
@@ -195,11 +201,24 @@ public class HistoryWriter {
         try {
             channel.basicAck(lastTag, true);
             applied.addAndGet(batch.size());
+            Instant now = Instant.now();
+            for (HistoryEvent event : batch) {
+                metrics.historyWritten(lag(event, now));
+            }
         } catch (IOException | RuntimeException e) {
             // the channel went: the broker requeues the batch, which comes again and changes nothing
             LOG.log(Level.FINE, "History: the ack of a committed batch failed", e);
         }
         batch.clear();
+    }
+
+    private static Duration lag(HistoryEvent event, Instant now) {
+        try {
+            Duration lag = Duration.between(Instant.parse(event.at()), now);
+            return lag.isNegative() ? Duration.ZERO : lag;
+        } catch (RuntimeException e) {
+            return Duration.ZERO;
+        }
     }
 
     private void reject(Channel from, long tag) {
