@@ -84,7 +84,7 @@ public class ConversationAnswers {
         return CompletableFuture.completedFuture(ApiCaller.badRequest(message));
     }
 
-    /** Reads on the store's threads and writes the JSON there too: the request thread is long gone. */
+    /** Reads on the store's threads and writes the JSON there too: the request thread does not wait for either. */
     private <T> CompletionStage<Response> answer(String viewerId, Function<EntityManager, T> query,
             Function<T, JsonObject> json) {
         return store.read(query)
