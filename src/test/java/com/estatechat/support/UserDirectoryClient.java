@@ -2,7 +2,6 @@ package com.estatechat.support;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +12,6 @@ import java.util.Map;
  * mode the caller names itself as a handshake does, with {@code id} and {@code role} parameters.
  */
 public final class UserDirectoryClient {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private UserDirectoryClient() {
     }
@@ -34,29 +31,14 @@ public final class UserDirectoryClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(base, userId, caller))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
-        return send(request.build());
+        return ApiClient.send(request.build());
     }
 
     public static HttpResponse<String> delete(URI base, String userId, Map<String, String> caller) {
-        return send(HttpRequest.newBuilder(uri(base, userId, caller)).DELETE().build());
+        return ApiClient.send(HttpRequest.newBuilder(uri(base, userId, caller)).DELETE().build());
     }
 
     private static URI uri(URI base, String userId, Map<String, String> caller) {
-        String root = base.toString().endsWith("/") ? base.toString() : base + "/";
-        StringBuilder query = new StringBuilder();
-        caller.forEach((name, value) -> query.append(query.length() == 0 ? "?" : "&").append(name).append('=')
-                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-        return URI.create(root + "api/users/" + URLEncoder.encode(userId, StandardCharsets.UTF_8) + query);
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return ApiClient.uri(base, "users/" + URLEncoder.encode(userId, StandardCharsets.UTF_8), caller);
     }
 }

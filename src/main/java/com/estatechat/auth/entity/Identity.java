@@ -16,6 +16,8 @@ public record Identity(String userId, Role role, Instant expiresAt, Set<String> 
 
     /** A user id is 1 to 64 characters of {@code [A-Za-z0-9_.-]}. */
     public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** {@link #USER_ID} in words, for the answer to a bad one. */
+    public static final String USER_ID_RULE = "a user id is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.' and '-'";
 
     public Identity {
         Objects.requireNonNull(role, "role");

@@ -1,9 +1,7 @@
 package com.estatechat.directory.boundary;
 
 import com.estatechat.amqp.control.BrokerUnavailable;
-import com.estatechat.auth.control.Admission;
-import com.estatechat.auth.control.IdentityResolver;
-import com.estatechat.auth.entity.HandshakeCredentials;
+import com.estatechat.auth.boundary.ApiCaller;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.directory.control.UserDirectory;
@@ -28,7 +26,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.StringReader;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -47,8 +44,10 @@ public class UsersResource {
 
     private static final Logger LOG = Logger.getLogger(UsersResource.class.getName());
 
+    private static final String CHANGE_USERS = "change users";
+
     @Inject
-    IdentityResolver identities;
+    ApiCaller callers;
 
     @Inject
     UserDirectory directory;
@@ -60,7 +59,8 @@ public class UsersResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public CompletionStage<Response> provision(@PathParam("id") String userId, String body,
             @Context HttpServletRequest request) {
-        Optional<Response> refused = checkCaller(request).or(() -> checkUserId(userId));
+        callers.admin(request, CHANGE_USERS);
+        Optional<Response> refused = checkUserId(userId);
         if (refused.isPresent()) {
             return CompletableFuture.completedFuture(refused.get());
         }
@@ -68,7 +68,7 @@ public class UsersResource {
         try {
             role = roleOf(body);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(error(Response.Status.BAD_REQUEST, "bad_request", e.getMessage()));
+            return CompletableFuture.completedFuture(ApiCaller.badRequest(e.getMessage()));
         }
         return directory.provision(userId, role)
                 .thenApply(done -> Response.ok(Json.createObjectBuilder().add("user_id", userId)
@@ -78,7 +78,8 @@ public class UsersResource {
 
     @DELETE
     public CompletionStage<Response> remove(@PathParam("id") String userId, @Context HttpServletRequest request) {
-        Optional<Response> refused = checkCaller(request).or(() -> checkUserId(userId));
+        callers.admin(request, CHANGE_USERS);
+        Optional<Response> refused = checkUserId(userId);
         if (refused.isPresent()) {
             return CompletableFuture.completedFuture(refused.get());
         }
@@ -91,37 +92,15 @@ public class UsersResource {
                         .exceptionally(failure -> {
                             LOG.log(Level.WARNING, failure, () -> "Removed " + userId + " but could not delete its"
                                     + " stored messages");
-                            return error(Response.Status.SERVICE_UNAVAILABLE, "unavailable", "the user was removed but"
-                                    + " its stored messages were not deleted; send the DELETE again");
+                            return ApiCaller.unavailable("the user was removed but its stored messages were not deleted;"
+                                    + " send the DELETE again");
                         }))
                 .exceptionally(failure -> unavailable("remove " + userId, failure));
     }
 
-    /** 401 without a valid identity, 403 unless it is an admin's. */
-    private Optional<Response> checkCaller(HttpServletRequest request) {
-        Admission admission = identities.resolveApiCall(
-                new HandshakeCredentials(request::getParameter, request::getHeader), request.getRemoteAddr());
-        if (!admission.admitted()) {
-            LOG.fine(() -> "Refused a directory call from " + request.getRemoteAddr() + ": "
-                    + admission.refusal().status() + " " + admission.refusal().reason());
-            // the reason may carry a library's words: it goes to the log, the caller gets the status
-            return Optional.of(switch (admission.refusal().status()) {
-                case 400 -> error(Response.Status.BAD_REQUEST, "bad_request", "the caller's identity is malformed");
-                case 401 -> error(Response.Status.UNAUTHORIZED, "unauthorized", "a valid identity is required");
-                default -> error(Response.Status.FORBIDDEN, "forbidden", "this caller may not use the directory");
-            });
-        }
-        Identity caller = admission.identity();
-        if (caller.role() != Role.ADMIN) {
-            return Optional.of(error(Response.Status.FORBIDDEN, "forbidden", "only an admin may change users"));
-        }
-        return Optional.empty();
-    }
-
     private static Optional<Response> checkUserId(String userId) {
         return Identity.isValidUserId(userId) ? Optional.empty()
-                : Optional.of(error(Response.Status.BAD_REQUEST, "bad_request",
-                        "a user id is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.' and '-'"));
+                : Optional.of(ApiCaller.badRequest(Identity.USER_ID_RULE));
     }
 
     /** The body {@code {"role":"tenant"|"landlord"|"admin"}}; nothing else is taken. */
@@ -144,17 +123,9 @@ public class UsersResource {
     }
 
     private static Response unavailable(String what, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                : failure;
+        Throwable cause = ApiCaller.causeOf(failure);
         LOG.log(Level.FINE, cause, () -> "Could not " + what);
-        return error(Response.Status.SERVICE_UNAVAILABLE, "unavailable",
-                cause instanceof BrokerUnavailable ? "the message broker is unavailable; retry later"
-                        : "the message broker refused the change; see the server log");
-    }
-
-    private static Response error(Response.Status status, String code, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Json.createObjectBuilder().add("error", code).add("message", message).build().toString())
-                .build();
+        return ApiCaller.unavailable(cause instanceof BrokerUnavailable ? "the message broker is unavailable; retry later"
+                : "the message broker refused the change; see the server log");
     }
 }

@@ -1,21 +1,19 @@
 package com.estatechat.history.control;
 
+import static com.estatechat.history.control.TestStores.delivered;
+import static com.estatechat.history.control.TestStores.id;
+import static com.estatechat.history.control.TestStores.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.history.entity.HistoryEvent;
 import com.estatechat.history.entity.MessageStatus;
 import com.estatechat.history.entity.StoredMessage;
 import java.io.File;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The store's SQL on both databases it runs on: the embedded H2 (PostgreSQL mode) and a real
@@ -25,70 +23,15 @@ import org.postgresql.ds.PGSimpleDataSource;
 class ConversationStoreTest {
 
     private ConversationStore store;
-    private String schema;
 
     @AfterEach
-    void close() throws Exception {
-        if (store != null) {
-            store.close();
-            store.dataSources.close();
-        }
+    void close() {
+        TestStores.close(store);
     }
 
-    private ConversationStore open(String database) throws Exception {
-        HistorySettings settings = new HistorySettings();
-        settings.embeddedPath = new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath();
-        settings.queue = "unused";
-        settings.batchSize = 10;
-        settings.batchWait = "10ms";
-        settings.retryInterval = "1s";
-        settings.syncLimit = 200;
-        settings.retention = "0s";
-        settings.check();
-        StoreDataSource dataSources = database.equals("h2") ? new StoreDataSource() : new StoreDataSource() {
-            @Override
-            synchronized DataSource open() {
-                return postgres();
-            }
-        };
-        dataSources.settings = settings;
-        store = new ConversationStore();
-        store.settings = settings;
-        store.dataSources = dataSources;
-        store.start(null);
-        assertThat(store.isReady()).as(store.lastFailure()).isTrue();
+    private ConversationStore open(String database) {
+        store = TestStores.open(database);
         return store;
-    }
-
-    /** A fresh schema in the local PostgreSQL for each test, so that runs never see each other's rows. */
-    private DataSource postgres() {
-        PGSimpleDataSource admin = new PGSimpleDataSource();
-        admin.setURL("jdbc:postgresql://127.0.0.1:5432/postgres");
-        admin.setUser("postgres");
-        schema = "unit_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE SCHEMA " + schema);
-        } catch (Exception e) {
-            throw new IllegalStateException("PostgreSQL on 127.0.0.1:5432 (user postgres, trust) is needed", e);
-        }
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setURL("jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=" + schema);
-        source.setUser("postgres");
-        return source;
-    }
-
-    private static String id() {
-        return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpochPlus1().toString();
-    }
-
-    private static HistoryEvent message(String id, String from, String to) {
-        return HistoryEvent.message(id, from, "tenant", to, "hello " + id, "c-" + id.substring(0, 8),
-                "2026-11-30T12:00:00Z");
-    }
-
-    private static HistoryEvent delivered(HistoryEvent message, String recipient) {
-        return HistoryEvent.delivered(recipient, "2026-11-30T12:00:01Z", message.messageId(), message.senderId(),
-                message.senderRole(), message.targetId(), message.message(), message.clientMsgId(), message.sentAt());
     }
 
     private List<StoredMessage> rows(String messageId) throws StoreUnavailable {

@@ -1,0 +1,88 @@
+package com.estatechat.auth.boundary;
+
+import com.estatechat.auth.control.Admission;
+import com.estatechat.auth.control.IdentityResolver;
+import com.estatechat.auth.entity.HandshakeCredentials;
+import com.estatechat.auth.entity.Identity;
+import com.estatechat.auth.entity.Role;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.concurrent.CompletionException;
+import java.util.logging.Logger;
+
+/**
+ * Who calls the REST API, told as a WebSocket handshake tells it ({@code Authorization: Bearer}
+ * in jwt mode, {@code id} and {@code role} parameters in mode none), and the JSON error body
+ * {@code {"error","message"}} that every resource answers with.
+ */
+@ApplicationScoped
+public class ApiCaller {
+
+    private static final Logger LOG = Logger.getLogger(ApiCaller.class.getName());
+
+    @Inject
+    IdentityResolver identities;
+
+    /**
+     * The caller's identity.
+     *
+     * @param what what the call does, for the log and the 403's message ("use the directory")
+     * @throws WebApplicationException 400, 401 or 403 with the error body: JAX-RS answers with it
+     */
+    public Identity identify(HttpServletRequest request, String what) {
+        Admission admission = identities.resolveApiCall(
+                new HandshakeCredentials(request::getParameter, request::getHeader), request.getRemoteAddr());
+        if (admission.admitted()) {
+            return admission.identity();
+        }
+        LOG.fine(() -> "Refused a call to " + what + " from " + request.getRemoteAddr() + ": "
+                + admission.refusal().status() + " " + admission.refusal().reason());
+        // the reason may carry a library's words: it goes to the log, the caller gets the status
+        throw new WebApplicationException(switch (admission.refusal().status()) {
+            case 400 -> badRequest("the caller's identity is malformed");
+            case 401 -> error(Response.Status.UNAUTHORIZED, "unauthorized", "a valid identity is required");
+            default -> forbidden("this caller may not " + what);
+        });
+    }
+
+    /**
+     * The caller's identity, which must be an admin's.
+     *
+     * @throws WebApplicationException as {@link #identify}, and 403 for any other role
+     */
+    public Identity admin(HttpServletRequest request, String what) {
+        Identity caller = identify(request, what);
+        if (caller.role() != Role.ADMIN) {
+            throw new WebApplicationException(forbidden("only an admin may " + what));
+        }
+        return caller;
+    }
+
+    public static Response badRequest(String message) {
+        return error(Response.Status.BAD_REQUEST, "bad_request", message);
+    }
+
+    public static Response forbidden(String message) {
+        return error(Response.Status.FORBIDDEN, "forbidden", message);
+    }
+
+    public static Response unavailable(String message) {
+        return error(Response.Status.SERVICE_UNAVAILABLE, "unavailable", message);
+    }
+
+    /** What failed a {@code CompletableFuture}, without the {@code CompletionException} around it. */
+    public static Throwable causeOf(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    public static Response error(Response.Status status, String code, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(Json.createObjectBuilder().add("error", code).add("message", message).build().toString())
+                .build();
+    }
+}

@@ -1,0 +1,89 @@
+package com.estatechat.history.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.history.entity.HistoryEvent;
+import java.io.File;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Conversation stores for unit tests, on either database the store runs on: {@code h2} (the
+ * embedded one, in files of its own) or {@code postgresql} (127.0.0.1:5432, user postgres, trust,
+ * as {@code .ci/run} has it; a fresh schema each time, so that runs never see each other's rows).
+ * And the events the writer would apply.
+ */
+final class TestStores {
+
+    private TestStores() {
+    }
+
+    /** An open store; close it with {@link #close}. */
+    static ConversationStore open(String database) {
+        HistorySettings settings = new HistorySettings();
+        settings.embeddedPath = new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath();
+        settings.queue = "unused";
+        settings.batchSize = 10;
+        settings.batchWait = "10ms";
+        settings.retryInterval = "1s";
+        settings.syncLimit = 200;
+        settings.retention = "0s";
+        settings.check();
+        StoreDataSource dataSources = database.equals("h2") ? new StoreDataSource() : new StoreDataSource() {
+            @Override
+            synchronized DataSource open() {
+                return postgres();
+            }
+        };
+        dataSources.settings = settings;
+        ConversationStore store = new ConversationStore();
+        store.settings = settings;
+        store.dataSources = dataSources;
+        store.start(null);
+        assertThat(store.isReady()).as(store.lastFailure()).isTrue();
+        return store;
+    }
+
+    static void close(ConversationStore store) {
+        if (store != null) {
+            store.close();
+            store.dataSources.close();
+        }
+    }
+
+    private static DataSource postgres() {
+        PGSimpleDataSource admin = new PGSimpleDataSource();
+        admin.setURL("jdbc:postgresql://127.0.0.1:5432/postgres");
+        admin.setUser("postgres");
+        String schema = "unit_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA " + schema);
+        } catch (Exception e) {
+            throw new IllegalStateException("PostgreSQL on 127.0.0.1:5432 (user postgres, trust) is needed", e);
+        }
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL("jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=" + schema);
+        source.setUser("postgres");
+        return source;
+    }
+
+    /** A new message id, later than every one before it (UUIDv7, as the server's). */
+    static String id() {
+        return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpochPlus1().toString();
+    }
+
+    /** A message from a tenant, accepted by the broker. */
+    static HistoryEvent message(String id, String from, String to) {
+        return HistoryEvent.message(id, from, "tenant", to, "hello " + id, "c-" + id.substring(0, 8),
+                "2026-11-30T12:00:00Z");
+    }
+
+    /** The recipient's ack of that message. */
+    static HistoryEvent delivered(HistoryEvent message, String recipient) {
+        return HistoryEvent.delivered(recipient, "2026-11-30T12:00:01Z", message.messageId(), message.senderId(),
+                message.senderRole(), message.targetId(), message.message(), message.clientMsgId(), message.sentAt());
+    }
+}
