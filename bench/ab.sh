@@ -3,12 +3,17 @@
 # Payara Micro: closed-loop throughput, the server's CPU time per chat message, and (for a build with
 # the conversation store, on its embedded database) the events written and their lag p99.
 #   bench/ab.sh A.war B.war [rounds=2] [connections=500] [seconds=20]
+#   BENCH_RATE=500 bench/ab.sh ...          open loop at 500 msg/s instead of closed loop
+#   BENCH_HISTORY=postgresql bench/ab.sh ... the conversation store on the local PostgreSQL
 # Needs bench/target (mvn -f bench/pom.xml package) and target/payara-micro.jar. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH=$PWD/bench
 A=$1 B=$2 ROUNDS=${3:-2} CONN=${4:-500} SECS=${5:-20}
 PORT=${BENCH_PORT:-8181}
+# BENCH_RATE=<msg/s>: open loop at that rate (latency from the intended send time); else closed loop
+LOAD="--window 1"
+if [ -n "${BENCH_RATE:-}" ]; then LOAD="--rate $BENCH_RATE"; fi
 AMQP=${BENCH_AMQP:-amqp://guest:guest@127.0.0.1:5672}
 OUT=$BENCH/target/ab-$(date -u +%H%M%S)
 CP="$BENCH/target/classes:$BENCH/target/lib/*"
@@ -18,14 +23,32 @@ ulimit -n "$(ulimit -Hn)" || true
 SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true' EXIT
 
+# BENCH_HISTORY=postgresql: each server's conversation store in a fresh schema of the local PostgreSQL
+# (127.0.0.1:5432, user postgres, trust), through a pool and JDBC resource created at boot as an operator
+# does; else the embedded H2 store (in the server's own JVM, so its CPU counts as the server's)
+history_options() {   # label round
+  if [ "${BENCH_HISTORY:-embedded}" != postgresql ]; then return; fi
+  local schema="bench_$1$2_$(date +%s)"
+  psql -h 127.0.0.1 -U postgres -q -c "CREATE SCHEMA $schema" postgres >/dev/null
+  cat > "$OUT/post-boot-$1-$2.asadmin" <<EOF
+create-jdbc-connection-pool --datasourceclassname=org.postgresql.ds.PGSimpleDataSource --restype=javax.sql.DataSource --property=serverName=127.0.0.1:portNumber=5432:databaseName=postgres:user=postgres:password=unused:currentSchema=$schema bench-pool
+create-jdbc-resource --connectionpoolid=bench-pool jdbc/bench
+EOF
+  echo "--addlibs $PWD/target/postgresql.jar --postbootcommandfile $OUT/post-boot-$1-$2.asadmin -Dchat.history.datasource=jdbc/bench"
+}
+
 one() {   # label war round
-  java -Xmx2g -XX:+UseG1GC -Djava.io.tmpdir="$OUT/tmp" \
+  local history; history=$(history_options "$1" "$3")
+  local store_property=; local store_options=
+  if [ -n "$history" ]; then store_property=${history##* }; store_options=${history% *}; fi
+  # shellcheck disable=SC2086 # the store's options are words on purpose
+  java -Xmx2g -XX:+UseG1GC -Djava.io.tmpdir="$OUT/tmp" $store_property \
     -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
     -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
     -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
     -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
     -Dchat.history.queue=bench.history -Dchat.history.embedded-path="$OUT/history-$1-$3" \
-    -jar "$PAYARA" --deploy "$2" --contextroot / --port "$PORT" --nohazelcast --nocluster \
+    -jar "$PAYARA" --deploy "$2" --contextroot / --port "$PORT" --nohazelcast --nocluster $store_options \
     > "$OUT/server-$1-$3.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
@@ -34,12 +57,13 @@ one() {   # label war round
   done
   local prefix="ab$1$3-"
   timeout 300 java -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
-    --connections "$CONN" --prefix "$prefix" --window 1 --warmup 10 --duration "$SECS" --drain 20 \
+    --connections "$CONN" --prefix "$prefix" $LOAD --warmup 10 --duration "$SECS" --drain 20 \
     --out "$OUT/$1-$3.txt" > /dev/null 2>&1 || true
-  # the conversation store's lag (event to commit), where the build has one: its timer's p99
+  # the conversation store's lag (event to commit), where the build has one: its timer's p99. Payara
+  # 6.2025.10 exports a timer's quantiles in nanoseconds (its _sum in seconds): read as nanoseconds
   local metrics; metrics=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null || true)
   echo "history_written=$(printf '%s\n' "$metrics" | awk '/^chat_history_written_total/ {print $2}')" >> "$OUT/$1-$3.txt"
-  echo "history_lag_p99_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds[{].*quantile="0.99"/ {printf "%.1f", $2 * 1000}')" >> "$OUT/$1-$3.txt"
+  echo "history_lag_p99_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds[{].*quantile="0.99"/ {printf "%.1f", $2 / 1e6}')" >> "$OUT/$1-$3.txt"
   # the server's CPU over the whole run, per message sent (connecting included, the same for A and B)
   local ticks; ticks=$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat")
   echo "server_cpu_ms_per_message=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(grep -m1 '^sent=' "$OUT/$1-$3.txt" | cut -d= -f2)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')" >> "$OUT/$1-$3.txt"

@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 public class FrameParser {
 
     static final Pattern CLIENT_MSG_ID = Pattern.compile("[\\x21-\\x7E]{1,64}");
-    static final Pattern MESSAGE_ID = Pattern.compile("[0-9a-f-]{36}");
 
     /** Deep enough for any extra data a client adds; a chat frame itself is flat. */
     static final int MAX_DEPTH = 32;
@@ -72,7 +71,7 @@ public class FrameParser {
             return new ChatCommand.Read(messageId(frame));
         }
         if (ClientFrame.SYNC.equals(type)) {
-            if (frame.since() == null || !MESSAGE_ID.matcher(frame.since()).matches()) {
+            if (!MessageIds.isMessageId(frame.since())) {
                 throw new FrameRejected(ErrorCode.BAD_FRAME, "since is missing or not a message id", null, null);
             }
             return new ChatCommand.Sync(frame.since());
@@ -220,7 +219,7 @@ public class FrameParser {
 
     private static String messageId(ClientFrame frame) throws FrameRejected {
         String id = frame.messageId();
-        if (id == null || !MESSAGE_ID.matcher(id).matches()) {
+        if (!MessageIds.isMessageId(id)) {
             throw new FrameRejected(ErrorCode.BAD_FRAME, "message_id is missing or not a message id", null, null);
         }
         return id;

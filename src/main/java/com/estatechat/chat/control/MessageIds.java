@@ -10,6 +10,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class MessageIds {
 
+    /** What a message id looks like on the wire: checked wherever a client names one. */
+    public static final java.util.regex.Pattern PATTERN = java.util.regex.Pattern.compile("[0-9a-f-]{36}");
+
+    public static boolean isMessageId(String candidate) {
+        return candidate != null && PATTERN.matcher(candidate).matches();
+    }
+
     public String next() {
         return UuidCreator.getTimeOrderedEpochPlus1().toString();
     }

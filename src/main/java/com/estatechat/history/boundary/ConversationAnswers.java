@@ -3,6 +3,7 @@ package com.estatechat.history.boundary;
 import com.estatechat.auth.boundary.ApiCaller;
 import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.auth.entity.Identity;
+import com.estatechat.chat.control.MessageIds;
 import com.estatechat.history.control.ConversationQueries;
 import com.estatechat.history.control.StoreReads;
 import com.estatechat.history.control.StoreUnavailable;
@@ -26,7 +27,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * The answers of the conversation endpoints, for a viewer the resource has already decided on:
@@ -43,7 +43,6 @@ public class ConversationAnswers {
     static final int MAX_LIMIT = 200;
     static final String PEER_RULE = "the peer is a user id (" + Identity.USER_ID_RULE + ") or a role key: role:tenant,"
             + " role:landlord, role:admin or role:*";
-    private static final Pattern MESSAGE_ID = Pattern.compile("[0-9a-f-]{36}");
 
     @Inject
     StoreReads store;
@@ -59,7 +58,7 @@ public class ConversationAnswers {
         if (!isPeer(peerId)) {
             return bad(PEER_RULE);
         }
-        if (before != null && !MESSAGE_ID.matcher(before).matches()) {
+        if (before != null && !MessageIds.isMessageId(before)) {
             return bad("before is a message_id: 36 characters of 0-9, a-f and '-'");
         }
         int pageSize;

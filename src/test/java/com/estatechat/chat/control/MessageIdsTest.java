@@ -24,7 +24,7 @@ class MessageIdsTest {
         assertThat(ids).isSorted();
         assertThat(new HashSet<>(ids)).hasSize(ids.size());
         assertThat(UUID.fromString(ids.get(0)).version()).isEqualTo(7);
-        assertThat(ids.get(0)).matches(FrameParser.MESSAGE_ID.pattern());
+        assertThat(ids.get(0)).matches(MessageIds.PATTERN.pattern());
     }
 
     @Test
