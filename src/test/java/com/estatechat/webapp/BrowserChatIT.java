@@ -221,6 +221,13 @@ class BrowserChatIT {
             // after the reconnection only what never left is sent
             assertThat(seen.get("secondSocketFrames")).isEqualTo(List.of("message:typed while offline"));
             assertThat(seen.get("states")).isEqualTo(List.of("connecting", "open", "waiting", "connecting", "open"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> reads = (Map<String, Object>) seen.get("reads");
+            // a read mark given while offline goes once connected; the store's "not yet" is answered by
+            // sending it again, without a word to the user, and only giving up is said
+            assertThat(reads.get("frames")).isEqualTo(List.of("read:m7", "read:m7", "read:m7"));
+            assertThat(reads.get("quietUntil")).isEqualTo(List.of());
+            assertThat(reads.get("errors")).isEqualTo(List.of("unknown_message:m7"));
         }
     }
 
