@@ -175,7 +175,7 @@ class ChatSession {
     this.view.openConversation(peer);
     this.#markReadIfSeen();
     this.#renderConversations();
-    this.#renderMessages();
+    this.#renderMessages({ scroll: 'end' });
     if (!this.#loaded.has(peer)) {
       this.#loadNewest(peer).catch((e) => this.#historyFailed(e));
     }
@@ -315,7 +315,7 @@ class ChatSession {
     this.store.addSent(this.activePeer, clientMsgId, text, this.identity.userId, this.identity.role);
     this.client.send(this.activePeer, text, clientMsgId);
     this.#renderConversations();
-    this.#renderMessages();
+    this.#renderMessages({ scroll: 'end' });
   }
 
   #connected(identity) {
@@ -369,7 +369,7 @@ class ChatSession {
     this.view.renderConversations(this.store, this.activePeer, (peer) => this.open(peer));
   }
 
-  #renderMessages({ scroll = 'end' } = {}) {
+  #renderMessages({ scroll = 'auto' } = {}) {
     this.view.renderMessages(this.store.messages(this.activePeer), (message) => this.#retry(message), { scroll });
     this.#showOlder();
   }

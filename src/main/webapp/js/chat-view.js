@@ -153,14 +153,16 @@ export class ChatView {
 
   /**
    * Shows a conversation's messages. `scroll`: `end` shows the newest (a conversation opened, a
-   * message sent or arrived); `keep` keeps what the user looks at where it is while older
-   * messages come in above it.
+   * message sent); `keep` keeps what the user looks at where it is (older messages came in above
+   * it); `auto` follows the newest only when the user was looking at them, and does not pull
+   * someone reading older messages away from them.
    */
-  renderMessages(messages, onRetry, { scroll = 'end' } = {}) {
+  renderMessages(messages, onRetry, { scroll = 'auto' } = {}) {
     const list = this.messageList;
     const fromBottom = list.scrollHeight - list.scrollTop;
+    const atEnd = fromBottom - list.clientHeight < 80;
     list.replaceChildren(...messages.map((m) => this.#messageItem(m, onRetry)));
-    if (scroll === 'keep') {
+    if (scroll === 'keep' || (scroll === 'auto' && !atEnd)) {
       list.scrollTop = list.scrollHeight - fromBottom;
     } else {
       list.lastElementChild?.scrollIntoView({ block: 'end' });

@@ -47,6 +47,8 @@ export class ConversationStore {
   #key;
   #userId;
   #conversations;
+  /** The messages read from localStorage (as opposed to the server's or this visit's live ones). */
+  #fromStorage = new WeakSet();
 
   constructor(userId, storage = globalThis.localStorage) {
     this.#key = `${STORAGE_PREFIX}v1:${userId}`;
@@ -183,16 +185,18 @@ export class ConversationStore {
 
   /**
    * One page of a conversation's history from the server, newest first as the API gives it.
-   * `newest`: the first page (no `before`). When it does not reach back to anything the page
-   * already had from the server, what this browser kept is older than a gap the page cannot see
-   * into: it is replaced by the server's page (my messages not stored yet stay).
+   * `newest`: the first page (no `before`). When it does not reach back to anything this browser
+   * kept from an earlier visit, what it kept lies before a gap the page cannot see into: it goes,
+   * and the server's pages replace it (live messages of this visit and my messages not stored yet
+   * stay; the inbox brings whatever lies between them and the page).
    */
   applyHistory(peerId, { messages, more }, { newest }) {
     const conversation = this.ensure(peerId);
-    const known = new Set(conversation.messages.map((m) => m.messageId).filter(Boolean));
-    const gap = newest && more && !messages.some((m) => known.has(m.messageId));
+    const kept = conversation.messages.filter((m) => m.messageId && this.#fromStorage.has(m));
+    const ids = new Set(messages.map((m) => m.messageId));
+    const gap = newest && more && kept.length > 0 && !kept.some((m) => ids.has(m.messageId));
     if (gap) {
-      conversation.messages = conversation.messages.filter((m) => !m.messageId);
+      conversation.messages = conversation.messages.filter((m) => !kept.includes(m));
     }
     for (const message of messages) {
       this.#merge(conversation, message);
@@ -325,8 +329,10 @@ export class ConversationStore {
     }
     try {
       const parsed = JSON.parse(stored);
-      return new Map(Object.entries(parsed).filter(([, c]) => Array.isArray(c?.messages))
+      const conversations = new Map(Object.entries(parsed).filter(([, c]) => Array.isArray(c?.messages))
         .map(([peer, c]) => [peer, { messages: c.messages, unread: Number(c.unread) || 0, hasOlder: c.hasOlder ?? null }]));
+      conversations.forEach((c) => c.messages.forEach((m) => this.#fromStorage.add(m)));
+      return conversations;
     } catch (e) {
       // a corrupt history must not lock the user out of the chat: start a new one, say so
       console.warn(`Estate Chat: discarded an unreadable history (${e.message})`);
