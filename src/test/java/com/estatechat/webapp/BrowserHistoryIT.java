@@ -157,6 +157,28 @@ class BrowserHistoryIT {
     }
 
     @Test
+    void aConversationOnScreenInAHiddenPageIsReadOnlyOnceThePageIsSeenAgain() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatPage a = ChatPage.open("alice", page()); ChatPage b = ChatPage.open("bob", page())) {
+            a.signIn(alice, "landlord").startConversation(bob);
+            b.signIn(bob, "tenant").startConversation(alice);
+            assertThat(b.script("return document.visibilityState")).isEqualTo("visible");
+
+            b.hide();
+            a.send("Are you in?").awaitStatus("Are you in?", "delivered");
+            // delivered to the hidden page, and not read there: it stays so
+            await().during(Duration.ofSeconds(2)).atMost(PATIENCE)
+                    .until(() -> a.mine("Are you in?").status().equals("delivered"));
+
+            b.show();
+            a.awaitStatus("Are you in?", "read");
+            assertThat(b.unread(alice)).isZero();
+            b.awaitTexts(List.of("Are you in?"));
+        }
+    }
+
+    @Test
     void olderMessagesLoadWhenScrolledToTheTopOrAskedFor() {
         String alice = user("alice");
         String bob = user("bob");

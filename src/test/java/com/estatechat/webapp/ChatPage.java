@@ -18,6 +18,7 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -54,6 +55,7 @@ final class ChatPage implements AutoCloseable {
     private final String name;
     private final ChromeDriver driver;
     private final WebDriverWait wait;
+    private String chatTab;
 
     private ChatPage(String name, ChromeDriver driver) {
         this.name = name;
@@ -145,6 +147,22 @@ final class ChatPage implements AutoCloseable {
      */
     ChatPage beforeEachLoad(String source) {
         driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", source));
+        return this;
+    }
+
+    /** Puts another tab in front of the chat, as a person who switched tabs: the chat's page is hidden. */
+    ChatPage hide() {
+        chatTab = driver.getWindowHandle();
+        driver.switchTo().newWindow(WindowType.TAB);
+        await("the chat's tab in the background", d -> !chatTab.equals(driver.getWindowHandle()));
+        return this;
+    }
+
+    /** Closes the tab {@link #hide()} opened: the chat's page is seen again. */
+    ChatPage show() {
+        driver.close();
+        driver.switchTo().window(chatTab);
+        await("the chat's page visible", d -> "visible".equals(script("return document.visibilityState")));
         return this;
     }
 
