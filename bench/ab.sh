@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares two builds of the server under the same load, interleaved (A B A B ...), each on a fresh
-# Payara Micro: closed-loop throughput and the server's CPU time per chat message.
+# Payara Micro: closed-loop throughput, the server's CPU time per chat message, and (for a build with
+# the conversation store, on its embedded database) the events written and their lag p99.
 #   bench/ab.sh A.war B.war [rounds=2] [connections=500] [seconds=20]
 # Needs bench/target (mvn -f bench/pom.xml package) and target/payara-micro.jar. Loopback only.
 set -euo pipefail
@@ -23,6 +24,7 @@ one() {   # label war round
     -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
     -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
     -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
+    -Dchat.history.queue=bench.history -Dchat.history.embedded-path="$OUT/history-$1-$3" \
     -jar "$PAYARA" --deploy "$2" --contextroot / --port "$PORT" --nohazelcast --nocluster \
     > "$OUT/server-$1-$3.log" 2>&1 &
   SERVER_PID=$!
@@ -34,12 +36,16 @@ one() {   # label war round
   timeout 300 java -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
     --connections "$CONN" --prefix "$prefix" --window 1 --warmup 10 --duration "$SECS" --drain 20 \
     --out "$OUT/$1-$3.txt" > /dev/null 2>&1 || true
+  # the conversation store's lag (event to commit), where the build has one: its timer's p99
+  local metrics; metrics=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null || true)
+  echo "history_written=$(printf '%s\n' "$metrics" | awk '/^chat_history_written_total/ {print $2}')" >> "$OUT/$1-$3.txt"
+  echo "history_lag_p99_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds[{].*quantile="0.99"/ {printf "%.1f", $2 * 1000}')" >> "$OUT/$1-$3.txt"
   # the server's CPU over the whole run, per message sent (connecting included, the same for A and B)
   local ticks; ticks=$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat")
   echo "server_cpu_ms_per_message=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(grep -m1 '^sent=' "$OUT/$1-$3.txt" | cut -d= -f2)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')" >> "$OUT/$1-$3.txt"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench.inbox.$prefix" "$CONN" > /dev/null 2>&1 || true
-  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
+  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|history_written|history_lag_p99_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
 }
 for r in $(seq 1 "$ROUNDS"); do
   one A "$A" "$r"

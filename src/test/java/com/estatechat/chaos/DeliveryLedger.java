@@ -81,6 +81,12 @@ final class DeliveryLedger {
         entry.messageId = messageId;
     }
 
+    /** The ids of every message the server accepted ({@code queued}). */
+    java.util.Set<String> acceptedIds() {
+        return byKey.values().stream().map(entry -> entry.messageId).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     void refused(String key, String code) {
         Entry entry = key == null ? null : byKey.get(key);
         if (entry == null) {

@@ -5,16 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.Deployments;
 import com.estatechat.support.PayaraMicroProcess;
+import com.estatechat.support.PostgresStore;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * kill -9 of Payara Micro while 20 users exchange messages, then a restart: every message that got
  * a {@code queued} receipt reaches its recipient at least once, and every second copy is flagged
  * {@code redelivered}. The server gets no chance to close anything: unacked deliveries return to
- * the inboxes only because the broker sees the connection die.
+ * the inboxes only because the broker sees the connection die. The conversation store, on
+ * PostgreSQL, ends with each accepted message exactly once: a kill cuts history batches too.
  */
 class KillNineChaosIT {
 
@@ -23,26 +28,42 @@ class KillNineChaosIT {
         ChaosScale scale = ChaosScale.current();
         DeliveryLedger ledger = new DeliveryLedger("kill-9-" + scale.form());
         List<String> users = scale.users("k");
-        try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat("kill9", ChaosScale.NO_RATE_LIMIT));
-                ChaosTraffic traffic = new ChaosTraffic(users)) {
-            URI root = server.start();
-            for (int round = 1; round <= scale.rounds(); round++) {
-                users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
-                traffic.start(scale.messagesPerSecond());
-                long acceptedBefore = ledger.report().accepted();
-                await().atMost(scale.trafficPerRound().plusSeconds(30))
-                        .pollDelay(scale.trafficPerRound()).until(() -> ledger.report().accepted() > acceptedBefore);
-                server.kill();
-                traffic.stop();
-                users.forEach(user -> assertThat(traffic.client(user).awaitClosed(Duration.ofSeconds(30)))
-                        .as("%s's connection ends with the process", user).isNotZero());
-                server.start();
+        Map<String, String> settings = new HashMap<>(ChaosScale.NO_RATE_LIMIT);
+        try (PostgresStore store = new PostgresStore()) {
+            settings.putAll(store.settings());
+            try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat("kill9", settings))
+                    .withOptions(store.payaraOptions());
+                    ChaosTraffic traffic = new ChaosTraffic(users)) {
+                run(scale, ledger, users, server, traffic);
+                // the conversation store has every accepted message exactly once, whatever batch the kills cut
+                Set<String> accepted = ledger.acceptedIds();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat(store.targetRows(accepted)).as("rows per accepted message in the store")
+                                .allSatisfy((id, rows) -> assertThat(rows).as(id).isEqualTo(1)));
             }
-            users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
-            ledger.awaitSettled(Duration.ofSeconds(60));
         }
         DeliveryLedger.Report report = ledger.report().write(
-                "rounds: " + scale.rounds() + " of " + scale.trafficPerRound().toSeconds() + " s at " + scale.messagesPerSecond() + " msg/s, each ended by kill -9");
+                "rounds: " + scale.rounds() + " of " + scale.trafficPerRound().toSeconds() + " s at " + scale.messagesPerSecond() + " msg/s, each ended by kill -9;"
+                        + " the conversation store (PostgreSQL) holds each accepted message once");
         report.assertNothingLost();
+    }
+
+    private static void run(ChaosScale scale, DeliveryLedger ledger, List<String> users, PayaraMicroProcess server,
+            ChaosTraffic traffic) {
+        URI root = server.start();
+        for (int round = 1; round <= scale.rounds(); round++) {
+            users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
+            traffic.start(scale.messagesPerSecond());
+            long acceptedBefore = ledger.report().accepted();
+            await().atMost(scale.trafficPerRound().plusSeconds(30))
+                    .pollDelay(scale.trafficPerRound()).until(() -> ledger.report().accepted() > acceptedBefore);
+            server.kill();
+            traffic.stop();
+            users.forEach(user -> assertThat(traffic.client(user).awaitClosed(Duration.ofSeconds(30)))
+                    .as("%s's connection ends with the process", user).isNotZero());
+            server.start();
+        }
+        users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
+        ledger.awaitSettled(Duration.ofSeconds(60));
     }
 }

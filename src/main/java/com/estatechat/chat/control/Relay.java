@@ -184,7 +184,7 @@ public class Relay {
                 metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
                 connection.send(codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.QUEUED, send.targetId(),
                         send.clientMsgId(), Instant.now().toString())));
-                record(connection, HistoryEvent.message(messageId, frame.senderId(), frame.senderRole(),
+                record(HistoryEvent.message(messageId, frame.senderId(), frame.senderRole(),
                         frame.targetId(), frame.message(), send.clientMsgId(), frame.sentAt()));
             } else {
                 ErrorCode code = codeFor(failure);
@@ -273,26 +273,27 @@ public class Relay {
         // the delivery is acked only once the receipt (or its refusal by a full inbox) and the history event are safe
         delivery.subscription().hold();
         CompletableFuture<Void> receiptSent = publisher.publish(connection.orderKey(), message);
-        CompletableFuture<Void> recorded = history.record(connection.orderKey(),
+        CompletableFuture<Void> recorded = history.record(
                 deliveredEvent(delivery, connection.userId(), receipt.at()));
-        receiptSent.handle((stored, failure) -> failure).thenCombine(recorded.handle((stored, failure) -> failure),
-                (receiptFailure, historyFailure) -> new Throwable[] {receiptFailure, historyFailure})
-                .whenCompleteAsync((failures, ignored) -> {
+        receiptSent.handle((stored, failure) -> failure)
+                .thenCombine(recorded.handle((stored, failure) -> failure), AckOutcome::new)
+                .whenCompleteAsync((outcome, ignored) -> {
             try {
-                ErrorCode code = failures[0] == null ? null : codeFor(failures[0]);
-                boolean receiptSettled = failures[0] == null || code == ErrorCode.INBOX_FULL
+                ErrorCode code = outcome.receiptFailure() == null ? null : codeFor(outcome.receiptFailure());
+                boolean receiptSettled = outcome.receiptFailure() == null || code == ErrorCode.INBOX_FULL
                         || code == ErrorCode.UNKNOWN_USER;
-                if (receiptSettled && failures[1] == null) {
+                if (receiptSettled && outcome.historyFailure() == null) {
                     delivery.subscription().ack(delivery.deliveryTag());
                     metrics.delivered();
-                    if (failures[0] != null) {
+                    if (outcome.receiptFailure() != null) {
                         metrics.receiptDropped();
                         LOG.info(() -> "The delivered receipt of " + delivery.messageId() + " for "
                                 + delivery.senderId() + " was dropped: that inbox is "
                                 + (code == ErrorCode.INBOX_FULL ? "full" : "gone"));
                     }
                 } else {
-                    LOG.log(Level.FINE, failures[1] != null ? failures[1] : failures[0],
+                    LOG.log(Level.FINE, outcome.historyFailure() != null ? outcome.historyFailure()
+                            : outcome.receiptFailure(),
                             () -> "The ack of " + delivery.messageId() + " by " + connection.userId() + " was not recorded");
                     user.restorePending(delivery);
                     refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
@@ -302,6 +303,10 @@ public class Relay {
                 delivery.subscription().release();
             }
         }, user.lane());
+    }
+
+    /** What became of an ack's two publishes: null where it was stored. */
+    private record AckOutcome(Throwable receiptFailure, Throwable historyFailure) {
     }
 
     /** The store's record of a delivery: with the message itself, in case its own event never came. */
@@ -337,7 +342,7 @@ public class Relay {
     private void markRead(ChatConnection connection, UserSessions user, String senderId, String messageId) {
         String at = Instant.now().toString();
         ReceiptFrame receipt = ReceiptFrame.of(messageId, ReceiptFrame.READ, connection.userId(), null, at);
-        CompletableFuture<Void> recorded = history.record(connection.orderKey(),
+        CompletableFuture<Void> recorded = history.record(
                 HistoryEvent.read(connection.userId(), senderId, messageId, at));
         CompletableFuture<Void> told = publisher.publish(connection.orderKey(), OutgoingMessage.toUser(ids.next(),
                 UserSessions.KIND_RECEIPT, senderId, codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of()));
@@ -386,8 +391,8 @@ public class Relay {
     }
 
     /** Hands an accepted message to the conversation store; a failure is logged (its delivery records it again). */
-    private void record(ChatConnection connection, HistoryEvent event) {
-        history.record(connection.orderKey(), event).whenComplete((stored, failure) -> {
+    private void record(HistoryEvent event) {
+        history.record(event).whenComplete((stored, failure) -> {
             if (failure != null) {
                 LOG.warning(() -> "The history event of " + event.messageId() + " was not stored by the broker ("
                         + failure + "); the store records the message when it is delivered");

@@ -68,6 +68,8 @@ public class HistoryWriter {
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             Workers.daemonThreads("chat-history-writer"));
     private final AtomicLong applied = new AtomicLong();
+    /** Messages held unacked: each holds up to {@link HistoryFeed#MAX_EVENTS} events. */
+    static final int PREFETCH = 50;
 
     // the writer thread's own
     private volatile Channel channel;
@@ -123,7 +125,7 @@ public class HistoryWriter {
                 opened.close();
                 return;
             }
-            opened.basicQos(settings.batchSize() * 2);
+            opened.basicQos(PREFETCH);
             Channel consuming = opened;
             consuming.addShutdownListener(cause -> onThread(() -> lost(consuming)));
             consuming.basicConsume(settings.queue(), false, "chat-history-writer", new DefaultConsumer(consuming) {
@@ -161,25 +163,46 @@ public class HistoryWriter {
         if (from != channel) {
             return; // of a channel that is gone: the broker requeued it
         }
-        HistoryEvent event;
-        try {
-            event = codec.fromJson(new String(body, StandardCharsets.UTF_8), HistoryEvent.class);
-        } catch (RuntimeException e) {
-            event = null;
-        }
-        if (event == null || event.event() == null || event.messageId() == null || event.recipientId() == null) {
-            LOG.warning(() -> "History queue " + settings.queue() + ": an event of " + body.length
-                    + " bytes is not a history event; it goes to the dead-letter exchange");
+        List<HistoryEvent> events = decode(body);
+        if (events.isEmpty()) {
+            LOG.warning(() -> "History queue " + settings.queue() + ": a message of " + body.length
+                    + " bytes holds no history event; it goes to the dead-letter exchange");
             reject(from, tag);
             return;
         }
-        batch.add(event);
+        batch.addAll(events);
         lastTag = tag;
         if (batch.size() >= settings.batchSize()) {
             flush();
         } else if (flushDue == null) {
             flushDue = thread.schedule(this::flush, settings.batchWait().toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The events of one message: a JSON array of them (the feed coalesces), or one event (as a
+     * feed of an earlier version sent). An event without its kind, message or recipient is left
+     * out with a warning; what is not JSON of either shape gives none.
+     */
+    private List<HistoryEvent> decode(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        HistoryEvent[] decoded;
+        try {
+            decoded = text.startsWith("[") ? codec.fromJson(text, HistoryEvent[].class)
+                    : new HistoryEvent[] {codec.fromJson(text, HistoryEvent.class)};
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+        List<HistoryEvent> events = new ArrayList<>(decoded.length);
+        for (HistoryEvent event : decoded) {
+            if (event != null && event.event() != null && event.messageId() != null && event.recipientId() != null) {
+                events.add(event);
+            } else {
+                LOG.warning(() -> "History queue " + settings.queue() + ": an event without its kind, message or"
+                        + " recipient was left out");
+            }
+        }
+        return events;
     }
 
     private void flush() {

@@ -91,13 +91,15 @@ class ConversationsIT {
         return queued.getString("message_id");
     }
 
-    /** Receives a message, acks it, and waits for the sender's {@code delivered} receipt. */
-    private static void deliver(ChatClient to, ChatClient from, String messageId) {
+    /** Sends, the recipient receives and acks, the sender gets {@code delivered}; returns the message id. */
+    private static String sendAndDeliver(ChatClient from, ChatClient to, String text, String clientMsgId) {
+        String messageId = send(from, to.userId(), text, clientMsgId);
         JsonObject message = to.receiveAndAck();
         assertThat(message.getString("message_id")).isEqualTo(messageId);
         from.next(frame -> "receipt".equals(frame.getString("type", null))
                 && "delivered".equals(frame.getString("status", null))
                 && messageId.equals(frame.getString("message_id", null)));
+        return messageId;
     }
 
     @Test
@@ -105,56 +107,50 @@ class ConversationsIT {
         String alice = user("alice");
         String bob = user("bob");
         String dave = user("dave");
-        String first;
-        String second;
-        String third;
-        String answer;
         try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
-            first = send(a, bob, "is the flat still free?", "a1");
-            deliver(b, a, first);
-            second = send(a, bob, "I could come on Monday", "a2");
-            deliver(b, a, second);
-            answer = send(b, alice, "yes, Monday at 10", "b1");
-            deliver(a, b, answer);
-            third = send(a, bob, "see you then", "a3"); // bob never acks it: queued
-            b.next("message");
+            String first = sendAndDeliver(a, b, "is the flat still free?", "a1");
+            String second = sendAndDeliver(a, b, "I could come on Monday", "a2");
+            String answer = sendAndDeliver(b, a, "yes, Monday at 10", "b1");
+            String third = send(a, bob, "see you then", "a3");
+            b.next("message"); // and never acked: queued
+
+            // the new device: nothing but its user's identity
+            Awaitility.await().atMost(ChatClient.WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
+                    messages(alice, bob, Map.of()).getJsonArray("messages")).hasSize(4));
+            JsonObject list = conversations(alice);
+            assertThat(list.getJsonArray("conversations")).hasSize(1);
+            JsonObject withBob = list.getJsonArray("conversations").getJsonObject(0);
+            assertThat(withBob.getString("peer_id")).isEqualTo(bob);
+            assertThat(withBob.getJsonObject("last_message").getString("message_id")).isEqualTo(third);
+            assertThat(withBob.getInt("unread")).as("bob's answer was delivered, not read").isEqualTo(1);
+
+            JsonObject all = messages(alice, bob, Map.of());
+            assertThat(ids(all)).containsExactly(third, answer, second, first);
+            assertThat(statuses(all)).containsExactly("queued", "delivered", "delivered", "delivered");
+            assertThat(all.getBoolean("more")).isFalse();
+            JsonObject newest = all.getJsonArray("messages").getJsonObject(0);
+            assertThat(newest.getString("sender_id")).isEqualTo(alice);
+            assertThat(newest.getString("sender_role")).isEqualTo("tenant");
+            assertThat(newest.getString("target_id")).isEqualTo(bob);
+            assertThat(newest.getString("message")).isEqualTo("see you then");
+            assertThat(newest.getString("client_msg_id")).isEqualTo("a3");
+            assertThat(newest.getString("sent_at")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+            assertThat(newest.containsKey("delivered_at")).isFalse();
+            assertThat(all.getJsonArray("messages").getJsonObject(1).getString("delivered_at")).endsWith("Z");
+
+            JsonObject page1 = messages(alice, bob, Map.of("limit", "2"));
+            assertThat(ids(page1)).containsExactly(third, answer);
+            assertThat(page1.getBoolean("more")).isTrue();
+            JsonObject page2 = messages(alice, bob, Map.of("limit", "2", "before", answer));
+            assertThat(ids(page2)).containsExactly(second, first);
+            assertThat(page2.getBoolean("more")).isFalse();
+            assertThat(ids(messages(bob, alice, Map.of()))).as("bob's side")
+                    .containsExactly(third, answer, second, first);
+
+            assertThat(conversations(dave).getJsonArray("conversations")).isEmpty();
+            assertThat(messages(dave, alice, Map.of()).getJsonArray("messages")).isEmpty();
+            assertThat(messages(dave, bob, Map.of()).getJsonArray("messages")).isEmpty();
         }
-
-        // the new device: nothing but its user's identity
-        Awaitility.await().atMost(ChatClient.WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
-                messages(alice, bob, Map.of()).getJsonArray("messages")).hasSize(4));
-        JsonObject list = conversations(alice);
-        assertThat(list.getJsonArray("conversations")).hasSize(1);
-        JsonObject withBob = list.getJsonArray("conversations").getJsonObject(0);
-        assertThat(withBob.getString("peer_id")).isEqualTo(bob);
-        assertThat(withBob.getJsonObject("last_message").getString("message_id")).isEqualTo(third);
-        assertThat(withBob.getInt("unread")).as("bob's answer was delivered, not read").isEqualTo(1);
-
-        JsonObject all = messages(alice, bob, Map.of());
-        assertThat(ids(all)).containsExactly(third, answer, second, first);
-        assertThat(statuses(all)).containsExactly("queued", "delivered", "delivered", "delivered");
-        assertThat(all.getBoolean("more")).isFalse();
-        JsonObject newest = all.getJsonArray("messages").getJsonObject(0);
-        assertThat(newest.getString("sender_id")).isEqualTo(alice);
-        assertThat(newest.getString("sender_role")).isEqualTo("tenant");
-        assertThat(newest.getString("target_id")).isEqualTo(bob);
-        assertThat(newest.getString("message")).isEqualTo("see you then");
-        assertThat(newest.getString("client_msg_id")).isEqualTo("a3");
-        assertThat(newest.getString("sent_at")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-        assertThat(newest.containsKey("delivered_at")).isFalse();
-        assertThat(all.getJsonArray("messages").getJsonObject(1).getString("delivered_at")).endsWith("Z");
-
-        JsonObject page1 = messages(alice, bob, Map.of("limit", "2"));
-        assertThat(ids(page1)).containsExactly(third, answer);
-        assertThat(page1.getBoolean("more")).isTrue();
-        JsonObject page2 = messages(alice, bob, Map.of("limit", "2", "before", answer));
-        assertThat(ids(page2)).containsExactly(second, first);
-        assertThat(page2.getBoolean("more")).isFalse();
-        assertThat(ids(messages(bob, alice, Map.of()))).as("bob's side").containsExactly(third, answer, second, first);
-
-        assertThat(conversations(dave).getJsonArray("conversations")).isEmpty();
-        assertThat(messages(dave, alice, Map.of()).getJsonArray("messages")).isEmpty();
-        assertThat(messages(dave, bob, Map.of()).getJsonArray("messages")).isEmpty();
     }
 
     @Test
@@ -162,10 +158,8 @@ class ConversationsIT {
         String alice = user("alice");
         String bob = user("bob");
         try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
-            String one = send(b, alice, "the boiler is broken", "b1");
-            deliver(a, b, one);
-            String two = send(b, alice, "since this morning", "b2");
-            deliver(a, b, two);
+            String one = sendAndDeliver(b, a, "the boiler is broken", "b1");
+            String two = sendAndDeliver(b, a, "since this morning", "b2");
             Awaitility.await().atMost(ChatClient.WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
                     conversations(alice).getJsonArray("conversations").getJsonObject(0).getInt("unread")).isEqualTo(2));
 
@@ -187,16 +181,13 @@ class ConversationsIT {
     void anAdminReadsAnyConversationATenantMayNot() {
         String alice = user("alice");
         String bob = user("bob");
-        String sent;
-        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
-            sent = send(a, bob, "the rent is paid", "a1");
-            deliver(b, a, sent);
-        }
         Map<String, String> aliceWithBob = Map.of("user", alice, "peer", bob);
-        Awaitility.await().atMost(ChatClient.WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
-                ids(ok("admin/conversations", ADMIN, aliceWithBob))).containsExactly(sent));
-        assertThat(statuses(ok("admin/conversations", ADMIN, aliceWithBob))).containsExactly("delivered");
-
+        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
+            String sent = sendAndDeliver(a, b, "the rent is paid", "a1");
+            Awaitility.await().atMost(ChatClient.WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
+                    statuses(ok("admin/conversations", ADMIN, aliceWithBob))).containsExactly("delivered"));
+            assertThat(ids(ok("admin/conversations", ADMIN, aliceWithBob))).containsExactly(sent);
+        }
         HttpResponse<String> tenant = get("admin/conversations", as(alice), aliceWithBob);
         assertThat(tenant.statusCode()).isEqualTo(403);
         assertThat(tenant.body()).contains("\"error\":\"forbidden\"");

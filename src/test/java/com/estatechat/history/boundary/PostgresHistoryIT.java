@@ -7,99 +7,54 @@ import static org.awaitility.Awaitility.await;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
 import com.estatechat.support.PayaraMicroProcess;
+import com.estatechat.support.PostgresStore;
 import com.estatechat.support.UserDirectoryClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The conversation store on a real PostgreSQL, set up the way an operator does on Payara: the
- * driver added to the server ({@code --addlibs}), a connection pool and a JDBC resource created by
- * asadmin commands at boot, and {@code chat.history.datasource} naming the resource. Each message,
+ * The conversation store on a real PostgreSQL, set up the way an operator does on Payara (see
+ * {@link PostgresStore}). Each message,
  * delivery and read lands in the database once, and the sender gets {@code queued},
  * {@code delivered} and {@code read} receipts.
  */
 class PostgresHistoryIT {
 
-    private static final String DATABASE = "jdbc:postgresql://127.0.0.1:5432/postgres";
-    private static final String SCHEMA = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private static final String RESOURCE = "jdbc/estate-chat-it";
-
+    private static PostgresStore store;
     private static PayaraMicroProcess server;
     private static URI root;
 
     @BeforeAll
-    static void start() throws Exception {
-        try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE SCHEMA " + SCHEMA);
-        }
-        server = new PayaraMicroProcess(Deployments.chat("history-pg", Map.of("chat.history.datasource", RESOURCE)))
-                .withOptions("--addlibs", Path.of("target", "postgresql.jar").toString(),
-                        "--postbootcommandfile", postBootCommands().toString());
+    static void start() {
+        store = new PostgresStore();
+        server = new PayaraMicroProcess(Deployments.chat("history-pg", store.settings()))
+                .withOptions(store.payaraOptions());
         root = server.start();
     }
 
-    /** What the README tells an operator to run (payara-config/post-boot-commands.asadmin), for a test schema. */
-    private static Path postBootCommands() throws IOException {
-        Path file = Path.of("target", "payara-process", "history-pg-post-boot.asadmin");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, String.join("\n",
-                "create-jdbc-connection-pool --datasourceclassname=org.postgresql.ds.PGSimpleDataSource"
-                        + " --restype=javax.sql.DataSource --property=serverName=127.0.0.1:portNumber=5432"
-                        + ":databaseName=postgres:user=postgres:password=unused:currentSchema=" + SCHEMA + " estate-chat-it-pool",
-                "create-jdbc-resource --connectionpoolid=estate-chat-it-pool " + RESOURCE, ""));
-        return file;
-    }
-
     @AfterAll
-    static void stop() throws SQLException {
+    static void stop() {
         if (server != null) {
             server.stop();
         }
-        try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
-                Statement statement = connection.createStatement()) {
-            statement.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        if (store != null) {
+            store.close();
         }
     }
 
-    /** The rows of a message: recipient, status, delivered_at set, read_at set. */
-    private static List<String> rows(String messageId) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(DATABASE + "?currentSchema=" + SCHEMA, "postgres", "");
-                PreparedStatement query = connection.prepareStatement("SELECT recipient_id, status, body,"
-                        + " delivered_at IS NOT NULL, read_at IS NOT NULL FROM chat_message WHERE message_id = ?"
-                        + " ORDER BY recipient_id")) {
-            query.setString(1, messageId);
-            List<String> rows = new ArrayList<>();
-            try (ResultSet result = query.executeQuery()) {
-                while (result.next()) {
-                    rows.add(result.getString(1) + " " + result.getInt(2) + " " + result.getString(3) + " "
-                            + result.getBoolean(4) + " " + result.getBoolean(5));
-                }
-            }
-            return rows;
-        }
+    private static List<String> rows(String messageId) {
+        return store.rows(messageId);
     }
 
     @Test
-    void messagesDeliveriesAndReadsAreRecordedOnceAndTheSenderGetsEveryReceipt() throws Exception {
+    void messagesDeliveriesAndReadsAreRecordedOnceAndTheSenderGetsEveryReceiptAlsoWhenOffline() throws Exception {
         String alice = user("alice");
         String bob = user("bob");
         try (ChatClient b = ChatClient.connect(root, bob); ChatClient a = ChatClient.connect(root, alice)) {
@@ -131,12 +86,29 @@ class PostgresHistoryIT {
                 assertThat(rows(first)).containsExactly(bob + " 3 first true true");
                 assertThat(rows(second)).containsExactly(bob + " 3 second true true");
             });
-
+        }
+        // the sender is offline when the recipient reads: the read receipt waits in its inbox
+        String third;
+        try (ChatClient a = ChatClient.connect(root, alice)) {
+            a.sendMessage(bob, "third", null);
+            third = a.next("receipt").getString("message_id");
+        }
+        try (ChatClient b = ChatClient.connect(root, bob)) {
+            assertThat(b.receiveAndAck().getString("message_id")).isEqualTo(third);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(rows(third)).containsExactly(bob + " 2 third true false"));
+            b.send(Json.createObjectBuilder().add("type", "read").add("message_id", third).build());
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(rows(third)).containsExactly(bob + " 3 third true true"));
+        }
+        try (ChatClient a = ChatClient.connect(root, alice)) {
+            JsonObject read = a.next(frame -> "read".equals(frame.getString("status", null)));
+            assertThat(read.getString("message_id")).isEqualTo(third);
             // a read of a message this user never received is refused by name
-            a.send(Json.createObjectBuilder().add("type", "read").add("message_id", second).build());
+            a.send(Json.createObjectBuilder().add("type", "read").add("message_id", third).build());
             JsonObject refused = a.next("error");
             assertThat(refused.getString("code")).isEqualTo("unknown_message");
-            assertThat(refused.getString("message_id")).isEqualTo(second);
+            assertThat(refused.getString("message_id")).isEqualTo(third);
         }
     }
 
