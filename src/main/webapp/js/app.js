@@ -1,8 +1,10 @@
 import { EstateChatClient, newClientMsgId } from './estate-chat-client.js';
 import { clearStoredChat, ConversationStore } from './conversation-store.js';
+import { ConversationsApi, describeApiError } from './conversations-api.js';
 import { ChatView } from './chat-view.js';
 import {
-  expiryOf, forget, isValidUserId, readSignIn, remember, remembered, socketProtocolsFor, socketUrlFor, subjectOf,
+  apiAuthFor, expiryOf, forget, isValidUserId, readSignIn, remember, remembered, socketProtocolsFor, socketUrlFor,
+  subjectOf,
 } from './sign-in.js';
 
 /** How long before a token's `exp` the page asks for a new one, while still connected. */
@@ -10,10 +12,18 @@ const RENEW_AHEAD_MS = 60_000;
 /** The longest delay setTimeout keeps (about 24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+/** Messages that arrive together are read together: one `read` frame for the newest of them. */
+const READ_AFTER_MS = 250;
+/** The server's store records a message a moment after its receipt: ask for it a little later. */
+const STORE_LAG_MS = 1_000;
+/** One page of history. */
+const PAGE_SIZE = 50;
 
 /**
- * Wires the page: sign-in starts a session, which joins the protocol client, the stored
- * conversations and the view. The session is the only place that knows all three. With an access
+ * Wires the page: sign-in starts a session, which joins the protocol client, the conversations
+ * (this browser's copy, shown at once, then the server's through the REST API) and the view. The
+ * session is the only place that knows them all. It marks a conversation read when it is on
+ * screen and the page is visible, and loads older messages when asked. With an access
  * token it also keeps the token fresh: it asks the user for a new one before the old one expires
  * (and when the server says it expired or refused it) and renews it in place while connected.
  */
@@ -23,12 +33,26 @@ class ChatSession {
   #renewTimer = null;
   /** A token sent in an `auth` frame; it becomes the session's once the server accepts it. */
   #offeredToken = null;
+  /** Conversations whose newest page this session has from the server. */
+  #loaded = new Set();
+  /** Requests for a conversation's newest page under way, by peer: never two at once. */
+  #loadingNewest = new Map();
+  #refreshing = false;
+  #refreshAgain = false;
+  #loadingOlder = false;
+  /** The newest message read per peer, for the `read` frame about to go. */
+  #readsDue = new Map();
+  #readTimer = null;
+  #reloadTimer = null;
+  #connectedBefore = false;
+  #visibility = () => this.#markReadIfSeen();
 
   constructor(signIn, view) {
     this.signIn = { ...signIn };
     this.view = view;
     this.identity = { userId: signIn.userId, role: signIn.role };
     this.store = new ConversationStore(signIn.userId);
+    this.api = new ConversationsApi({ auth: () => apiAuthFor(this.signIn) });
     // functions, called before each attempt: a renewed token goes into the next connection
     this.client = new EstateChatClient({
       url: () => socketUrlFor(this.signIn),
@@ -63,13 +87,18 @@ class ChatSession {
     if (latest) {
       this.open(latest);
     }
+    document.addEventListener('visibilitychange', this.#visibility);
     this.#scheduleRenewal();
     this.client.connect();
+    this.refresh();
   }
 
   stop() {
     this.stopped = true;
+    document.removeEventListener('visibilitychange', this.#visibility);
     clearTimeout(this.#renewTimer);
+    clearTimeout(this.#readTimer);
+    clearTimeout(this.#reloadTimer);
     this.client.close();
     this.view.hideTokenPrompt();
     this.view.showConnection({ state: 'closed' });
@@ -143,10 +172,141 @@ class ChatSession {
   open(peer) {
     this.activePeer = peer;
     this.store.ensure(peer);
-    this.store.markRead(peer);
     this.view.openConversation(peer);
+    this.#markReadIfSeen();
     this.#renderConversations();
-    this.#renderMessages();
+    this.#renderMessages({ scroll: 'end' });
+    if (!this.#loaded.has(peer)) {
+      this.#loadNewest(peer).catch((e) => this.#historyFailed(e));
+    }
+  }
+
+  /**
+   * Asks the server for the conversations and the open one's newest messages, and merges them
+   * with what the page shows. At sign-in and after each reconnection (what happened meanwhile,
+   * perhaps in another browser). A failure leaves the page as it was, with a notice.
+   */
+  async refresh() {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = true;
+    try {
+      do {
+        this.#refreshAgain = false;
+        await this.#refreshOnce();
+      } while (this.#refreshAgain && !this.stopped);
+    } finally {
+      this.#refreshing = false;
+    }
+  }
+
+  async #refreshOnce() {
+    try {
+      const conversations = await this.api.conversations();
+      if (this.stopped) {
+        return;
+      }
+      this.store.applyConversations(conversations);
+      this.#loaded.clear();
+      if (this.activePeer === null && conversations.length > 0) {
+        this.open(this.store.peers()[0]); // loads its messages
+      } else if (this.activePeer !== null) {
+        this.#markReadIfSeen();
+        this.#renderConversations();
+        await this.#loadNewest(this.activePeer);
+      } else {
+        this.#renderConversations();
+      }
+    } catch (e) {
+      this.#historyFailed(e);
+    }
+  }
+
+  /** Loads older messages of the open conversation (the button, or scrolling to the top). */
+  async loadOlder() {
+    const peer = this.activePeer;
+    const before = peer === null ? null : this.store.oldestId(peer);
+    if (this.#loadingOlder || before === null || this.store.hasOlder(peer) === false) {
+      return;
+    }
+    this.#loadingOlder = true;
+    this.#showOlder();
+    try {
+      const page = await this.api.messages(peer, { before, limit: PAGE_SIZE });
+      if (!this.stopped) {
+        this.store.applyHistory(peer, page, { newest: false });
+        if (peer === this.activePeer) {
+          this.#renderMessages({ scroll: 'keep' });
+        }
+      }
+    } catch (e) {
+      this.#historyFailed(e);
+    } finally {
+      this.#loadingOlder = false;
+      this.#showOlder();
+    }
+  }
+
+  #loadNewest(peer) {
+    if (!this.#loadingNewest.has(peer)) {
+      this.#loadingNewest.set(peer, this.#fetchNewest(peer).finally(() => this.#loadingNewest.delete(peer)));
+    }
+    return this.#loadingNewest.get(peer);
+  }
+
+  async #fetchNewest(peer) {
+    const page = await this.api.messages(peer, { limit: PAGE_SIZE });
+    if (this.stopped) {
+      return;
+    }
+    this.store.applyHistory(peer, page, { newest: true });
+    this.#loaded.add(peer);
+    if (peer === this.activePeer) {
+      this.#markReadIfSeen();
+      this.#renderMessages();
+    }
+    this.#renderConversations();
+  }
+
+  #historyFailed(error) {
+    if (this.stopped) {
+      return;
+    }
+    console.warn(`Estate Chat: the conversation history request failed (${error.status ?? ''} ${error.message})`);
+    // the live chat goes on; what the page shows stays (a 503 is the store's outage, not the chat's)
+    this.view.showNotice(describeApiError(error));
+  }
+
+  /**
+   * The open conversation counts as read when the page is visible: its badge goes at once, and
+   * one `read` frame, for the newest message from the peer, follows (messages arriving together
+   * wait for each other a moment).
+   */
+  #markReadIfSeen() {
+    const peer = this.activePeer;
+    if (peer === null || this.stopped || document.visibilityState !== 'visible') {
+      return;
+    }
+    const hadBadge = this.store.unread(peer) > 0;
+    const messageId = this.store.markRead(peer);
+    if (messageId !== null) {
+      this.#readsDue.set(peer, messageId);
+      this.#readTimer ??= setTimeout(() => this.#sendReads(), READ_AFTER_MS);
+    }
+    if (hadBadge) {
+      this.#renderConversations();
+    }
+  }
+
+  #sendReads() {
+    this.#readTimer = null;
+    if (!this.stopped) {
+      // sent now, or once connected; the client sends it again while the server's store catches up
+      this.#readsDue.forEach((messageId) => this.client.read(messageId));
+    }
+    this.#readsDue.clear();
   }
 
   send(text) {
@@ -155,26 +315,33 @@ class ChatSession {
     this.store.addSent(this.activePeer, clientMsgId, text, this.identity.userId, this.identity.role);
     this.client.send(this.activePeer, text, clientMsgId);
     this.#renderConversations();
-    this.#renderMessages();
+    this.#renderMessages({ scroll: 'end' });
   }
 
   #connected(identity) {
     // with a token the server, not the form, says who this is
     this.identity = { userId: identity.userId, role: identity.role };
     this.view.showIdentity(this.identity);
+    // back after a drop: what came and went meanwhile is in the server's store
+    if (this.#connectedBefore) {
+      this.refresh();
+    }
+    this.#connectedBefore = true;
   }
 
   #received(message) {
-    this.store.addReceived(message, message.senderId !== this.activePeer);
+    const onScreen = message.senderId === this.activePeer && document.visibilityState === 'visible';
+    this.store.addReceived(message, !onScreen);
     if (this.activePeer === null) {
       this.open(message.senderId);
     } else {
       this.#renderConversations();
       if (message.senderId === this.activePeer) {
         this.#renderMessages();
+        this.#markReadIfSeen();
       }
     }
-    // shown and stored: only now may the server forget it
+    // shown and kept: only now may the server forget it
     this.client.ack(message.messageId);
   }
 
@@ -182,6 +349,12 @@ class ChatSession {
     const peer = this.store.updateStatus(status);
     if (peer !== null && peer === this.activePeer) {
       this.#renderMessages();
+    } else if (peer === null && status.messageId && status.targetId === this.activePeer) {
+      // a receipt for a message this page never saw: sent from another browser of this user
+      clearTimeout(this.#reloadTimer);
+      this.#reloadTimer = setTimeout(() => {
+        this.#loadNewest(status.targetId).catch((e) => console.warn(`Estate Chat: ${e.message}`));
+      }, STORE_LAG_MS);
     }
   }
 
@@ -196,8 +369,13 @@ class ChatSession {
     this.view.renderConversations(this.store, this.activePeer, (peer) => this.open(peer));
   }
 
-  #renderMessages() {
-    this.view.renderMessages(this.store.messages(this.activePeer), (message) => this.#retry(message));
+  #renderMessages({ scroll = 'auto' } = {}) {
+    this.view.renderMessages(this.store.messages(this.activePeer), (message) => this.#retry(message), { scroll });
+    this.#showOlder();
+  }
+
+  #showOlder() {
+    this.view.showOlder({ older: this.activePeer === null ? false : this.store.hasOlder(this.activePeer), loading: this.#loadingOlder });
   }
 }
 
@@ -273,6 +451,9 @@ function main() {
     session.send(announcement);
     text.value = '';
   });
+
+  view.loadOlderButton.addEventListener('click', () => session?.loadOlder());
+  view.onScrolledToTop(() => session?.loadOlder());
 
   view.composer.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -52,6 +52,7 @@ export class ChatView {
     this.broadcastForm = byId('broadcast-form');
     this.conversationTitle = byId('conversation-title');
     this.messageList = byId('message-list');
+    this.loadOlderButton = byId('load-older');
     this.composer = byId('composer');
     this.messageLabel = byId('message-label');
     this.messageText = byId('message-text');
@@ -125,7 +126,7 @@ export class ChatView {
 
   renderConversations(store, activePeer, onOpen) {
     const items = store.peers().map((peer) => {
-      const unread = peer === activePeer ? 0 : store.unread(peer);
+      const unread = store.unread(peer);
       const button = element('button', { className: 'conversation-button', attributes: { type: 'button', 'data-peer': peer } });
       button.append(element('span', { className: 'peer', text: peer }));
       if (unread > 0) {
@@ -150,9 +151,41 @@ export class ChatView {
     this.messageText.focus();
   }
 
-  renderMessages(messages, onRetry) {
-    this.messageList.replaceChildren(...messages.map((m) => this.#messageItem(m, onRetry)));
-    this.messageList.lastElementChild?.scrollIntoView({ block: 'end' });
+  /**
+   * Shows a conversation's messages. `scroll`: `end` shows the newest (a conversation opened, a
+   * message sent); `keep` keeps what the user looks at where it is (older messages came in above
+   * it); `auto` follows the newest only when the user was looking at them, and does not pull
+   * someone reading older messages away from them.
+   */
+  renderMessages(messages, onRetry, { scroll = 'auto' } = {}) {
+    const list = this.messageList;
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    const atEnd = fromBottom - list.clientHeight < 80;
+    list.replaceChildren(...messages.map((m) => this.#messageItem(m, onRetry)));
+    if (scroll === 'keep' || (scroll === 'auto' && !atEnd)) {
+      list.scrollTop = list.scrollHeight - fromBottom;
+    } else {
+      list.lastElementChild?.scrollIntoView({ block: 'end' });
+    }
+  }
+
+  /**
+   * The "Load older messages" button above the list: shown while the server may hold older
+   * messages (`older` true, or null when it has not said yet), disabled while a page loads.
+   */
+  showOlder({ older, loading }) {
+    this.loadOlderButton.hidden = older === false;
+    this.loadOlderButton.disabled = loading;
+    this.loadOlderButton.textContent = loading ? 'Loading older messages…' : 'Load older messages';
+  }
+
+  /** Calls `onTop` when the user scrolls the messages to their top (as when asking for older ones). */
+  onScrolledToTop(onTop) {
+    this.messageList.addEventListener('scroll', () => {
+      if (this.messageList.scrollTop < 40 && this.messageList.scrollHeight > this.messageList.clientHeight) {
+        onTop();
+      }
+    }, { passive: true });
   }
 
   #messageItem(message, onRetry) {
@@ -181,6 +214,10 @@ export class ChatView {
         ?? { mark: '', words: message.status };
     const delivery = element('p', { className: 'delivery' });
     delivery.append(element('span', { className: `ticks ${message.status}`, text: mark, attributes: { role: 'img', 'aria-label': words, title: words } }));
+    if (message.status === 'read') {
+      // the ticks of delivered and read look alike: the word says it
+      delivery.append(element('span', { className: 'read-mark', text: 'Read', attributes: { 'aria-hidden': 'true' } }));
+    }
     if (message.error) {
       delivery.append(element('span', { className: 'delivery-error', text: message.error }));
     }

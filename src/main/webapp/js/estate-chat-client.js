@@ -1,7 +1,8 @@
 /**
  * Estate Chat protocol v1 for browsers: one WebSocket, reconnected with exponential backoff and
  * jitter, messages deduplicated by message_id, sends tracked by client_msg_id from "typed" to
- * "delivered", an access token offered as a subprotocol and renewed in place. No DOM access here,
+ * "read", read marks sent (and sent again while the server's store catches up), an access token
+ * offered as a subprotocol and renewed in place. No DOM access here,
  * so another front end can reuse it as it is.
  * The API is documented in the README, section "Browser client".
  */
@@ -23,6 +24,12 @@ const ERROR_WORDS = Object.freeze({
   unknown_message: 'The server did not know a message this page confirmed.',
   unknown_user: 'Not sent: there is no such user.',
 });
+
+/**
+ * Refusals of a `read` frame that go away by themselves: the store records a message a moment after
+ * it is delivered (`unknown_message` until then), and `unavailable` passes with the store's outage.
+ */
+const READ_RETRYABLE = new Set(['unknown_message', 'unavailable']);
 
 /** Refusals that may succeed if the same message is sent again later; the others never will. */
 const RETRYABLE = new Set(['rate_limited', 'inbox_full', 'unavailable']);
@@ -160,6 +167,9 @@ export class EstateChatClient extends EventTarget {
   #outbox = new Map();
   /** Highest receipt rank seen per message_id, so that a late `queued` never undoes `delivered`. */
   #ranks = new Map();
+  /** Read marks by message_id: `{attempt, timer}`; timer null while waiting for a connection. */
+  #reads = new Map();
+  #readRetry;
 
   /**
    * @param {object} options
@@ -169,9 +179,15 @@ export class EstateChatClient extends EventTarget {
    *   called before each attempt (see {@link tokenProtocols}); none by default
    * @param {Iterable<string>} [options.knownMessageIds] ids the page already has (from storage)
    * @param {object} [options.backoff] initialMs, maxMs, factor for {@link Backoff}
+   * @param {object} [options.readRetry] a refused read mark is sent again `attempts` times, first
+   *   after `initialMs`, then doubling; quiet for `settledMs` after a send means it was recorded
    */
-  constructor({ url, protocols = [], knownMessageIds = [], backoff = {}, WebSocket: socketClass = globalThis.WebSocket, seenLimit = 10_000 }) {
+  constructor({
+    url, protocols = [], knownMessageIds = [], backoff = {}, WebSocket: socketClass = globalThis.WebSocket, seenLimit = 10_000,
+    readRetry = {},
+  }) {
     super();
+    this.#readRetry = { initialMs: 250, attempts: 5, settledMs: 10_000, ...readRetry };
     this.#url = url;
     this.#protocols = protocols;
     this.#WebSocket = socketClass;
@@ -207,6 +223,8 @@ export class EstateChatClient extends EventTarget {
     this.#stopped = true;
     globalThis.removeEventListener?.('online', this.onOnline);
     clearTimeout(this.#retryTimer);
+    this.#reads.forEach((entry) => clearTimeout(entry.timer));
+    this.#reads.clear();
     if (this.#socket) {
       this.#socket.close(1000, 'signed out');
     } else {
@@ -252,6 +270,45 @@ export class EstateChatClient extends EventTarget {
    */
   ack(messageId) {
     this.#write({ type: 'ack', message_id: messageId });
+  }
+
+  /**
+   * Tells the server the user has read this message and every earlier one from its sender (the
+   * `read` frame); the sender gets a `read` receipt. Sent now, or when connected. A message just
+   * received may not be in the server's store yet: a refusal with `unknown_message` or
+   * `unavailable` is sent again a few times, quietly; only the last one comes as a `chaterror`.
+   */
+  read(messageId) {
+    clearTimeout(this.#reads.get(messageId)?.timer);
+    const entry = { attempt: 0, timer: null };
+    this.#reads.set(messageId, entry);
+    this.#sendRead(messageId, entry);
+  }
+
+  #sendRead(messageId, entry) {
+    if (this.#state !== 'open' || !this.#write({ type: 'read', message_id: messageId })) {
+      entry.timer = null; // sent once connected
+      return;
+    }
+    // no answer is the answer: a read mark the server recorded is not confirmed to its reader
+    entry.timer = setTimeout(() => this.#reads.delete(messageId), this.#readRetry.settledMs);
+  }
+
+  /** Whether a refusal was about a read mark still worth sending again (it is then sent again). */
+  #readRefused(frame) {
+    const entry = frame.message_id ? this.#reads.get(frame.message_id) : undefined;
+    if (!entry || entry.timer === null) {
+      return false;
+    }
+    clearTimeout(entry.timer);
+    if (!READ_RETRYABLE.has(frame.code) || entry.attempt >= this.#readRetry.attempts) {
+      this.#reads.delete(frame.message_id);
+      return false;
+    }
+    const delay = this.#readRetry.initialMs * 2 ** entry.attempt;
+    entry.attempt += 1;
+    entry.timer = setTimeout(() => this.#sendRead(frame.message_id, entry), delay);
+    return true;
   }
 
   /**
@@ -305,6 +362,11 @@ export class EstateChatClient extends EventTarget {
       if (entry.status === 'sending') {
         this.#setStatus(entry, 'unconfirmed');
       }
+    }
+    // a read mark is harmless twice: the ones in flight go again on the next connection
+    for (const entry of this.#reads.values()) {
+      clearTimeout(entry.timer);
+      entry.timer = null;
     }
     if (this.#stopped) {
       this.#setState('closed', { closeCode: event.code, closeReason: event.reason });
@@ -360,6 +422,11 @@ export class EstateChatClient extends EventTarget {
         this.#transmit(entry);
       }
     }
+    for (const [messageId, entry] of this.#reads) {
+      if (entry.timer === null) {
+        this.#sendRead(messageId, entry);
+      }
+    }
   }
 
   #message(frame) {
@@ -396,6 +463,9 @@ export class EstateChatClient extends EventTarget {
   }
 
   #error(frame) {
+    if (this.#readRefused(frame)) {
+      return;
+    }
     const detail = {
       code: frame.code,
       message: describeError(frame.code, frame.message),

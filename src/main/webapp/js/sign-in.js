@@ -2,8 +2,8 @@ import { chatSocketUrl, tokenProtocols } from './estate-chat-client.js';
 
 /**
  * Everything about who the user is, in one place: the form, its checks, the socket URL's query
- * parameters and subprotocols per auth mode, what a token says, and the per-tab memory that lets
- * a reload reconnect.
+ * parameters and subprotocols per auth mode, the REST API's query parameters or header, what a
+ * token says, and the per-tab memory that lets a reload reconnect.
  */
 
 const USER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -69,6 +69,15 @@ export function socketUrlFor({ userId, role, token }, pageUrl = globalThis.locat
 /** The subprotocols for a sign-in: `estate-chat.v1` and `bearer.<token>` with a token, else none. */
 export function socketProtocolsFor({ token }) {
   return tokenProtocols(token);
+}
+
+/**
+ * How a sign-in names itself to the REST API, as {@link socketUrlFor} does to the socket: mode
+ * `none` by the `id` and `role` query parameters, a token by `Authorization: Bearer` (a header, so
+ * that it stays out of URLs).
+ */
+export function apiAuthFor({ userId, role, token }) {
+  return token ? { headers: { Authorization: `Bearer ${token}` } } : { query: { id: userId, role } };
 }
 
 /** Remembers a dev-mode sign-in for this tab only; a token is never written to storage. */

@@ -18,6 +18,7 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -44,6 +45,9 @@ final class ChatPage implements AutoCloseable {
               ticks: li.querySelector('.ticks') ? li.querySelector('.ticks').textContent : ''
             }));""";
 
+    /** Receipt statuses in the only order they go. */
+    private static final List<String> RECEIPTS = List.of("queued", "delivered", "read");
+
     /** One message as the page shows it; {@code status} and {@code ticks} only for my own. */
     record Shown(boolean mine, String sender, String role, String text, String status, String ticks) {
     }
@@ -51,6 +55,7 @@ final class ChatPage implements AutoCloseable {
     private final String name;
     private final ChromeDriver driver;
     private final WebDriverWait wait;
+    private String chatTab;
 
     private ChatPage(String name, ChromeDriver driver) {
         this.name = name;
@@ -98,6 +103,67 @@ final class ChatPage implements AutoCloseable {
     List<String> conversations() {
         return (List<String>) script("return Array.from(document.querySelectorAll('#conversation-list .peer'))"
                 + ".map(p => p.textContent)");
+    }
+
+    /** The unread badge of the conversation with {@code peer}: 0 when it shows none. */
+    int unread(String peer) {
+        Object count = script("const button = Array.from(document.querySelectorAll('#conversation-list .conversation-button'))"
+                + ".find(b => b.dataset.peer === arguments[0]);"
+                + " const badge = button && button.querySelector('.unread'); return badge ? badge.textContent : '0'", peer);
+        return Integer.parseInt((String) count);
+    }
+
+    ChatPage awaitUnread(String peer, int count) {
+        await(count + " unread from " + peer, d -> unread(peer) == count);
+        return this;
+    }
+
+    ChatPage awaitConversations(List<String> peers) {
+        await("the conversations " + peers, d -> conversations().equals(peers));
+        return this;
+    }
+
+    /** The word under my message with this text that says the peer read it ("Read"), or "". */
+    String readMark(String text) {
+        return (String) script("const item = Array.from(document.querySelectorAll('#message-list > li.mine'))"
+                + ".find(li => li.querySelector('.text').textContent === arguments[0]);"
+                + " const mark = item && item.querySelector('.read-mark'); return mark ? mark.textContent : ''", text);
+    }
+
+    /** Whether the "Load older messages" button is offered. */
+    boolean olderOffered() {
+        return driver.findElement(By.id("load-older")).isDisplayed();
+    }
+
+    ChatPage loadOlder() {
+        driver.findElement(By.id("load-older")).click();
+        return this;
+    }
+
+    /**
+     * Runs {@code source} in every document this browser loads from now on, before the page's own
+     * scripts (Chrome DevTools' Page.addScriptToEvaluateOnNewDocument): to watch or change what the
+     * page sends, across reloads.
+     */
+    ChatPage beforeEachLoad(String source) {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", source));
+        return this;
+    }
+
+    /** Puts another tab in front of the chat, as a person who switched tabs: the chat's page is hidden. */
+    ChatPage hide() {
+        chatTab = driver.getWindowHandle();
+        driver.switchTo().newWindow(WindowType.TAB);
+        await("the chat's tab in the background", d -> !chatTab.equals(driver.getWindowHandle()));
+        return this;
+    }
+
+    /** Closes the tab {@link #hide()} opened: the chat's page is seen again. */
+    ChatPage show() {
+        driver.close();
+        driver.switchTo().window(chatTab);
+        await("the chat's page visible", d -> "visible".equals(script("return document.visibilityState")));
+        return this;
     }
 
     ChatPage openConversation(String peer) {
@@ -217,11 +283,20 @@ final class ChatPage implements AutoCloseable {
         return this;
     }
 
-    /** Waits until my message with this text shows the status. */
+    /**
+     * Waits until my message with this text shows the status, or for a receipt's status (queued,
+     * delivered, read) a further one: statuses only move forward, and a recipient who has the
+     * conversation on screen reads a message as soon as it is delivered.
+     */
     ChatPage awaitStatus(String text, String status) {
         await("'" + text + "' " + status, d -> messages().stream()
-                .anyMatch(m -> m.mine() && m.text().equals(text) && m.status().equals(status)));
+                .anyMatch(m -> m.mine() && m.text().equals(text) && reached(m.status(), status)));
         return this;
+    }
+
+    private static boolean reached(String shown, String wanted) {
+        int wantedRank = RECEIPTS.indexOf(wanted);
+        return wantedRank < 0 ? shown.equals(wanted) : RECEIPTS.indexOf(shown) >= wantedRank;
     }
 
     Shown mine(String text) {
@@ -229,8 +304,8 @@ final class ChatPage implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no message of mine reads '" + text + "' in " + messages()));
     }
 
-    Object script(String script) {
-        return ((JavascriptExecutor) driver).executeScript(script);
+    Object script(String script, Object... arguments) {
+        return ((JavascriptExecutor) driver).executeScript(script, arguments);
     }
 
     Object scriptAsync(String script) {

@@ -1,7 +1,7 @@
 // Runs in the page (Selenium executeAsyncScript): drives estate-chat-client.js through a fake
 // WebSocket, to check what a live server can hardly provoke on demand: duplicates, receipts out
 // of order, a drop with a message in flight, a token renewed in place and one the server ended,
-// refusals in words. Reports what it saw; the Java test judges it.
+// refusals in words, a read mark the server's store does not know yet. Reports what it saw; the Java test judges it.
 const done = arguments[arguments.length - 1];
 import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateChatClient, describeError, isRetryable, tokenProtocols }) => {
   const sockets = [];
@@ -99,10 +99,51 @@ import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateCh
     };
   }
 
+  // a read mark waits for the connection; refused while the store lags, it is sent again, quietly
+  function reads() {
+    const opened = [];
+    class ReadSocket extends EventTarget {
+      static OPEN = 1;
+      constructor(url) {
+        super();
+        this.url = url;
+        this.readyState = 1;
+        this.sent = [];
+        opened.push(this);
+      }
+      send(text) { this.sent.push(JSON.parse(text)); }
+      close(code, reason = '') {
+        this.readyState = 3;
+        this.dispatchEvent(Object.assign(new Event('close'), { code, reason }));
+      }
+      receive(frame) { this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify(frame) })); }
+    }
+    const reader = new EstateChatClient({ url: 'ws://chat.invalid/ws?id=bob', WebSocket: ReadSocket,
+      backoff: { initialMs: 60_000, maxMs: 60_000 }, readRetry: { initialMs: 5, attempts: 2, settledMs: 1_000 } });
+    const errors = [];
+    reader.addEventListener('chaterror', (e) => errors.push(`${e.detail.code}:${e.detail.messageId}`));
+    const refuse = () => opened[0].receive({ type: 'error', code: 'unknown_message', message: 'not recorded yet', message_id: 'm7' });
+    reader.read('m7');
+    reader.connect();
+    opened[0].receive({ type: 'connected', user_id: 'bob', role: 'tenant', heartbeat_s: 30 });
+    refuse();
+    return new Promise((resolve) => {
+      setTimeout(() => {
+        refuse();
+        setTimeout(() => {
+          const quietUntil = [...errors];
+          refuse(); // a third refusal: given up, and said
+          reader.close();
+          resolve({ frames: opened[0].sent.map((f) => `${f.type}:${f.message_id}`), quietUntil, errors });
+        }, 60);
+      }, 40);
+    });
+  }
+
   function second() {
     const socket = sockets[1];
     socket.receive({ type: 'connected', user_id: 'bob', role: 'tenant', heartbeat_s: 30 });
-    done({
+    const seen = {
       tokens: tokens(),
       shown,
       firstSocketFrames: first.sent.map((f) => `${f.type}:${f.message_id ?? f.message}`),
@@ -110,6 +151,7 @@ import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateCh
       statuses,
       states,
       stateAfterDrop,
-    });
+    };
+    reads().then((read) => done({ ...seen, reads: read }), (e) => done({ failure: String(e) }));
   }
 }).catch((e) => done({ failure: String(e) }));
