@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.PersistenceException;
 import jakarta.persistence.spi.PersistenceProvider;
 import jakarta.persistence.spi.PersistenceProviderResolverHolder;
 import java.sql.Connection;
@@ -315,7 +316,8 @@ public class ConversationStore {
         EntityManager em = factory.createEntityManager();
         try {
             return query.apply(em);
-        } catch (RuntimeException e) {
+        } catch (PersistenceException e) {
+            // the database failed (a bug in a query is not that: it goes on as it is, a 500)
             throw new StoreUnavailable("reading " + dataSources.describe() + " failed: " + e.getMessage(), e);
         } finally {
             em.close();

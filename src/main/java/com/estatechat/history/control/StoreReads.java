@@ -7,8 +7,10 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -23,7 +25,11 @@ public class StoreReads {
     @Inject
     ConversationStore store;
 
-    private final ExecutorService threads = Executors.newFixedThreadPool(2, Workers.daemonThreads("chat-history-read"));
+    /** Reads waiting for a thread, at most: past it a read is refused at once (503, unavailable) instead of queueing without end. */
+    static final int MAX_WAITING = 1_000;
+
+    private final ExecutorService threads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_WAITING), Workers.daemonThreads("chat-history-read"));
 
     private interface StoreCall<T> {
         T run() throws StoreUnavailable;
@@ -50,7 +56,8 @@ public class StoreReads {
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new StoreUnavailable("the server is shutting down", e));
+            result.completeExceptionally(new StoreUnavailable(threads.isShutdown() ? "the server is shutting down"
+                    : MAX_WAITING + " reads of the conversation store are waiting already", e));
         }
         return result;
     }
