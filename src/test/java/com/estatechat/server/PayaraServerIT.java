@@ -9,6 +9,7 @@ import com.estatechat.support.ChatClient;
 import com.estatechat.support.PostgresStore;
 import com.estatechat.support.RabbitMqNode;
 import com.estatechat.support.ServerMetrics;
+import com.estatechat.webapp.HeadlessChromium;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,13 +37,15 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The operator's day on a full Payara Server: a domain of its own, the {@code chat.*} keys set in
  * the domain config source with {@code asadmin set-config-property}, the PostgreSQL driver, pool and
  * JDBC resource added with asadmin, {@code asadmin deploy}; then a chat, and an undeploy and deploy
  * that leave nothing of the old deployment behind (no consumer, channel or connection in the broker,
- * no {@code chat-*} thread). Runs with {@code mvn -Ppayara-server verify}, which unpacks Payara
+ * no {@code chat-*} thread); last, a key added in the admin console (headless Chromium) that the next
+ * deployment reads. Runs with {@code mvn -Ppayara-server verify}, which unpacks Payara
  * Server from Maven Central and sets {@code payara.server.home}; skipped otherwise.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -187,6 +190,47 @@ class PayaraServerIT {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).untilAsserted(
                 () -> assertThat(consumers()).as("one history writer, the new deployment's")
                         .containsOnlyOnce(PREFIX + ".history"));
+    }
+
+    /**
+     * A key set where an operator sets it by hand, the admin console's MicroProfile → Config →
+     * Property page (source "domain"), lands in the same place as {@code set-config-property}; the
+     * running application keeps what it read at its start, and reads the new value once redeployed.
+     */
+    @Test
+    @Order(4)
+    void aKeyAddedInTheAdminConsoleTakesEffectAtTheNextDeployment() {
+        Assumptions.assumeTrue(HeadlessChromium.installed(), "chromium and chromedriver are installed by .ci/run");
+        assertThat(heartbeatSeconds()).as("the WAR's default chat.heartbeat.interval").isEqualTo(30);
+
+        ChromeDriver browser = HeadlessChromium.start("payara-console");
+        try {
+            AdminConsole console = new AdminConsole(browser, domain.admin());
+            timed("admin console's first page", console::open);
+            console.screenshot("payara-console-1-home");
+            console.openConfigProperties();
+            console.screenshot("payara-console-2-config-properties");
+            console.addProperty("chat.heartbeat.interval", "20s");
+            console.screenshot("payara-console-3-saved");
+            assertThat(console.lists("chat.heartbeat.interval", "20s")).isTrue();
+        } finally {
+            browser.quit();
+        }
+
+        assertThat(domain.asadmin("get-config-property", "--source=domain", "--propertyName=chat.heartbeat.interval"))
+                .as("the console writes where set-config-property does").contains("20s");
+        assertThat(heartbeatSeconds()).as("the running deployment keeps what it read at its start").isEqualTo(30);
+        timed("redeploy", () -> domain.asadmin("redeploy", "--name=estate-chat", WAR.toAbsolutePath().toString()));
+        awaitReady();
+        assertThat(heartbeatSeconds()).as("the next deployment reads the console's value").isEqualTo(20);
+    }
+
+    /** The heartbeat interval a new connection is told in its {@code connected} frame. */
+    private static int heartbeatSeconds() {
+        String id = user("probe");
+        try (ChatClient probe = ChatClient.open(ChatClient.uri(app(), id, null), id)) {
+            return probe.next("connected").getInt("heartbeat_s");
+        }
     }
 
     private static void awaitReady() {
