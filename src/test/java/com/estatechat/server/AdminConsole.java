@@ -11,6 +11,7 @@ import java.util.List;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -32,7 +33,7 @@ final class AdminConsole {
         this.browser = browser;
         this.root = root;
         // tall enough for the property table under the page's header, tabs and source in a screenshot
-        browser.manage().window().setSize(new Dimension(1280, 1200));
+        browser.manage().window().setSize(new Dimension(1280, 1300));
     }
 
     /** Opens the console's home page and waits until its navigation tree is there. */
@@ -112,7 +113,9 @@ final class AdminConsole {
     }
 
     private void await(String what, java.util.function.BooleanSupplier condition) {
+        // a click submits the form: what was found on the page may go stale while the next one loads
         new WebDriverWait(browser, Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(500))
+                .ignoring(StaleElementReferenceException.class)
                 .withMessage(() -> "the admin console never showed " + what + "; see " + screenshot("payara-console-failed"))
                 .until(driver -> condition.getAsBoolean());
     }
