@@ -33,7 +33,7 @@ final class AdminConsole {
         this.browser = browser;
         this.root = root;
         // tall enough for the property table under the page's header, tabs and source in a screenshot
-        browser.manage().window().setSize(new Dimension(1280, 1300));
+        browser.manage().window().setSize(new Dimension(1280, 1200));
     }
 
     /** Opens the console's home page and waits until its navigation tree is there. */
@@ -58,13 +58,17 @@ final class AdminConsole {
         await("the Property page with its Add Property button", () -> !addPropertyButtons().isEmpty());
     }
 
-    /** Adds a property in the page's table and saves it. */
+    /** Adds a row to the page's table (Add Property) and fills it in; nothing is stored before {@link #save()}. */
     void addProperty(String name, String value) {
         addPropertyButtons().get(0).click();
         await("an empty row after Add Property", () -> emptyNameField() != null);
         WebElement nameField = emptyNameField();
         nameField.sendKeys(name);
         valueField(nameField).sendKeys(value);
+    }
+
+    /** Saves the table and waits for the console's confirmation. */
+    void save() {
         browser.findElement(By.id("propertyForm:propertyContentPage:topButtons:saveButton")).click();
         await("the confirmation of the save", () -> text().contains("New values successfully saved"));
     }

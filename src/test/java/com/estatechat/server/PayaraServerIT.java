@@ -211,7 +211,9 @@ class PayaraServerIT {
             console.openConfigProperties();
             console.screenshot("payara-console-2-config-properties");
             console.addProperty("chat.heartbeat.interval", "20s");
-            console.screenshot("payara-console-3-saved");
+            console.screenshot("payara-console-3-added");
+            console.save();
+            console.screenshot("payara-console-4-saved");
             assertThat(console.lists("chat.heartbeat.interval", "20s")).isTrue();
         } finally {
             browser.quit();
