@@ -90,7 +90,8 @@ public class LiveSettings {
      */
     @PostConstruct
     void readAtStart() {
-        ClassLoader application = Thread.currentThread().getContextClassLoader();
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        ClassLoader application = context != null ? context : LiveSettings.class.getClassLoader();
         if (source == null) {
             source = key -> ConfigProvider.getConfig(application).getOptionalValue(key, String.class);
         }

@@ -3,15 +3,10 @@ package com.estatechat.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.NotificationOptions;
-import jakarta.enterprise.util.TypeLiteral;
-import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -48,7 +43,7 @@ class LiveSettingsTest {
         source.put("chat.amqp.exchange", "chat.direct");
         log.addHandler(recorder);
         cut = TestSettings.live(source, true);
-        cut.changes = new Recorder();
+        cut.changes = new TestSettings.Observed(fired::add);
     }
 
     @AfterEach
@@ -136,38 +131,5 @@ class LiveSettingsTest {
         };
         cut.refresh();
         assertThat(cut.current()).isSameAs(before);
-    }
-
-    /** The CDI event, recording what is fired. */
-    final class Recorder implements Event<SettingsChanged> {
-        @Override
-        public void fire(SettingsChanged event) {
-            fired.add(event);
-        }
-
-        @Override
-        public <U extends SettingsChanged> CompletionStage<U> fireAsync(U event) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public <U extends SettingsChanged> CompletionStage<U> fireAsync(U event, NotificationOptions options) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Event<SettingsChanged> select(Annotation... qualifiers) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public <U extends SettingsChanged> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public <U extends SettingsChanged> Event<U> select(TypeLiteral<U> subtype, Annotation... qualifiers) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

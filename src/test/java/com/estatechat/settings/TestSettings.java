@@ -1,8 +1,14 @@
 package com.estatechat.settings;
 
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.NotificationOptions;
+import jakarta.enterprise.util.TypeLiteral;
+import java.lang.annotation.Annotation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /** A {@link LiveSettings} on the shipped defaults and the given texts, for unit tests of its readers. */
 public final class TestSettings {
@@ -28,6 +34,21 @@ public final class TestSettings {
         return live(source, true);
     }
 
+    /**
+     * The settings read from {@code source} itself, which the test may change before a
+     * {@link #refresh(LiveSettings)}; each change goes to {@code observer}.
+     */
+    public static LiveSettings live(Map<String, String> source, Consumer<SettingsChanged> observer) {
+        LiveSettings live = live(source, true);
+        live.changes = new Observed(observer);
+        return live;
+    }
+
+    /** One round of the refresher, on the caller's thread. */
+    public static void refresh(LiveSettings live) {
+        live.refresh();
+    }
+
     /** The settings read from {@code source} itself, which the test may change before a {@code refresh()}. */
     static LiveSettings live(Map<String, String> source, boolean begin) {
         LiveSettings live = new LiveSettings();
@@ -38,5 +59,38 @@ public final class TestSettings {
             live.begin();
         }
         return live;
+    }
+
+    /** The CDI event, handing what is fired to a test's observer. */
+    record Observed(Consumer<SettingsChanged> observer) implements Event<SettingsChanged> {
+        @Override
+        public void fire(SettingsChanged event) {
+            observer.accept(event);
+        }
+
+        @Override
+        public <U extends SettingsChanged> CompletionStage<U> fireAsync(U event) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends SettingsChanged> CompletionStage<U> fireAsync(U event, NotificationOptions options) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Event<SettingsChanged> select(Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends SettingsChanged> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends SettingsChanged> Event<U> select(TypeLiteral<U> subtype, Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
     }
 }
