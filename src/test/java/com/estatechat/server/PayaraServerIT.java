@@ -229,6 +229,36 @@ class PayaraServerIT {
         assertThat(heartbeatSeconds()).as("the next deployment reads the console's value").isEqualTo(20);
     }
 
+    /**
+     * The incident case on Payara Server: an operator lowers the message size and the rate limit
+     * with {@code asadmin set-config-property}; an open connection is held to them within 10 s,
+     * without a redeploy and without reconnecting.
+     */
+    @Test
+    @Order(5)
+    void messageSizeAndRateLimitSetWithAsadminReachAnOpenConnectionWithin10Seconds() {
+        String alice = user("alice");
+        String bob = user("bob");
+        ChatClient.connect(app(), bob).close(); // known, then offline
+        try (ChatClient a = ChatClient.connect(app(), alice)) {
+            String twenty = "twenty characters!!!";
+            assertThat(a.answerTo(bob, twenty)).isEqualTo("queued");
+            domain.asadmin("set-config-property", "--source=domain", "--propertyName=chat.max-message-chars",
+                    "--propertyValue=10");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> a.answerTo(bob, twenty).equals("too_large"));
+
+            assertThat(a.answersTo(bob, "hello", 3)).containsOnly("queued");
+            domain.asadmin("set-config-property", "--source=domain", "--propertyName=chat.rate-limit.burst",
+                    "--propertyValue=2");
+            domain.asadmin("set-config-property", "--source=domain", "--propertyName=chat.rate-limit.per-second",
+                    "--propertyValue=1");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1500))
+                    .until(() -> a.answersTo(bob, "hello", 3).contains("rate_limited"));
+            assertThat(a.isClosed()).as("the same connection all along").isFalse();
+        }
+    }
+
     /** The heartbeat interval a new connection is told in its {@code connected} frame. */
     private static int heartbeatSeconds() {
         String id = user("probe");

@@ -19,10 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -39,8 +36,6 @@ class LiveSettingsIT {
 
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final Duration LIVE_WITHIN = Duration.ofSeconds(10);
-
-    private final AtomicInteger sent = new AtomicInteger();
 
     @Test
     void messageSizeAndRateLimitChangeOnAnOpenConnectionAndRestartKeysWaitNamed() throws Exception {
@@ -73,22 +68,22 @@ class LiveSettingsIT {
             try (ChatClient a = ChatClient.open(ChatClient.uri(root, alice, null), alice)) {
                 a.next("connected");
                 String twenty = "twenty characters!!!";
-                assertThat(answer(a, bob, twenty)).as("4000 characters by default").isEqualTo("queued");
+                assertThat(a.answerTo(bob, twenty)).as("4000 characters by default").isEqualTo("queued");
 
                 Files.writeString(live.resolve("chat.max-message-chars"), "10");
                 await("chat.max-message-chars=10 on the open connection").atMost(LIVE_WITHIN)
                         .pollInterval(Duration.ofMillis(500))
-                        .until(() -> answer(a, bob, twenty).equals("too_large"));
-                assertThat(answer(a, bob, "ten chars!")).isEqualTo("queued");
+                        .until(() -> a.answerTo(bob, twenty).equals("too_large"));
+                assertThat(a.answerTo(bob, "ten chars!")).isEqualTo("queued");
 
-                assertThat(answers(a, bob, 3)).as("20 a second, 40 at once by default")
+                assertThat(a.answersTo(bob, "hello", 3)).as("20 a second, 40 at once by default")
                         .containsOnly("queued");
                 Files.writeString(live.resolve("chat.rate-limit.burst"), "2");
                 Files.writeString(live.resolve("chat.rate-limit.per-second"), "1");
                 // three frames at once: under a burst of 2 (the user's tokens are cut to it) the third is refused
                 await("chat.rate-limit.* lowered on the open connection").atMost(LIVE_WITHIN)
                         .pollInterval(Duration.ofMillis(500))
-                        .until(() -> answers(a, bob, 3).contains("rate_limited"));
+                        .until(() -> a.answersTo(bob, "hello", 3).contains("rate_limited"));
                 assertThat(a.isClosed()).as("the same connection all along").isFalse();
 
                 // a key read only at start: named in the log once and listed in readiness, its secret never shown
@@ -101,31 +96,6 @@ class LiveSettingsIT {
             assertThat(log).contains("chat.amqp.url changed in a config source").doesNotContain("top-secret-" + RUN)
                     .contains("Live settings changed (chat.max-message-chars)");
         }
-    }
-
-    /** Sends one message and gives the answer to it: {@code queued} or the error's code. */
-    private String answer(ChatClient client, String target, String text) {
-        return answers(client, target, text, 1).get(0);
-    }
-
-    private List<String> answers(ChatClient client, String target, int count) {
-        return answers(client, target, "hello", count);
-    }
-
-    /** Sends {@code count} messages at once, then collects the answer to each. */
-    private List<String> answers(ChatClient client, String target, String text, int count) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String id = "m" + sent.incrementAndGet();
-            ids.add(id);
-            client.sendMessage(target, text, id);
-        }
-        List<String> answers = new ArrayList<>();
-        for (String id : ids) {
-            JsonObject frame = client.next(f -> id.equals(f.getString("client_msg_id", null)));
-            answers.add("error".equals(frame.getString("type")) ? frame.getString("code") : frame.getString("status"));
-        }
-        return answers;
     }
 
     private static String pendingRestart(URI root) throws IOException, InterruptedException {

@@ -32,6 +32,7 @@ import java.util.function.Predicate;
 public final class ChatClient implements WebSocket.Listener, AutoCloseable {
 
     public static final Duration WAIT = Duration.ofSeconds(15);
+    private static final java.util.concurrent.atomic.AtomicLong ANSWERS = new java.util.concurrent.atomic.AtomicLong();
 
     /** How the server ended the connection. */
     public record Closed(int code, String reason) {
@@ -255,6 +256,27 @@ public final class ChatClient implements WebSocket.Listener, AutoCloseable {
             frame.add("client_msg_id", clientMsgId);
         }
         send(frame.build());
+    }
+
+    /** Sends one message and gives the answer to it: {@code queued} or the error's code. */
+    public String answerTo(String target, String text) {
+        return answersTo(target, text, 1).get(0);
+    }
+
+    /** Sends {@code count} messages at once, then collects the answer to each: {@code queued} or the error's code. */
+    public List<String> answersTo(String target, String text, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = "answer-" + ANSWERS.incrementAndGet();
+            ids.add(id);
+            sendMessage(target, text, id);
+        }
+        List<String> answers = new ArrayList<>();
+        for (String id : ids) {
+            JsonObject frame = next(f -> id.equals(f.getString("client_msg_id", null)));
+            answers.add("error".equals(frame.getString("type")) ? frame.getString("code") : frame.getString("status"));
+        }
+        return answers;
     }
 
     public void ack(String messageId) {
