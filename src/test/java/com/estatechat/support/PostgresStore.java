@@ -43,17 +43,21 @@ public final class PostgresStore implements AutoCloseable {
         Path commands = Path.of("target", "payara-process", schema + "-post-boot.asadmin");
         try {
             Files.createDirectories(commands.getParent());
-            Files.writeString(commands, String.join("\n",
-                    "create-jdbc-connection-pool --datasourceclassname=org.postgresql.ds.PGSimpleDataSource"
-                            + " --restype=javax.sql.DataSource --property=serverName=127.0.0.1:portNumber=5432"
-                            + ":databaseName=postgres:user=postgres:password=unused:currentSchema=" + schema + " "
-                            + schema + "-pool",
-                    "create-jdbc-resource --connectionpoolid=" + schema + "-pool " + resource, ""));
+            Files.writeString(commands, String.join("\n", asadminCommands()) + "\n");
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the post-boot commands", e);
         }
         return new String[] {"--addlibs", Path.of("target", "postgresql.jar").toString(), "--postbootcommandfile",
                 commands.toString()};
+    }
+
+    /** The asadmin commands that create the pool and the JDBC resource (the driver must be on the server's class path). */
+    public List<String> asadminCommands() {
+        return List.of("create-jdbc-connection-pool --datasourceclassname=org.postgresql.ds.PGSimpleDataSource"
+                        + " --restype=javax.sql.DataSource --property=serverName=127.0.0.1:portNumber=5432"
+                        + ":databaseName=postgres:user=postgres:password=unused:currentSchema=" + schema + " "
+                        + schema + "-pool",
+                "create-jdbc-resource --connectionpoolid=" + schema + "-pool " + resource);
     }
 
     /** The rows of a message, by recipient: {@code "<recipient> <status> <body> <delivered?> <read?>"}. */

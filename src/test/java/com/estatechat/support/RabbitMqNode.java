@@ -38,6 +38,16 @@ public final class RabbitMqNode {
         throw new IllegalStateException("the broker has no queue " + queue);
     }
 
+    /**
+     * One line per item the broker lists ({@code list_connections}, {@code list_channels},
+     * {@code list_consumers}…), its columns separated by tabs.
+     */
+    public static List<String> list(String command, String... columns) {
+        List<String> arguments = new ArrayList<>(List.of(command, "-q", "--no-table-headers"));
+        arguments.addAll(List.of(columns));
+        return rabbitmqctl(arguments.toArray(String[]::new)).lines().filter(line -> !line.isBlank()).toList();
+    }
+
     private static String rabbitmqctl(String... arguments) {
         List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
         command.addAll(List.of(arguments));

@@ -14,8 +14,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Debian's chromium, headless, driven through Debian's chromedriver. Both paths are given, so
  * Selenium Manager never runs (it would try to download a driver and a browser). Every browser
  * gets a fresh profile under target/, so no two share storage and nothing leaks between runs.
+ * Public for the Payara Server admin console's test.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
 
     static final Path BROWSER = Path.of("/usr/bin/chromium");
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
@@ -24,11 +25,11 @@ final class HeadlessChromium {
     private HeadlessChromium() {
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER);
     }
 
-    static ChromeDriver start(String name) {
+    public static ChromeDriver start(String name) {
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, DRIVER.toString());
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
