@@ -13,7 +13,8 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Every {@code chat.*} setting, read once through MicroProfile Config and checked at start.
+ * The {@code chat.*} settings read once at start (the broker, inboxes, frame and queue sizes),
+ * checked then; the ones an operator may change on a running server are {@link LiveSettings}.
  * A bad value stops the deployment with a log line naming the key: a misconfigured server should
  * not quietly run on defaults. Defaults live in {@code META-INF/microprofile-config.properties}.
  */
@@ -83,28 +84,8 @@ public class ChatSettings {
     String inboxExpires;
 
     @Inject
-    @ConfigProperty(name = "chat.heartbeat.interval")
-    String heartbeatInterval;
-
-    @Inject
-    @ConfigProperty(name = "chat.heartbeat.timeout")
-    String heartbeatTimeout;
-
-    @Inject
     @ConfigProperty(name = "chat.max-frame-bytes")
     int maxFrameBytes;
-
-    @Inject
-    @ConfigProperty(name = "chat.max-message-chars")
-    int maxMessageChars;
-
-    @Inject
-    @ConfigProperty(name = "chat.rate-limit.per-second")
-    int ratePerSecond;
-
-    @Inject
-    @ConfigProperty(name = "chat.rate-limit.burst")
-    int rateBurst;
 
     @Inject
     @ConfigProperty(name = "chat.session.send-queue-limit")
@@ -114,16 +95,10 @@ public class ChatSettings {
     @ConfigProperty(name = "chat.session.send-queue-bytes")
     int sendQueueBytes;
 
-    @Inject
-    @ConfigProperty(name = "chat.session.max-per-user")
-    int maxSessionsPerUser;
-
     private Duration confirmTimeoutValue;
     private Duration reconnectIntervalValue;
     private Duration inboxMessageTtlValue;
     private Duration inboxExpiresValue;
-    private Duration heartbeatIntervalValue;
-    private Duration heartbeatTimeoutValue;
     private QueueType queueTypeValue;
 
     @PostConstruct
@@ -147,21 +122,10 @@ public class ChatSettings {
         requireRange(problems, "chat.inbox.max-length", inboxMaxLength, 0, Integer.MAX_VALUE);
         inboxMessageTtlValue = Durations.setting(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
         inboxExpiresValue = Durations.setting(problems, "chat.inbox.expires", inboxExpires, Duration.ZERO);
-        heartbeatIntervalValue = Durations.setting(problems, "chat.heartbeat.interval", heartbeatInterval, Duration.ofMillis(100));
-        heartbeatTimeoutValue = Durations.setting(problems, "chat.heartbeat.timeout", heartbeatTimeout, Duration.ofMillis(100));
-        if (heartbeatIntervalValue != null && heartbeatTimeoutValue != null
-                && heartbeatTimeoutValue.compareTo(heartbeatIntervalValue) <= 0) {
-            problems.add("chat.heartbeat.timeout (" + heartbeatTimeout + ") must be longer than chat.heartbeat.interval ("
-                    + heartbeatInterval + ")");
-        }
         requireRange(problems, "chat.max-frame-bytes", maxFrameBytes, 256, 16 * 1024 * 1024);
-        requireRange(problems, "chat.max-message-chars", maxMessageChars, 1, maxFrameBytes);
-        requireRange(problems, "chat.rate-limit.per-second", ratePerSecond, 1, 1_000_000);
-        requireRange(problems, "chat.rate-limit.burst", rateBurst, 1, 1_000_000);
         requireRange(problems, "chat.session.send-queue-limit", sendQueueLimit, 1, 1_000_000);
         // a frame the server writes is about one client frame plus its fields, at two bytes a character
         requireRange(problems, "chat.session.send-queue-bytes", sendQueueBytes, 4L * maxFrameBytes, 1L << 30);
-        requireRange(problems, "chat.session.max-per-user", maxSessionsPerUser, 1, 10_000);
         if (!problems.isEmpty()) {
             problems.forEach(problem -> LOG.severe(() -> "Invalid configuration: " + problem));
             throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
@@ -217,14 +181,8 @@ public class ChatSettings {
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }
     /** How long an inbox may go unused (no consumer, no declare) before the broker deletes it; zero: never. */
     public Duration inboxExpires() { return inboxExpiresValue; }
-    public Duration heartbeatInterval() { return heartbeatIntervalValue; }
-    public Duration heartbeatTimeout() { return heartbeatTimeoutValue; }
     public int maxFrameBytes() { return maxFrameBytes; }
-    public int maxMessageChars() { return maxMessageChars; }
-    public int ratePerSecond() { return ratePerSecond; }
-    public int rateBurst() { return rateBurst; }
     public int sendQueueLimit() { return sendQueueLimit; }
     /** The most a connection may hold unwritten, counted as the heap its text takes (two bytes a character). */
     public int sendQueueBytes() { return sendQueueBytes; }
-    public int maxSessionsPerUser() { return maxSessionsPerUser; }
 }

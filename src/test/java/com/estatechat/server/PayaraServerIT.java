@@ -195,11 +195,12 @@ class PayaraServerIT {
     /**
      * A key set where an operator sets it by hand, the admin console's MicroProfile → Config →
      * Property page (source "domain"), lands in the same place as {@code set-config-property}; the
-     * running application keeps what it read at its start, and reads the new value once redeployed.
+     * running application takes a live key within 10 s, without a redeploy (on a domain where the
+     * operator set nothing about Payara's config cache), and a redeployed one reads it too.
      */
     @Test
     @Order(4)
-    void aKeyAddedInTheAdminConsoleTakesEffectAtTheNextDeployment() {
+    void aKeyAddedInTheAdminConsoleTakesEffectOnTheRunningApplication() {
         Assumptions.assumeTrue(HeadlessChromium.installed(), "chromium and chromedriver are installed by .ci/run");
         assertThat(heartbeatSeconds()).as("the WAR's default chat.heartbeat.interval").isEqualTo(30);
 
@@ -221,7 +222,8 @@ class PayaraServerIT {
 
         assertThat(domain.asadmin("get-config-property", "--source=domain", "--propertyName=chat.heartbeat.interval"))
                 .as("the console writes where set-config-property does").contains("20s");
-        assertThat(heartbeatSeconds()).as("the running deployment keeps what it read at its start").isEqualTo(30);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(heartbeatSeconds()).as("the running deployment takes the live key").isEqualTo(20));
         timed("redeploy", () -> domain.asadmin("redeploy", "--name=estate-chat", WAR.toAbsolutePath().toString()));
         awaitReady();
         assertThat(heartbeatSeconds()).as("the next deployment reads the console's value").isEqualTo(20);

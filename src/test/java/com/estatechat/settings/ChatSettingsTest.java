@@ -27,15 +27,9 @@ class ChatSettingsTest {
         cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
         cut.inboxExpires = "0s";
-        cut.heartbeatInterval = "30s";
-        cut.heartbeatTimeout = "75s";
         cut.maxFrameBytes = 65536;
-        cut.maxMessageChars = 4000;
-        cut.ratePerSecond = 20;
-        cut.rateBurst = 40;
         cut.sendQueueLimit = 1000;
         cut.sendQueueBytes = 4 * 1024 * 1024;
-        cut.maxSessionsPerUser = 10;
     }
 
     @Test
@@ -45,15 +39,9 @@ class ChatSettingsTest {
     }
 
     @Test
-    void noSessionAtAllPerUserIsRefusedByName() {
-        cut.maxSessionsPerUser = 0;
-        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.session.max-per-user is 0");
-    }
-
-    @Test
     void defaultsAreValid() {
         cut.check();
-        assertThat(cut.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(cut.confirmTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(cut.queueType()).isEqualTo(ChatSettings.QueueType.CLASSIC);
     }
 
@@ -61,11 +49,11 @@ class ChatSettingsTest {
     void everyBadValueIsNamedByItsKey() {
         cut.prefetch = 0;
         cut.queueType = "stream";
-        cut.heartbeatTimeout = "soon";
+        cut.inboxExpires = "soon";
         assertThatIllegalStateException().isThrownBy(cut::check)
                 .withMessageContaining("chat.delivery.prefetch")
                 .withMessageContaining("chat.amqp.queue-type")
-                .withMessageContaining("chat.heartbeat.timeout");
+                .withMessageContaining("chat.inbox.expires");
     }
 
     @Test
@@ -73,12 +61,6 @@ class ChatSettingsTest {
         cut.renamedQueueType = java.util.Optional.of("quorum");
         assertThatIllegalStateException().isThrownBy(cut::check)
                 .withMessageContaining("chat.inbox.queue-type (quorum) was renamed chat.amqp.queue-type");
-    }
-
-    @Test
-    void heartbeatTimeoutMustExceedTheInterval() {
-        cut.heartbeatTimeout = "10s";
-        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.heartbeat.timeout");
     }
 
     @Test

@@ -10,7 +10,12 @@ import java.io.IOException;
 public class InboxArgumentsMismatch extends IOException {
 
     public InboxArgumentsMismatch(String queue, Throwable cause) {
-        super("the inbox " + queue + " exists with other arguments than chat.amqp.queue-type, chat.inbox.max-length,"
-                + " chat.inbox.message-ttl and chat.inbox.expires ask for", cause);
+        this("the inbox " + queue, "chat.amqp.queue-type, chat.inbox.max-length, chat.inbox.message-ttl and"
+                + " chat.inbox.expires", cause);
+    }
+
+    /** A queue of the server's other than an inbox: {@code what} names it, {@code keys} the settings of its arguments. */
+    public InboxArgumentsMismatch(String what, String keys, Throwable cause) {
+        super(what + " exists with other arguments than " + keys + " ask for", cause);
     }
 }

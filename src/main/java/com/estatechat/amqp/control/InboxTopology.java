@@ -172,8 +172,29 @@ public class InboxTopology {
      */
     public void declareHistoryQueue(Channel channel, String queue) throws IOException {
         ensureExchanges(channel);
-        channel.queueDeclare(queue, true, false, false, brokerArguments(Map.of("x-queue-type", queueType(),
-                "x-dead-letter-exchange", settings.deadLetterExchange())));
+        try {
+            channel.queueDeclare(queue, true, false, false, brokerArguments(Map.of("x-queue-type", queueType(),
+                    "x-dead-letter-exchange", settings.deadLetterExchange())));
+        } catch (IOException e) {
+            if (isPreconditionFailed(e)) {
+                throw new InboxArgumentsMismatch("the history queue " + queue,
+                        "chat.amqp.queue-type and chat.amqp.dead-letter-exchange", e);
+            }
+            throw e;
+        }
+        channel.queueBind(queue, settings.exchange(), HISTORY_KEY);
+        forgetForRecovery(channel, queue);
+    }
+
+    /**
+     * Goes on with a history queue that exists with other arguments (after the
+     * {@link InboxArgumentsMismatch} of {@link #declareHistoryQueue}), on a new channel: it is bound
+     * and used as it is, with a warning.
+     */
+    public void useExistingHistoryQueue(Channel channel, String queue) throws IOException {
+        LOG.warning(() -> "The history queue " + queue + " exists with other arguments than this server's settings"
+                + " ask for (chat.amqp.queue-type, chat.amqp.dead-letter-exchange): it is used as it is");
+        channel.queueDeclarePassive(queue);
         channel.queueBind(queue, settings.exchange(), HISTORY_KEY);
         forgetForRecovery(channel, queue);
     }

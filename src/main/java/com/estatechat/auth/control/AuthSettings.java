@@ -1,22 +1,17 @@
 package com.estatechat.auth.control;
 
 import com.estatechat.auth.entity.AuthMode;
-import com.estatechat.auth.entity.Role;
 import com.estatechat.settings.Durations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The {@code chat.auth.*}, origin and broadcast settings. Secrets are held here and never
- * logged; {@link IdentityResolver} turns them into an authenticator and reports what is unusable.
+ * The {@code chat.auth.*} settings, read at start. Secrets are held here and never logged;
+ * {@link IdentityResolver} turns them into an authenticator and reports what is unusable. The origin
+ * and broadcast settings are live ({@link com.estatechat.settings.LiveSettings}).
  */
 @ApplicationScoped
 public class AuthSettings {
@@ -74,18 +69,6 @@ public class AuthSettings {
     @ConfigProperty(name = "chat.auth.none.allow-remote")
     String noneAllowRemote;
 
-    @Inject
-    @ConfigProperty(name = "chat.allowed-origins")
-    Optional<String> allowedOrigins;
-
-    @Inject
-    @ConfigProperty(name = "chat.allow-missing-origin")
-    boolean allowMissingOrigin;
-
-    @Inject
-    @ConfigProperty(name = "chat.broadcast-roles")
-    String broadcastRoles;
-
     /** @throws IllegalArgumentException naming {@code chat.auth.mode} when it is not a mode */
     AuthMode mode() {
         return AuthMode.fromConfig(mode).orElseThrow(() -> new IllegalArgumentException(
@@ -133,32 +116,6 @@ public class AuthSettings {
     /** @throws IllegalArgumentException naming the key when it is not a duration of at least 1 s */
     Duration maxSession() {
         return duration("chat.auth.max-session", maxSession, Duration.ofSeconds(1));
-    }
-
-    /** Allowed browser origins, lower case; {@code *} allows any. */
-    List<String> allowedOrigins() {
-        return nonBlank(allowedOrigins).map(list -> Arrays.stream(list.split(",")).map(String::trim)
-                .filter(origin -> !origin.isEmpty()).map(origin -> origin.toLowerCase(Locale.ROOT))
-                .map(origin -> origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin).toList())
-                .orElse(List.of());
-    }
-
-    boolean allowMissingOrigin() {
-        return allowMissingOrigin;
-    }
-
-    /** @throws IllegalArgumentException naming {@code chat.broadcast-roles} when it lists an unknown role */
-    Set<Role> broadcastRoles() {
-        Set<Role> roles = EnumSet.noneOf(Role.class);
-        for (String name : broadcastRoles.split(",")) {
-            String trimmed = name.trim();
-            if (trimmed.isEmpty() || "none".equals(trimmed)) {
-                continue;
-            }
-            roles.add(Role.fromWire(trimmed).orElseThrow(() -> new IllegalArgumentException(
-                    "chat.broadcast-roles lists '" + trimmed + "'; roles are admin, landlord and tenant")));
-        }
-        return roles;
     }
 
     private static boolean flag(String key, String value) {

@@ -4,6 +4,8 @@ import com.estatechat.auth.entity.AuthMode;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
 import com.estatechat.auth.entity.Identity;
+import com.estatechat.settings.LiveSettings;
+import com.estatechat.settings.OperationalSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,11 +42,13 @@ public class IdentityResolver {
     @Inject
     AuthSettings settings;
 
+    @Inject
+    LiveSettings live;
+
     private Authenticator authenticator;
     private JwtAuthenticator jwt;
     private AuthMode mode;
     private String unusable;
-    private List<String> allowedOrigins;
     private boolean noneAllowRemote;
     private Duration maxSession = DEFAULT_MAX_SESSION;
 
@@ -63,7 +67,6 @@ public class IdentityResolver {
         jwt = null;
         mode = null;
         unusable = null;
-        allowedOrigins = settings.allowedOrigins();
         List<String> problems = new ArrayList<>();
         try {
             maxSession = settings.maxSession();
@@ -299,11 +302,13 @@ public class IdentityResolver {
 
     private Optional<HandshakeRefusal> checkOrigin(HandshakeCredentials credentials) {
         String origin = credentials.header().apply("Origin");
+        OperationalSettings inForce = live.current();
         if (origin == null) {
-            return settings.allowMissingOrigin() ? Optional.empty()
+            return inForce.allowMissingOrigin() ? Optional.empty()
                     : Optional.of(HandshakeRefusal.forbidden("an Origin header is required"));
         }
         String normalized = origin.trim().toLowerCase(Locale.ROOT);
+        List<String> allowedOrigins = inForce.allowedOrigins();
         if (allowedOrigins.contains("*") || allowedOrigins.contains(normalized)
                 || isSameOrigin(normalized, credentials.header().apply("Host"))) {
             return Optional.empty();

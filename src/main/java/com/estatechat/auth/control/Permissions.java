@@ -2,12 +2,10 @@ package com.estatechat.auth.control;
 
 import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
-import jakarta.annotation.PostConstruct;
+import com.estatechat.settings.LiveSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Who may send to whom. Everyone may message individuals; only the roles in
@@ -18,19 +16,12 @@ import java.util.Set;
 public class Permissions {
 
     @Inject
-    AuthSettings settings;
-
-    private Set<Role> broadcasters;
-
-    @PostConstruct
-    void configure() {
-        broadcasters = settings.broadcastRoles();
-    }
+    LiveSettings live;
 
     /** Why the sender may not send to the target, or empty when it may. */
     public Optional<String> refusal(Identity sender, String target) {
         if (Broadcast.isBroadcast(target)) {
-            return broadcasters.contains(sender.role()) ? Optional.empty()
+            return live.current().broadcastRoles().contains(sender.role()) ? Optional.empty()
                     : Optional.of("a " + sender.role().wireName() + " may not broadcast");
         }
         if (sender.contacts() != null && !sender.contacts().contains(target)) {

@@ -8,6 +8,7 @@ import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
 import com.estatechat.chat.entity.ConnectedFrame;
 import com.estatechat.settings.ChatSettings;
+import com.estatechat.settings.LiveSettings;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -48,6 +49,9 @@ public class ChatEndpoint {
     @Inject
     ChatSettings settings;
 
+    @Inject
+    LiveSettings live;
+
     @OnOpen
     public void open(Session session) throws IOException {
         if (!(session.getUserProperties().get(HandshakeConfigurator.IDENTITY) instanceof Identity identity)) {
@@ -58,7 +62,7 @@ public class ChatEndpoint {
         session.setMaxIdleTimeout(0);
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
         String greeting = codec.toJson(ConnectedFrame.of(identity.userId(), identity.role().wireName(),
-                settings.heartbeatInterval().toSeconds()));
+                live.current().heartbeatInterval().toSeconds()));
         if (!registry.hasRoomFor(identity.userId())) {
             // the HandshakeFilter answers 429 before the upgrade; this catches handshakes that raced it
             session.close(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many sessions for this user"));

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
@@ -43,9 +44,14 @@ public class FrameParser {
     }
 
     private final FrameCodec codec;
-    private final int maxMessageChars;
+    private final IntSupplier maxMessageChars;
 
     public FrameParser(FrameCodec codec, int maxMessageChars) {
+        this(codec, () -> maxMessageChars);
+    }
+
+    /** @param maxMessageChars asked for each message: the limit in force ({@code chat.max-message-chars} is live) */
+    public FrameParser(FrameCodec codec, IntSupplier maxMessageChars) {
         this.codec = codec;
         this.maxMessageChars = maxMessageChars;
     }
@@ -183,8 +189,9 @@ public class FrameParser {
             // a lone surrogate (from a \\ud800 escape) has no UTF-8 form: the recipient would get a '?'
             throw rejected(ErrorCode.BAD_FRAME, "message is not valid Unicode text (a lone surrogate)", clientMsgId);
         }
-        if (frame.message().length() > maxMessageChars) {
-            throw rejected(ErrorCode.TOO_LARGE, "message is longer than " + maxMessageChars + " characters",
+        int limit = maxMessageChars.getAsInt();
+        if (frame.message().length() > limit) {
+            throw rejected(ErrorCode.TOO_LARGE, "message is longer than " + limit + " characters",
                     clientMsgId);
         }
         if (frame.senderId() != null && !frame.senderId().equals(sender.userId())) {

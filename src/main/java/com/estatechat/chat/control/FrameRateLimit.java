@@ -1,8 +1,12 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.settings.OperationalSettings;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * How many frames one user may send on this node, across all its connections
@@ -10,30 +14,64 @@ import java.time.Duration;
  * ack that settles nothing). An ack that settles a delivery costs nothing: it
  * answers a frame the server sent, and the prefetch bounds those. A client told
  * {@code rate_limited} a burst's worth of times in a row without slowing down is closed.
+ * The limits are live: each use compares the rate in force with the one the buckets were built
+ * for, and a changed one replaces their configuration, keeping the tokens a user has (at most the
+ * new burst).
  */
 final class FrameRateLimit {
 
-    private final Bucket frames;
-    private final Bucket warnings;
-
-    FrameRateLimit(int perSecond, int burst) {
-        frames = bucket(perSecond, burst);
-        warnings = bucket(perSecond, burst);
+    /** A rate as the settings give it. */
+    record Rate(int perSecond, int burst) {
+        static Rate of(OperationalSettings settings) {
+            return new Rate(settings.ratePerSecond(), settings.rateBurst());
+        }
     }
 
-    private static Bucket bucket(int perSecond, int burst) {
-        return Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
-                .build();
+    private final Supplier<Rate> inForce;
+    private final Bucket frames;
+    private final Bucket warnings;
+    private volatile Rate applied;
+
+    /** A fixed rate. */
+    FrameRateLimit(int perSecond, int burst) {
+        this(() -> new Rate(perSecond, burst));
+    }
+
+    FrameRateLimit(Supplier<Rate> inForce) {
+        this.inForce = inForce;
+        applied = inForce.get();
+        frames = Bucket.builder().addLimit(limit(applied)).build();
+        warnings = Bucket.builder().addLimit(limit(applied)).build();
+    }
+
+    private static Bandwidth limit(Rate rate) {
+        return Bandwidth.builder().capacity(rate.burst()).refillGreedy(rate.perSecond(), Duration.ofSeconds(1)).build();
     }
 
     /** Takes a token for a frame that does work; false when the user sends too fast. */
     boolean tryAcquire() {
+        follow();
         return frames.tryConsume(1);
     }
 
     /** Whether the client may be told {@code rate_limited} once more; false: close it instead. */
     boolean mayWarn() {
+        follow();
         return warnings.tryConsume(1);
+    }
+
+    /**
+     * Two threads that race here may both replace, which only repeats the work; one that read an
+     * older rate is corrected by the next use, which sees the newer rate differ from what it left.
+     */
+    private void follow() {
+        Rate now = inForce.get();
+        if (now.equals(applied)) {
+            return;
+        }
+        applied = now;
+        BucketConfiguration configuration = BucketConfiguration.builder().addLimit(limit(now)).build();
+        frames.replaceConfiguration(configuration, TokensInheritanceStrategy.AS_IS);
+        warnings.replaceConfiguration(configuration, TokensInheritanceStrategy.AS_IS);
     }
 }

@@ -3,7 +3,8 @@ package com.estatechat.chat.control;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.concurrent.Workers;
-import com.estatechat.settings.ChatSettings;
+import com.estatechat.settings.LiveSettings;
+import com.estatechat.settings.SettingsChanged;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -12,6 +13,8 @@ import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -20,7 +23,9 @@ import java.util.logging.Logger;
 /**
  * Pings every connection each {@code chat.heartbeat.interval} and closes one that has sent no pong
  * and no frame for {@code chat.heartbeat.timeout}; closing it returns its unacked deliveries to the
- * inbox. The same tick restarts inbox consumers that could not start (the broker was down).
+ * inbox. The same tick restarts inbox consumers that could not start (the broker was down). Both
+ * keys are live: each round schedules the next with the interval in force, and a shorter interval
+ * moves a round that is further away forward. Only the {@code chat-heartbeat} thread schedules rounds.
  */
 @ApplicationScoped
 public class Heartbeat {
@@ -31,7 +36,7 @@ public class Heartbeat {
     SessionRegistry registry;
 
     @Inject
-    ChatSettings settings;
+    LiveSettings settings;
 
     @Inject
     IdentityResolver identities;
@@ -39,16 +44,45 @@ public class Heartbeat {
     ScheduledThreadPoolExecutor ticker;
     Duration maxSession;
 
+    /** The next round; read and written on the ticker's thread only. */
+    private ScheduledFuture<?> nextRound;
+
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         maxSession = identities.maxSession();
-        long interval = settings.heartbeatInterval().toMillis();
         ticker = newTicker();
-        ticker.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.MILLISECONDS);
+        ticker.execute(this::scheduleNextRound);
+    }
+
+    private void round() {
+        beat();
+        scheduleNextRound();
+    }
+
+    private void scheduleNextRound() {
+        nextRound = ticker.schedule(this::round, settings.current().heartbeatInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** A shorter interval: the round that is further away than that comes sooner, on the ticker's thread. */
+    void onSettingsChanged(@Observes SettingsChanged changed) {
+        if (ticker == null || changed.after().heartbeatInterval().equals(changed.before().heartbeatInterval())) {
+            return;
+        }
+        try {
+            ticker.execute(() -> {
+                long interval = settings.current().heartbeatInterval().toMillis();
+                if (nextRound != null && nextRound.getDelay(TimeUnit.MILLISECONDS) > interval && nextRound.cancel(false)) {
+                    scheduleNextRound();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.fine("Heartbeat stopped; the new interval is not needed");
+        }
     }
 
     void beat() {
         try {
-            Duration timeout = settings.heartbeatTimeout();
+            Duration timeout = settings.current().heartbeatTimeout();
             for (ChatConnection connection : registry.connections()) {
                 if (connection.silentFor().compareTo(timeout) > 0) {
                     LOG.info(() -> "Closing the silent connection of " + connection.userId() + " (session "

@@ -25,6 +25,7 @@ import com.estatechat.history.control.HistorySettings;
 import com.estatechat.history.control.StoreReads;
 import com.estatechat.history.entity.HistoryEvent;
 import com.estatechat.settings.ChatSettings;
+import com.estatechat.settings.LiveSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -67,6 +68,9 @@ public class Relay {
     ChatSettings settings;
 
     @Inject
+    LiveSettings live;
+
+    @Inject
     Permissions permissions;
 
     @Inject
@@ -88,7 +92,7 @@ public class Relay {
 
     @PostConstruct
     void createParser() {
-        parser = new FrameParser(codec, settings.maxMessageChars());
+        parser = new FrameParser(codec, () -> live.current().maxMessageChars());
     }
 
     /**

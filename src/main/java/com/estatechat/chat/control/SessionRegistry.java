@@ -3,7 +3,7 @@ package com.estatechat.chat.control;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.concurrent.Workers;
-import com.estatechat.settings.ChatSettings;
+import com.estatechat.settings.LiveSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +42,7 @@ public class SessionRegistry {
     Workers workers;
 
     @Inject
-    ChatSettings settings;
+    LiveSettings settings;
 
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
 
@@ -60,7 +60,7 @@ public class SessionRegistry {
         users.compute(connection.userId(), (id, existing) -> {
             UserSessions user = existing != null ? existing
                     : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics,
-                            new FrameRateLimit(settings.ratePerSecond(), settings.rateBurst()));
+                            new FrameRateLimit(() -> FrameRateLimit.Rate.of(settings.current())));
             user.join(connection);
             return user;
         });
@@ -79,7 +79,7 @@ public class SessionRegistry {
 
     /** Whether the user may open one more connection here ({@code chat.session.max-per-user}). */
     public boolean hasRoomFor(String userId) {
-        return sessionsOf(userId) < settings.maxSessionsPerUser();
+        return sessionsOf(userId) < settings.current().maxSessionsPerUser();
     }
 
     public List<ChatConnection> connections() {

@@ -2,6 +2,7 @@ package com.estatechat.history.control;
 
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.BrokerConnection;
+import com.estatechat.amqp.control.InboxArgumentsMismatch;
 import com.estatechat.amqp.control.InboxTopology;
 import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.chat.control.FrameCodec;
@@ -124,7 +125,13 @@ public class HistoryWriter {
             opened = broker.openChannel();
             if (!queueDeclared) {
                 // declared even while the store is away, so that events wait in it instead of coming back
-                topology.declareHistoryQueue(opened, settings.queue());
+                try {
+                    topology.declareHistoryQueue(opened, settings.queue());
+                } catch (InboxArgumentsMismatch e) {
+                    abort(opened); // closed by the broker: aborted, so that recovery forgets it
+                    opened = broker.openChannel();
+                    topology.useExistingHistoryQueue(opened, settings.queue());
+                }
                 queueDeclared = true;
             }
             if (!store.isReady()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
+import com.estatechat.settings.TestSettings;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -41,11 +42,16 @@ class IdentityResolverTest {
         settings.jwtJwksMaxStale = "1h";
         settings.maxSession = "24h";
         settings.noneAllowRemote = "false";
-        settings.allowedOrigins = Optional.of("https://app.example.com, https://admin.example.com/");
-        settings.allowMissingOrigin = false;
-        settings.broadcastRoles = "admin";
         cut = new IdentityResolver();
         cut.settings = settings;
+        cut.live = TestSettings.live(Map.of("chat.allowed-origins", ORIGINS));
+    }
+
+    static final String ORIGINS = "https://app.example.com, https://admin.example.com/";
+
+    /** Handshakes without an Origin header are admitted from now on. */
+    void allowMissingOrigin() {
+        cut.live = TestSettings.live(Map.of("chat.allowed-origins", ORIGINS, "chat.allow-missing-origin", "true"));
     }
 
     @AfterEach
@@ -82,7 +88,7 @@ class IdentityResolverTest {
 
     @Test
     void missingOriginAllowedOnlyWhenConfigured() {
-        settings.allowMissingOrigin = true;
+        allowMissingOrigin();
         cut.configure();
         assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of())).admitted()).isTrue();
     }
@@ -91,7 +97,7 @@ class IdentityResolverTest {
     void headerModeComparesTheSharedSecret() {
         settings.mode = "header";
         settings.headerSecret = Optional.of("s3cret-from-.env");
-        settings.allowMissingOrigin = true;
+        allowMissingOrigin();
         cut.configure();
         assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Authorization", "s3cret-from-.env")))
                 .identity().userId()).isEqualTo("alice");
@@ -103,7 +109,7 @@ class IdentityResolverTest {
     @Test
     void jwtWithoutAKeyRefusesEveryoneAndSaysWhichKeyIsMissing() {
         settings.mode = "jwt";
-        settings.allowMissingOrigin = true;
+        allowMissingOrigin();
         cut.configure();
         assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason).contains("chat.auth.jwt.secret"));
         assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of())).refusal().status()).isEqualTo(401);
@@ -123,7 +129,7 @@ class IdentityResolverTest {
     void headerModeRefusesSecretsOfAnyLengthButTheRightOne() {
         settings.mode = "header";
         settings.headerSecret = Optional.of("s3cret-from-.env");
-        settings.allowMissingOrigin = true;
+        allowMissingOrigin();
         cut.configure();
         for (String wrong : new String[] {"s", "s3cret-from-.en", "s3cret-from-.env ", "s3cret-from-.env-and-more-bytes"}) {
             assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Authorization", wrong))).refusal().status())
@@ -226,7 +232,7 @@ class IdentityResolverTest {
     @Test
     void aPublicKeyNeedsIssuerAndAudienceUnlessOptedOut() throws Exception {
         settings.mode = "jwt";
-        settings.allowMissingOrigin = true;
+        allowMissingOrigin();
         RSAKey rsa = new RSAKeyGenerator(2048).generate();
         settings.jwtPublicKey = Optional.of(JwtAuthenticatorTest.pem(rsa.toPublicKey().getEncoded()));
         cut.configure();

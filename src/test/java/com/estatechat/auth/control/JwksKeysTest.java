@@ -3,6 +3,7 @@ package com.estatechat.auth.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.estatechat.settings.TestSettings;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,11 +68,9 @@ class JwksKeysTest {
         settings.jwtJwksMaxStale = "4s";
         settings.maxSession = "24h";
         settings.noneAllowRemote = "false";
-        settings.allowedOrigins = Optional.empty();
-        settings.allowMissingOrigin = true;
-        settings.broadcastRoles = "admin";
         cut = new IdentityResolver();
         cut.settings = settings;
+        cut.live = TestSettings.live(Map.of("chat.allow-missing-origin", "true"));
     }
 
     @AfterEach

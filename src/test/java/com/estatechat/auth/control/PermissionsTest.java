@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
+import com.estatechat.settings.TestSettings;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,11 +16,8 @@ class PermissionsTest {
 
     @BeforeEach
     void defaults() {
-        AuthSettings settings = new AuthSettings();
-        settings.broadcastRoles = "admin";
         cut = new Permissions();
-        cut.settings = settings;
-        cut.configure();
+        cut.live = TestSettings.live(Map.of());
     }
 
     @Test

@@ -1,11 +1,19 @@
 package com.estatechat.chat.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.estatechat.auth.entity.Identity;
+import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.Role;
+import com.estatechat.settings.OperationalSettings;
+import com.estatechat.settings.TestSettings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +43,28 @@ class HeartbeatTest {
         connection.closed();
 
         assertThat(heartbeat.ticker.getQueue()).as("timers still held").isEmpty();
+    }
+
+    @Test
+    void aShorterIntervalMovesTheNextRoundForwardOnTheHeartbeatsThread() {
+        Map<String, String> source = new HashMap<>(Map.of(OperationalSettings.HEARTBEAT_INTERVAL, "30s",
+                OperationalSettings.HEARTBEAT_TIMEOUT, "75s"));
+        source.putAll(Map.of(OperationalSettings.RATE_PER_SECOND, "20", OperationalSettings.RATE_BURST, "40",
+                OperationalSettings.MAX_MESSAGE_CHARS, "4000", OperationalSettings.MAX_SESSIONS_PER_USER, "10",
+                OperationalSettings.ALLOW_MISSING_ORIGIN, "false", OperationalSettings.BROADCAST_ROLES, "admin"));
+        heartbeat.settings = TestSettings.live(source, heartbeat::onSettingsChanged);
+        heartbeat.registry = new SessionRegistry();
+        heartbeat.identities = new IdentityResolver();
+        heartbeat.start(null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> heartbeat.ticker.getCompletedTaskCount() == 1);
+        assertThat(heartbeat.ticker.getQueue()).singleElement()
+                .satisfies(round -> assertThat(((Delayed) round).getDelay(TimeUnit.SECONDS)).isGreaterThan(20));
+
+        source.put(OperationalSettings.HEARTBEAT_INTERVAL, "200ms");
+        TestSettings.refresh(heartbeat.settings);
+
+        // the hand-over, then rounds every 200 ms instead of one in 30 s
+        await().atMost(Duration.ofSeconds(5)).until(() -> heartbeat.ticker.getCompletedTaskCount() >= 5);
     }
 
     @Test

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.URI;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -24,14 +28,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Every device in sync, on the embedded conversation store (the WAR's default): a device that was
  * away names the last message it has and gets, from the store, what the user received and sent
- * meanwhile, including what another device already acked, marked {@code synced}.
+ * meanwhile, including what another device already acked, marked {@code synced}. Its history
+ * queue was declared before with other arguments: the server uses it as it is.
  */
 @ExtendWith(ArquillianExtension.class)
 class DeviceSyncIT {
 
     @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.chat("sync", Map.of("chat.history.sync-limit", "3", "chat.history.batch-wait", "10ms"));
+    static WebArchive deployment() throws Exception {
+        // the history queue exists already, declared with other arguments (an earlier dead-letter setting):
+        // the server warns and uses it as it is, instead of never consuming it
+        String historyQueue = "test.sync." + UUID.randomUUID().toString().substring(0, 8) + ".history";
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(System.getProperty("chat.test.amqp.url", "amqp://guest:guest@127.0.0.1:5672"));
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDeclare(historyQueue, true, false, false, Map.of("x-dead-letter-exchange", "elsewhere"));
+        }
+        return Deployments.chat("sync", Map.of("chat.history.sync-limit", "3", "chat.history.batch-wait", "10ms",
+                "chat.history.queue", historyQueue));
     }
 
     @ArquillianResource
