@@ -4,8 +4,8 @@
 #   docker build -t estate-chat .
 #   docker run -p 8080:8080 -e CHAT_AMQP_URL='amqp://chat:secret@rabbitmq:5672/%2F' estate-chat
 #
-# Every chat.* key can be set as an environment variable (chat.amqp.url -> CHAT_AMQP_URL); the README's
-# configuration table lists them. Without CHAT_AMQP_URL the server starts but stays not ready and logs
+# Every chat.* key can be set as an environment variable (chat.amqp.url -> CHAT_AMQP_URL); the
+# configuration table of docs/operations.md lists them. Without CHAT_AMQP_URL the server starts but stays not ready and logs
 # why: the image has no broker. JSON logs: append "--logproperties /opt/payara/config/logging-json.properties"
 # to the CMD below (docker run ... estate-chat <the CMD with that change>).
 

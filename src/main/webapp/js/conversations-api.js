@@ -1,7 +1,7 @@
 /**
  * The server's conversation store over HTTP: the signed-in user's conversations and each one's
  * history, page by page. No DOM access here, like the protocol module: another front end can reuse
- * it as it is. The API is documented in the README, section "Browser client".
+ * it as it is. The API is documented in docs/protocol.md, section "Browser client".
  */
 
 /** How long a request may take before the page stops waiting and shows what it has. */

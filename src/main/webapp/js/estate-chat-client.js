@@ -4,7 +4,7 @@
  * "read", read marks sent (and sent again while the server's store catches up), an access token
  * offered as a subprotocol and renewed in place. No DOM access here,
  * so another front end can reuse it as it is.
- * The API is documented in the README, section "Browser client".
+ * The API is documented in docs/protocol.md, section "Browser client".
  */
 
 /** Receipt statuses in the order they can only go: a status never moves backwards. */
@@ -149,7 +149,7 @@ class SeenIds {
 /**
  * One user's connection to the chat server. Events (all CustomEvent, data in `detail`):
  * `statechange`, `connected`, `message`, `status`, `chaterror`, `renewed`, `tokenrequired`. See
- * the README for each.
+ * docs/protocol.md for each.
  */
 export class EstateChatClient extends EventTarget {
   #url;

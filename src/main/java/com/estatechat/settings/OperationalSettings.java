@@ -35,7 +35,7 @@ public record OperationalSettings(int ratePerSecond, int rateBurst, int maxMessa
     public static final String HEARTBEAT_TIMEOUT = "chat.heartbeat.timeout";
     public static final String LOG_LEVEL = "chat.log.level";
 
-    /** Every live key, in the order the README lists them. */
+    /** Every live key, in the order docs/operations.md lists them. */
     public static final List<String> KEYS = List.of(RATE_PER_SECOND, RATE_BURST, MAX_MESSAGE_CHARS,
             MAX_SESSIONS_PER_USER, ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, BROADCAST_ROLES, HEARTBEAT_INTERVAL,
             HEARTBEAT_TIMEOUT, LOG_LEVEL);

@@ -62,7 +62,7 @@ public final class InboxSubscription {
                 // one consumer per user per node: another one is a closing one of ours, or another node's
                 LOG.warning(() -> "The inbox of " + userId + " already has " + others + " consumer(s). Unless"
                         + " a session of this user is closing on this node, the user is connected to several"
-                        + " nodes, which share its deliveries: route each user to one node (README: Several nodes)");
+                        + " nodes, which share its deliveries: route each user to one node (docs/operations.md: Several nodes)");
             }
             opened.addShutdownListener(this::onShutdown);
             opened.basicConsume(topology.inboxName(userId), false, "chat-" + userId + "-" + opened.getChannelNumber(),

@@ -85,7 +85,7 @@ public class InboxTopology {
     /**
      * Goes on with an inbox that exists with other arguments than the settings ask for (after
      * {@link InboxArgumentsMismatch}): checks it exists and binds it as {@link #declareInbox} does.
-     * Its arguments change only by a policy or by deleting it (README: AMQP topology).
+     * Its arguments change only by a policy or by deleting it (docs/operations.md: AMQP topology).
      */
     public int useExistingInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
             throws IOException {

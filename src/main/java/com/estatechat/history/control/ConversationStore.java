@@ -172,7 +172,7 @@ public class ConversationStore {
 
     /**
      * Deletes every message the user sent or received (an admin removed the user). Events still
-     * on their way through the history queue may add a few back (README: Known limits).
+     * on their way through the history queue may add a few back (docs/operations.md: Known limits).
      */
     public int erase(String userId) throws StoreUnavailable {
         return update("DELETE FROM chat_message WHERE sender_id = ? OR recipient_id = ?", userId, userId);

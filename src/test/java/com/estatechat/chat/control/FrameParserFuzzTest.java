@@ -30,7 +30,7 @@ import java.util.Set;
  * <p>Under plain {@code mvn test} each target replays its seed corpus
  * ({@code src/test/resources/com/estatechat/chat/control/FrameParserFuzzTestInputs/<method>/}) and an
  * empty input. With {@code JAZZER_FUZZ=1} one target at a time is fuzzed, coverage-guided, for
- * {@code maxDuration} (or {@code -Djazzer.max_duration=...}); see the README.
+ * {@code maxDuration} (or {@code -Djazzer.max_duration=...}); see docs/development.md.
  *
  * <p>The text targets read their input as text, so their seeds are plain files. The structured
  * targets draw every choice from a {@link FuzzedDataProvider} (numbers and booleans from the end of
