@@ -174,6 +174,13 @@ final class DeliveryLedger {
                 .filter(e -> !e.sendFailed && e.messageId == null && e.refusedWith == null).count();
     }
 
+    /** Messages {@code sender} sent that got neither {@code queued} nor an error yet. */
+    long unansweredFrom(String sender) {
+        return byKey.values().stream()
+                .filter(e -> e.from.equals(sender) && !e.sendFailed && e.messageId == null && e.refusedWith == null)
+                .count();
+    }
+
     Report report() {
         List<Entry> all = List.copyOf(byKey.values());
         Map<String, Long> refused = new TreeMap<>();
