@@ -63,13 +63,15 @@ one() {   # label war round
   # 6.2025.10 exports a timer's quantiles in nanoseconds (its _sum in seconds): read as nanoseconds
   local metrics; metrics=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null || true)
   echo "history_written=$(printf '%s\n' "$metrics" | awk '/^chat_history_written_total/ {print $2}')" >> "$OUT/$1-$3.txt"
+  echo "history_lag_p50_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds[{].*quantile="0.5"/ {printf "%.1f", $2 / 1e6}')" >> "$OUT/$1-$3.txt"
   echo "history_lag_p99_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds[{].*quantile="0.99"/ {printf "%.1f", $2 / 1e6}')" >> "$OUT/$1-$3.txt"
+  echo "history_lag_max_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds_max/ {printf "%.1f", $2 / 1e6}')" >> "$OUT/$1-$3.txt"
   # the server's CPU over the whole run, per message sent (connecting included, the same for A and B)
   local ticks; ticks=$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat")
   echo "server_cpu_ms_per_message=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(grep -m1 '^sent=' "$OUT/$1-$3.txt" | cut -d= -f2)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')" >> "$OUT/$1-$3.txt"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench.inbox.$prefix" "$CONN" > /dev/null 2>&1 || true
-  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|history_written|history_lag_p99_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
+  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|history_written|history_lag_p50_ms|history_lag_p99_ms|history_lag_max_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
 }
 for r in $(seq 1 "$ROUNDS"); do
   one A "$A" "$r"
