@@ -33,6 +33,8 @@
 #   BENCH_SERVER_OPTS   extra JVM options for the server(s)
 #   BENCH_RESULTS       the results file (bench/results/<date>[-smoke].md); BENCH_TAG names the raw folder
 #   BENCH_ADDRESSES     loopback addresses to spread connections over (1: see below)
+#   BENCH_STEPS         the server steps to run, in order (all: "step_latency step_max step_storm step_idle")
+#   BENCH_PERFTEST      0: skip PerfTest (the broker ceiling), e.g. for a before/after of server steps only
 # Only loopback addresses are used (127.0.0.x); every step is bounded in time.
 set -euo pipefail
 
@@ -374,6 +376,7 @@ step_idle() {
 wait_quiet
 build
 log "broker: beam.smp pid ${BROKER_PID:-not found}"
+if [ "${BENCH_PERFTEST:-1}" = 1 ]; then
 perftest today --producers 10 --consumers 10 --flag persistent --confirm 100 --qos 100
 # The chat's shape: every queue has its own producer channel and consumer channel, one message in
 # flight on each. 10 connections x 100 channels each way (as the server multiplexes its channels on
@@ -384,8 +387,9 @@ perftest today --producers 10 --consumers 10 --flag persistent --confirm 100 --q
 CHAT_SHAPE=(--producers 10 --producer-channel-count 100 --consumers 10 --consumer-channel-count 100 --confirm 1 --qos 1)
 perftest chat "${CHAT_SHAPE[@]}" --flag persistent
 perftest chat-transient "${CHAT_SHAPE[@]}"
+fi
 clean_queues lat- "$LAT_CONN"; clean_queues max- "$MAX_CONN"; clean_queues sus- "$MAX_CONN"   # leftovers of a run that was cut short
-for step in step_latency step_max step_storm step_idle; do
+for step in ${BENCH_STEPS:-step_latency step_max step_storm step_idle}; do
   for b in "${BUILDS[@]}"; do use_build "$b"; "$step"; done
 done
 stop_server

@@ -51,6 +51,10 @@ public class ChatSettings {
     int channelsPerConnection;
 
     @Inject
+    @ConfigProperty(name = "chat.amqp.consumers-per-channel")
+    int consumersPerChannel;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.confirm-timeout")
     String confirmTimeout;
 
@@ -113,6 +117,7 @@ public class ChatSettings {
         requireRange(problems, "chat.amqp.publisher-channels", publisherChannels, 1, 64);
         requireRange(problems, "chat.amqp.channels-per-connection", channelsPerConnection, publisherChannels + 1,
                 65_535);
+        requireRange(problems, "chat.amqp.consumers-per-channel", consumersPerChannel, 1, 1_000);
         confirmTimeoutValue = Durations.setting(problems, "chat.amqp.confirm-timeout", confirmTimeout, Duration.ofMillis(100));
         reconnectIntervalValue = Durations.setting(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
@@ -172,6 +177,8 @@ public class ChatSettings {
     public String inboxPrefix() { return inboxPrefix; }
     public String deadLetterExchange() { return deadLetterExchange; }
     public int publisherChannels() { return publisherChannels; }
+
+    public int consumersPerChannel() { return consumersPerChannel; }
     public int channelsPerConnection() { return channelsPerConnection; }
     public Duration confirmTimeout() { return confirmTimeoutValue; }
     public Duration reconnectInterval() { return reconnectIntervalValue; }

@@ -20,6 +20,7 @@ class ChatSettingsTest {
         cut.deadLetterExchange = "chat.dead-letter";
         cut.publisherChannels = 2;
         cut.channelsPerConnection = 2000;
+        cut.consumersPerChannel = 50;
         cut.confirmTimeout = "5s";
         cut.reconnectInterval = "5s";
         cut.prefetch = 100;
@@ -48,10 +49,12 @@ class ChatSettingsTest {
     @Test
     void everyBadValueIsNamedByItsKey() {
         cut.prefetch = 0;
+        cut.consumersPerChannel = 0;
         cut.queueType = "stream";
         cut.inboxExpires = "soon";
         assertThatIllegalStateException().isThrownBy(cut::check)
                 .withMessageContaining("chat.delivery.prefetch")
+                .withMessageContaining("chat.amqp.consumers-per-channel")
                 .withMessageContaining("chat.amqp.queue-type")
                 .withMessageContaining("chat.inbox.expires");
     }

@@ -109,6 +109,8 @@ public class BrokerConnection {
         factory.setRequestedChannelMax(settings.channelsPerConnection());
         // bounds every declare/bind/consume round trip: a stuck broker must not hold a user's greeting
         factory.setChannelRpcTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
+        // a reply that comes after its call timed out is dropped instead of answering the next call
+        factory.setChannelShouldCheckRpcResponseType(true);
         try {
             Connection opened = factory.newConnection("estate-chat");
             Connection publisher;

@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * public methods only hand work to the lane, whichever thread calls them (a container thread, a
  * thread of the AMQP client library, a send's completion). Every delivery goes to every greeted
  * connection; the first ack from any of them settles it. When the last connection leaves, the
- * consumer is cancelled and the broker requeues what was not acked.
+ * consumer is cancelled and what was not acked goes back to the inbox.
  * <p>
  * A connection is greeted (its {@code connected} frame) once the inbox is declared, bound and
  * consumed, or the attempt failed: after {@code connected}, the user receives every message and
@@ -152,13 +152,13 @@ final class UserSessions implements InboxListener {
         greeted.remove(connection);
     }
 
-    /** Cancels the consumer: the broker requeues every delivery not acked. */
+    /** Ends the consumer: every delivery not acked goes back to the inbox. */
     private void closed() {
         closed = true;
         InboxSubscription running = subscription;
         subscription = null;
         pending.clear();
-        heldReceipts.clear(); // the broker requeues them with the channel
+        heldReceipts.clear(); // the subscription's end requeues them
         if (running != null) {
             running.close();
         }
@@ -220,7 +220,7 @@ final class UserSessions implements InboxListener {
 
     private void deliver(InboxSubscription from, InboxDelivery delivery) {
         if (closed || !from.isOpen() || (subscription != null && from != subscription)) {
-            return; // its consumer is gone or going: the broker requeues this delivery with its channel
+            return; // its consumer is gone or going: its end requeues this delivery (or its channel went)
         }
         if (KIND_RECEIPT.equals(delivery.kind())) {
             forwardReceipt(delivery, from);
@@ -307,7 +307,7 @@ final class UserSessions implements InboxListener {
     /** No connection read the receipt: on to those that joined since, or held for the next one. */
     private void unread(HeldReceipt receipt, List<ChatConnection> tried) {
         if (!stands(receipt.from())) {
-            return; // its consumer is gone: the broker requeued it with the channel
+            return; // its consumer is gone: requeued at its end (or with its channel)
         }
         List<ChatConnection> fresh = greeted.stream().filter(connection -> !tried.contains(connection)).toList();
         if (fresh.isEmpty()) {

@@ -18,16 +18,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Each online user holds one channel; a connection carries a limited number of them (RabbitMQ's
- * channel_max is 2,047). With a limit of 3 here, users past the first connection's channels must
- * still get their messages: the server opens further connections.
+ * Online users' consumers share channels, a few per channel; a connection carries a limited number
+ * of channels (RabbitMQ's channel_max is 2,047). With two consumers per channel and three channels
+ * per connection here, users past the first connection's channels must still get their messages:
+ * the server opens further connections.
  */
 @ExtendWith(ArquillianExtension.class)
 class ChannelLimitIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.chat("channels", Map.of("chat.amqp.channels-per-connection", "3"));
+        return Deployments.chat("channels", Map.of("chat.amqp.channels-per-connection", "3",
+                "chat.amqp.consumers-per-channel", "2"));
     }
 
     @ArquillianResource

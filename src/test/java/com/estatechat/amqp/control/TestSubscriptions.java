@@ -8,6 +8,6 @@ public final class TestSubscriptions {
 
     /** An open subscription of {@code userId} whose channel work is never run. */
     public static InboxSubscription unconnected(String userId, InboxListener listener) {
-        return new InboxSubscription(userId, task -> { }, listener);
+        return new InboxSubscription(userId, new ConsumerChannel(null, null, task -> { }, "unconnected"), listener);
     }
 }

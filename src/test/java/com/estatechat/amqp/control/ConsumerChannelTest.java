@@ -1,0 +1,189 @@
+package com.estatechat.amqp.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.estatechat.concurrent.SerialExecutor;
+import com.estatechat.settings.ChatSettings;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many users' consumers on shared channels, against a real RabbitMQ: acks coalesced from many
+ * threads, users leaving with deliveries unacked and coming back, all at once. The broker closes a
+ * channel on any ack it does not know (a wrong {@code multiple=true} range, a tag settled twice, a
+ * tag of another channel), so the run must end without a channel lost and with every message acked.
+ */
+class ConsumerChannelTest {
+
+    static final int USERS = 30;
+    static final int MESSAGES_PER_USER = 200;
+
+    final String prefix = "test.cc." + UUID.randomUUID().toString().substring(0, 8) + ".";
+    final BrokerConnection broker = new BrokerConnection();
+    final InboxTopology topology = new InboxTopology();
+    final Inboxes inboxes = new Inboxes();
+    final ExecutorService lanes = Executors.newFixedThreadPool(4);
+    final ScheduledExecutorService settlements = Executors.newScheduledThreadPool(2);
+    final List<String> lost = new CopyOnWriteArrayList<>();
+    final Set<String> acked = ConcurrentHashMap.newKeySet();
+
+    @AfterEach
+    void close() throws Exception {
+        lanes.shutdownNow();
+        settlements.shutdownNow();
+        broker.close();
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            for (int user = 0; user < USERS; user++) {
+                channel.queueDelete(prefix + "inbox.u" + user);
+            }
+            channel.exchangeDelete(prefix + "exchange");
+            channel.exchangeDelete(prefix + "dead-letter");
+            channel.queueDelete(prefix + "dead-letter");
+        }
+    }
+
+    @Test
+    void usersComingAndGoingOnSharedChannelsLoseNothingAndNeverUpsetTheBroker() throws Exception {
+        assumeTrue(BrokerConnectionTest.brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        ChatSettings settings = settings();
+        broker.settings = settings;
+        broker.connectedEvents = new BrokerConnectionTest().new Recorder();
+        broker.start(new Object());
+        topology.settings = settings;
+        topology.broker = broker;
+        inboxes.broker = broker;
+        inboxes.topology = topology;
+        inboxes.settings = settings;
+
+        List<Flapper> users = new ArrayList<>();
+        for (int user = 0; user < USERS; user++) {
+            Flapper flapper = new Flapper("u" + user);
+            users.add(flapper);
+            flapper.subscribe();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> users.stream().allMatch(user -> user.current.get() != null));
+
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            for (int i = 0; i < MESSAGES_PER_USER; i++) {
+                for (int user = 0; user < USERS; user++) {
+                    String id = "u" + user + "-" + i;
+                    channel.basicPublish("", prefix + "inbox.u" + user,
+                            new AMQP.BasicProperties.Builder().messageId(id).type("message").build(),
+                            id.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(acked).hasSize(USERS * MESSAGES_PER_USER));
+        assertThat(lost).as("consumers lost: the broker closed a channel").isEmpty();
+        users.forEach(user -> user.current.get().close());
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (int user = 0; user < USERS; user++) {
+                    assertThat(channel.queueDeclarePassive(prefix + "inbox.u" + user).getMessageCount())
+                            .as("messages left in u%d's inbox: acked ones must not come back", user).isZero();
+                }
+            });
+        }
+    }
+
+    /**
+     * A user whose lane acks most deliveries a little later, and now and then
+     * leaves with what it holds unacked and subscribes again at once.
+     */
+    final class Flapper implements InboxListener {
+        final String userId;
+        final AtomicReference<InboxSubscription> current = new AtomicReference<>();
+        final SerialExecutor lane;
+
+        Flapper(String userId) {
+            this.userId = userId;
+            this.lane = new SerialExecutor(lanes, userId);
+        }
+
+        void subscribe() {
+            inboxes.subscribe(userId, List.of(), List.of(), this).whenComplete((subscription, failure) -> {
+                if (failure != null) {
+                    lost.add(userId + ": " + failure);
+                } else {
+                    current.set(subscription);
+                }
+            });
+        }
+
+        @Override
+        public void onDelivery(InboxSubscription source, InboxDelivery delivery) {
+            lane.execute(() -> {
+                if (!source.isOpen()) {
+                    return; // its end requeues it
+                }
+                if (ThreadLocalRandom.current().nextInt(100) < 3 && current.compareAndSet(source, null)) {
+                    source.close(); // leaves with this and whatever else it holds unacked
+                    subscribe();
+                    return;
+                }
+                if (ThreadLocalRandom.current().nextInt(100) < 5) {
+                    source.deadLetter(delivery); // unreadable: settled, never to come again
+                    acked.add(delivery.messageId());
+                    return;
+                }
+                // as an ack does: held while the receipt is published elsewhere, then settled on the lane
+                source.hold();
+                settlements.schedule(() -> lane.execute(() -> {
+                    try {
+                        source.ack(delivery.deliveryTag());
+                        acked.add(delivery.messageId());
+                    } finally {
+                        source.release();
+                    }
+                }), ThreadLocalRandom.current().nextInt(3_000), TimeUnit.MICROSECONDS);
+            });
+        }
+
+        @Override
+        public void onLost(InboxSubscription source, String reason) {
+            lost.add(userId + ": " + reason);
+        }
+    }
+
+    ChatSettings settings() {
+        String url = BrokerConnectionTest.BROKER;
+        return new ChatSettings() {
+            @Override public String amqpUrl() { return url; }
+            @Override public boolean embeddedBroker() { return false; }
+            @Override public int channelsPerConnection() { return 2000; }
+            @Override public Duration confirmTimeout() { return Duration.ofSeconds(5); }
+            @Override public Duration reconnectInterval() { return Duration.ofSeconds(5); }
+            @Override public String exchange() { return prefix + "exchange"; }
+            @Override public String inboxPrefix() { return prefix + "inbox."; }
+            @Override public String deadLetterExchange() { return prefix + "dead-letter"; }
+            @Override public int prefetch() { return 20; }
+            @Override public int consumersPerChannel() { return 10; }
+            @Override public QueueType queueType() { return QueueType.CLASSIC; }
+            @Override public long inboxMaxLength() { return 0; }
+            @Override public Duration inboxMessageTtl() { return Duration.ZERO; }
+            @Override public Duration inboxExpires() { return Duration.ZERO; }
+        };
+    }
+}
