@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.support.ChatClient;
+import com.estatechat.support.LandlordAndTenant;
 import com.estatechat.support.PostgresStore;
 import com.estatechat.support.RabbitMqNode;
 import com.estatechat.support.ServerMetrics;
 import com.estatechat.webapp.HeadlessChromium;
-import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -127,27 +127,13 @@ class PayaraServerIT {
     @Test
     @Order(2)
     void messageTravelsWithBothReceiptsAndLandsInPostgres() {
-        String alice = user("alice");
-        String bob = user("bob");
-        try (ChatClient a = ChatClient.connect(app(), alice, "landlord"); ChatClient b = ChatClient.connect(app(), bob)) {
-            a.sendMessage(bob, "The boiler is fixed", "c1");
-            JsonObject queued = a.next("receipt");
-            assertThat(queued.getString("status")).isEqualTo("queued");
-            assertThat(queued.getString("client_msg_id")).isEqualTo("c1");
-            String id = queued.getString("message_id");
+        try (LandlordAndTenant chat = LandlordAndTenant.connect(app())) {
+            String id = chat.messageTravelsWithBothReceipts();
 
-            JsonObject message = b.receiveAndAck();
-            assertThat(message.getString("message_id")).isEqualTo(id);
-            assertThat(message.getString("sender_id")).isEqualTo(alice);
-            assertThat(message.getString("message")).isEqualTo("The boiler is fixed");
-
-            JsonObject delivered = a.next(f -> "delivered".equals(f.getString("status", null)));
-            assertThat(delivered.getString("message_id")).isEqualTo(id);
-            assertThat(delivered.getString("target_id")).isEqualTo(bob);
-
+            String bob = chat.tenant().userId();
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
                     .untilAsserted(() -> assertThat(store.rows(id)).anySatisfy(
-                            row -> assertThat(row).startsWith(bob + " ").contains("The boiler is fixed")
+                            row -> assertThat(row).startsWith(bob + " ").contains(LandlordAndTenant.TEXT)
                                     .endsWith(" true false")));
         }
     }

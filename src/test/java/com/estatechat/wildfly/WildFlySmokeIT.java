@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
+import com.estatechat.support.LandlordAndTenant;
 import com.estatechat.support.UserDirectoryClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -115,24 +116,9 @@ class WildFlySmokeIT {
 
     @Test
     void messageTravelsWithBothReceipts() {
-        String alice = user("alice");
-        String bob = user("bob");
-        try (ChatClient a = ChatClient.connect(root(), alice, "landlord"); ChatClient b = ChatClient.connect(root(), bob)) {
-            a.sendMessage(bob, "The boiler is fixed", "c1");
-            JsonObject queued = a.next("receipt");
-            assertThat(queued.getString("status")).isEqualTo("queued");
-            assertThat(queued.getString("client_msg_id")).isEqualTo("c1");
-            String id = queued.getString("message_id");
-
-            JsonObject message = b.receiveAndAck();
-            assertThat(message.getString("message_id")).isEqualTo(id);
-            assertThat(message.getString("sender_id")).isEqualTo(alice);
-            assertThat(message.getString("sender_role")).isEqualTo("landlord");
-            assertThat(message.getString("message")).isEqualTo("The boiler is fixed");
-
-            JsonObject delivered = a.next(f -> "delivered".equals(f.getString("status", null)));
-            assertThat(delivered.getString("message_id")).isEqualTo(id);
-            assertThat(delivered.getString("target_id")).isEqualTo(bob);
+        try (LandlordAndTenant chat = LandlordAndTenant.connect(root())) {
+            String id = chat.messageTravelsWithBothReceipts();
+            ChatClient a = chat.landlord();
 
             // the conversation store (embedded H2 through Hibernate here, EclipseLink on Payara): the
             // message a second device of alice's did not see comes back from it, delivered

@@ -259,8 +259,8 @@ public class Relay {
      * unavailable the delivery stays pending and the client is told to send the ack again.
      */
     private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack) {
-        PendingDelivery delivery = user.takePending(ack.messageId());
-        if (delivery == null) {
+        PendingDelivery taken = user.takePending(ack.messageId());
+        if (taken == null) {
             if (!user.rateLimit().tryAcquire()) { // an ack that settles nothing is a refused frame
                 rateLimited(connection, null);
                 return;
@@ -269,6 +269,8 @@ public class Relay {
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));
             return;
         }
+        // decoded once: an ack sent again after a failure settles the delivery restored with its fields
+        PendingDelivery delivery = taken.withDecodedFrame(codec);
         // the receipt names who received it: for a broadcast, each recipient sends its own
         ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, connection.userId(),
                 delivery.clientMsgId(), Instant.now().toString());
@@ -314,8 +316,8 @@ public class Relay {
     }
 
     /** The store's record of a delivery: with the message itself, in case its own event never came. */
-    private HistoryEvent deliveredEvent(PendingDelivery delivery, String recipientId, String at) {
-        MessageFrame frame = codec.fromJson(delivery.frame(), MessageFrame.class);
+    private static HistoryEvent deliveredEvent(PendingDelivery delivery, String recipientId, String at) {
+        MessageFrame frame = delivery.decodedFrame();
         return HistoryEvent.delivered(recipientId, at, frame.messageId(), frame.senderId(),
                 frame.senderRole(), frame.targetId(), frame.message(), delivery.clientMsgId(), frame.sentAt());
     }

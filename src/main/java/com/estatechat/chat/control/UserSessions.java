@@ -242,10 +242,10 @@ final class UserSessions implements InboxListener {
         String messageId = delivery.messageId();
         String senderId = delivery.header(HEADER_SENDER_ID);
         String json;
+        MessageFrame frame = null;
         if (!delivery.redelivered() && messageId != null && senderId != null) {
             json = new String(delivery.body(), StandardCharsets.UTF_8);
         } else {
-            MessageFrame frame;
             try {
                 frame = codec.fromJson(new String(delivery.body(), StandardCharsets.UTF_8), MessageFrame.class);
             } catch (RuntimeException e) {
@@ -261,8 +261,9 @@ final class UserSessions implements InboxListener {
         if (delivery.redelivered()) {
             metrics.redelivered();
         }
+        // what was decoded is kept: the ack records the message's fields without decoding it again
         pending.put(messageId, new PendingDelivery(messageId, senderId, delivery.header(HEADER_CLIENT_MSG_ID), json,
-                delivery.deliveryTag(), from, !greeted.isEmpty()));
+                frame, delivery.deliveryTag(), from, !greeted.isEmpty()));
         for (ChatConnection connection : greeted) {
             connection.send(json);
         }

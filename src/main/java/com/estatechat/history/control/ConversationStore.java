@@ -91,9 +91,30 @@ public class ConversationStore {
         }
     }
 
-    private synchronized boolean tryOpen() {
+    /**
+     * Opens the store unless it is open, then tells the observers of {@link StoreOpened} outside the
+     * lock (docs/design.md: no callback under a lock). Whether it is open now.
+     */
+    private boolean tryOpen() {
+        Opening opening = open();
+        if (opening == Opening.OPENED_NOW && opened != null) {
+            try {
+                opened.fire(new StoreOpened(dataSources.describe()));
+            } catch (RuntimeException e) {
+                // the store is open all the same; the writer finds it so at its next tick
+                LOG.log(Level.WARNING, e, () -> "Conversation store ready, but telling its observers failed");
+            }
+        }
+        return opening != Opening.FAILED;
+    }
+
+    private enum Opening {
+        ALREADY_OPEN, OPENED_NOW, FAILED
+    }
+
+    private synchronized Opening open() {
         if (entities != null) {
-            return true;
+            return Opening.ALREADY_OPEN;
         }
         try {
             DataSource source = dataSources.open();
@@ -110,17 +131,14 @@ public class ConversationStore {
             lastFailure = null;
             LOG.info(() -> "Conversation store ready: " + dataSources.describe() + " (" + applied
                     + " schema migrations applied now)");
-            if (opened != null) {
-                opened.fire(new StoreOpened(dataSources.describe()));
-            }
             scheduleRetention();
-            return true;
+            return Opening.OPENED_NOW;
         } catch (StoreUnavailable e) {
             fail(e.getMessage(), null);
         } catch (RuntimeException e) {
             fail(dataSources.describe() + " cannot be used: " + e.getMessage(), e);
         }
-        return false;
+        return Opening.FAILED;
     }
 
     private void fail(String why, Throwable cause) {

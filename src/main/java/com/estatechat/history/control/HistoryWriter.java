@@ -178,9 +178,7 @@ public class HistoryWriter {
         }
         List<HistoryEvent> events = decode(body);
         if (events.isEmpty()) {
-            LOG.warning(() -> "History queue " + settings.queue() + ": a message of " + body.length
-                    + " bytes holds no history event; it goes to the dead-letter exchange");
-            reject(from, tag);
+            reject(from, tag); // decode said why
             return;
         }
         batch.addAll(events);
@@ -196,27 +194,62 @@ public class HistoryWriter {
     /**
      * The events of one message: a JSON array of them (the feed coalesces), or one event (as a
      * feed of an earlier version sent). An event without its kind, message or recipient is left
-     * out with a warning; what is not JSON of either shape gives none.
+     * out; what is not JSON of either shape gives none. What was left out is one warning per
+     * message, with how many and the first one's reason: a line per event flooded the log (the
+     * feed puts up to {@link HistoryFeed#MAX_EVENTS} in a message). None left means the message
+     * is dead-lettered, which the same line says.
      */
-    private List<HistoryEvent> decode(byte[] body) {
+    List<HistoryEvent> decode(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8).strip();
         HistoryEvent[] decoded;
         try {
             decoded = text.startsWith("[") ? codec.fromJson(text, HistoryEvent[].class)
                     : new HistoryEvent[] {codec.fromJson(text, HistoryEvent.class)};
         } catch (RuntimeException e) {
+            LOG.warning(() -> "History queue " + settings.queue() + ": a message of " + body.length
+                    + " bytes is not JSON of history events (" + e.getMessage()
+                    + "); it goes to the dead-letter exchange");
             return List.of();
         }
         List<HistoryEvent> events = new ArrayList<>(decoded.length);
+        String firstProblem = null;
         for (HistoryEvent event : decoded) {
-            if (event != null && event.event() != null && event.messageId() != null && event.recipientId() != null) {
+            String problem = problem(event);
+            if (problem == null) {
                 events.add(event);
-            } else {
-                LOG.warning(() -> "History queue " + settings.queue() + ": an event without its kind, message or"
-                        + " recipient was left out");
+            } else if (firstProblem == null) {
+                firstProblem = problem;
             }
         }
+        int leftOut = decoded.length - events.size();
+        if (decoded.length == 0) {
+            LOG.warning(() -> "History queue " + settings.queue() + ": a message of " + body.length
+                    + " bytes holds no history event; it goes to the dead-letter exchange");
+        } else if (leftOut > 0) {
+            String example = firstProblem;
+            LOG.warning(() -> "History queue " + settings.queue() + ": " + leftOut + " of " + decoded.length
+                    + " events in a message were left out (the first: " + example + ")"
+                    + (events.isEmpty() ? "; it goes to the dead-letter exchange" : ""));
+        }
         return events;
+    }
+
+    /** Why the writer cannot apply this event, or null when it can. */
+    private static String problem(HistoryEvent event) {
+        if (event == null) {
+            return "null instead of an event";
+        }
+        String which = event.messageId() == null ? "" : " (message " + event.messageId() + ")";
+        if (event.event() == null) {
+            return "an event without its kind" + which;
+        }
+        if (event.messageId() == null) {
+            return "an event without its message id";
+        }
+        if (event.recipientId() == null) {
+            return "an event without its recipient" + which;
+        }
+        return null;
     }
 
     private void flush() {

@@ -74,6 +74,33 @@ class UserSessionsTest {
     }
 
     /**
+     * A redelivery is decoded when it arrives; its ack records the message's fields in the store
+     * from what was decoded then, not from the JSON again.
+     */
+    @Test
+    void aRedeliveredMessageKeepsWhatWasDecodedOnArrivalForItsAck() {
+        PendingDelivery pending = pendingAfterDelivering(true);
+
+        assertThat(pending.decodedFrame()).isEqualTo(
+                MessageFrame.of("m1", "alice", "landlord", "bob", "hello", "2026-11-30T00:00:00Z"));
+        assertThat(pending.withDecodedFrame(codec)).isSameAs(pending);
+    }
+
+    /** A first delivery goes out as it came, undecoded; its ack decodes it once, and a retried ack not again. */
+    @Test
+    void aFirstDeliveryIsDecodedOnceByItsAck() {
+        PendingDelivery pending = pendingAfterDelivering(false);
+        assertThat(pending.decodedFrame()).isNull();
+        PendingDelivery decoded = pending.withDecodedFrame(codec);
+        bob.restorePending(decoded); // the ack was not recorded: the client sends it again
+
+        PendingDelivery again = bob.takePending("m1");
+        assertThat(again).isSameAs(decoded);
+        assertThat(again.withDecodedFrame(codec)).isSameAs(decoded);
+        assertThat(decoded.decodedFrame().message()).isEqualTo("hello");
+    }
+
+    /**
      * Found by reading: after a lost consumer, the one that replaces it delivers before the lane
      * takes it as current. A receipt it delivered that no connection could read was dropped as if
      * its consumer were gone, and stayed unacked on a live channel: the sender never got it.
@@ -138,6 +165,15 @@ class UserSessionsTest {
         bob.leave(connection);
 
         assertThat(phone.written).anySatisfy(frame -> assertThat(frame).contains("\"r3\""));
+    }
+
+    /** What bob's lane holds, as an ack takes it, after message m1 reached his one connection. */
+    private PendingDelivery pendingAfterDelivering(boolean redelivered) {
+        bob.join(connection);
+        InboxSubscription subscription = TestSubscriptions.unconnected("bob", bob);
+        started.complete(subscription);
+        bob.onDelivery(subscription, delivery(1, "m1", redelivered));
+        return bob.takePending("m1");
     }
 
     private InboxDelivery receipt(long tag, String messageId) {

@@ -12,6 +12,7 @@ import java.io.File;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -113,6 +114,20 @@ class ConversationStoreTest {
         assertThat(store.erase("bob")).as("what bob received and what he sent").isEqualTo(2);
         assertThat(rows(recent.messageId())).isEmpty();
         assertThat(rows(toCarol.messageId())).hasSize(1);
+    }
+
+    /** docs/design.md: no callback under a lock; an observer that waited for the store would deadlock. */
+    @Test
+    void storeOpenedIsFiredOnceTheStoreIsOpenAndOutsideItsLock() {
+        List<String> seen = new java.util.ArrayList<>();
+        store = TestStores.create("h2");
+        store.opened = new TestStores.Observed(opened -> seen.add(
+                "ready=" + store.isReady() + " locked=" + Thread.holdsLock(store)));
+
+        store.start(null);
+        store.start(null); // already open: nothing more is fired
+
+        assertThat(seen).containsExactly("ready=true locked=false");
     }
 
     @ParameterizedTest

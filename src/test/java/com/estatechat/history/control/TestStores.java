@@ -3,10 +3,16 @@ package com.estatechat.history.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.history.entity.HistoryEvent;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.NotificationOptions;
+import jakarta.enterprise.util.TypeLiteral;
 import java.io.File;
+import java.lang.annotation.Annotation;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -23,6 +29,14 @@ final class TestStores {
 
     /** An open store; close it with {@link #close}. */
     static ConversationStore open(String database) {
+        ConversationStore store = create(database);
+        store.start(null);
+        assertThat(store.isReady()).as(store.lastFailure()).isTrue();
+        return store;
+    }
+
+    /** A store not started yet; close it with {@link #close}. */
+    static ConversationStore create(String database) {
         HistorySettings settings = new HistorySettings();
         settings.embeddedPath = new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath();
         settings.queue = "unused";
@@ -42,8 +56,6 @@ final class TestStores {
         ConversationStore store = new ConversationStore();
         store.settings = settings;
         store.dataSources = dataSources;
-        store.start(null);
-        assertThat(store.isReady()).as(store.lastFailure()).isTrue();
         return store;
     }
 
@@ -85,5 +97,38 @@ final class TestStores {
     static HistoryEvent delivered(HistoryEvent message, String recipient) {
         return HistoryEvent.delivered(recipient, "2026-11-30T12:00:01Z", message.messageId(), message.senderId(),
                 message.senderRole(), message.targetId(), message.message(), message.clientMsgId(), message.sentAt());
+    }
+
+    /** The CDI event, handing what is fired to a test's observer on the firing thread, as CDI does. */
+    record Observed(Consumer<StoreOpened> observer) implements Event<StoreOpened> {
+        @Override
+        public void fire(StoreOpened event) {
+            observer.accept(event);
+        }
+
+        @Override
+        public <U extends StoreOpened> CompletionStage<U> fireAsync(U event) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends StoreOpened> CompletionStage<U> fireAsync(U event, NotificationOptions options) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Event<StoreOpened> select(Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends StoreOpened> Event<U> select(Class<U> subtype, Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <U extends StoreOpened> Event<U> select(TypeLiteral<U> subtype, Annotation... qualifiers) {
+            throw new UnsupportedOperationException();
+        }
     }
 }
