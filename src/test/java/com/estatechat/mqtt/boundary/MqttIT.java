@@ -1,0 +1,235 @@
+package com.estatechat.mqtt.boundary;
+
+import static com.estatechat.support.Deployments.user;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.estatechat.support.ChatClient;
+import com.estatechat.support.Deployments;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.MqttSecurityException;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue 15: MQTT 3.1.1 over WebSocket at /mqtt, driven by Eclipse Paho 1.2.5 (a client no one here
+ * wrote), beside /ws users, in mode jwt (the CONNECT password is the token).
+ */
+@ExtendWith(ArquillianExtension.class)
+class MqttIT {
+
+    static final String SECRET = "integration-test-hs256-secret-mqtt-0123456789";
+    static final String NAME = "mqttchat";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.chat(NAME, Map.of(
+                "chat.auth.mode", "jwt",
+                "chat.auth.jwt.secret", SECRET,
+                "chat.allowed-origins", "*"));
+    }
+
+    @ArquillianResource
+    URL base;
+
+    private URI base() {
+        return Deployments.root(base, NAME);
+    }
+
+    static String token(String subject) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).claim("role", "tenant")
+                .expirationTime(Date.from(Instant.now().plusSeconds(600))).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(SECRET));
+        return jwt.serialize();
+    }
+
+    private ChatClient ws(String userId) throws Exception {
+        return ChatClient.connect(URI.create(base().toString().replaceFirst("^http", "ws") + "ws"), userId, "tenant",
+                Map.of("Authorization", "Bearer " + token(userId)));
+    }
+
+    private MqttChatClient mqtt(String userId) throws Exception {
+        MqttChatClient client = MqttChatClient.connect(base(), userId, token(userId));
+        assertThat(client.next("connected").frame().getString("user_id")).isEqualTo(userId);
+        return client;
+    }
+
+    @Test
+    void mqttAndWebSocketUsersChatBothWaysWithQueuedAndDeliveredReceipts() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (MqttChatClient a = mqtt(alice); ChatClient b = ws(bob)) {
+            // MQTT → /ws: the PUBACK came back, so the broker has it: queued arrives on chat/in/alice
+            a.sendMessage(bob, "from the phone", "m-1");
+            JsonObject queued = a.next("receipt").frame();
+            assertThat(queued.getString("status")).isEqualTo("queued");
+            assertThat(queued.getString("client_msg_id")).isEqualTo("m-1");
+            JsonObject message = b.next("message");
+            assertThat(message.getString("message_id")).isEqualTo(queued.getString("message_id"));
+            assertThat(message.getString("sender_id")).isEqualTo(alice);
+            assertThat(message.getString("message")).isEqualTo("from the phone");
+            b.ack(message.getString("message_id"));
+            JsonObject delivered = a.next("receipt").frame();
+            assertThat(delivered.getString("status")).isEqualTo("delivered");
+            assertThat(delivered.getString("message_id")).isEqualTo(queued.getString("message_id"));
+            assertThat(delivered.getString("target_id")).isEqualTo(bob);
+
+            // /ws → MQTT: Paho's PUBACK is the ack, and bob gets delivered
+            b.sendMessage(alice, "from the browser", "w-1");
+            JsonObject bobQueued = b.next("receipt");
+            assertThat(bobQueued.getString("status")).isEqualTo("queued");
+            MqttChatClient.Arrived arrived = a.next("message");
+            assertThat(arrived.frame().getString("message_id")).isEqualTo(bobQueued.getString("message_id"));
+            assertThat(arrived.frame().getString("message")).isEqualTo("from the browser");
+            assertThat(arrived.frame().getBoolean("redelivered")).isFalse();
+            assertThat(arrived.message().isDuplicate()).isFalse();
+            assertThat(arrived.message().getQos()).isEqualTo(1);
+            JsonObject bobDelivered = b.next("receipt");
+            assertThat(bobDelivered.getString("status")).isEqualTo("delivered");
+            assertThat(bobDelivered.getString("message_id")).isEqualTo(bobQueued.getString("message_id"));
+            assertThat(bobDelivered.getString("client_msg_id")).isEqualTo("w-1");
+        }
+    }
+
+    @Test
+    void aRefusedFrameIsAnErrorOnTheInboxTopicAndTheConnectionStays() throws Exception {
+        String alice = user("alice");
+        try (MqttChatClient a = mqtt(alice)) {
+            a.sendMessage(alice, "to myself", "self");
+            JsonObject error = a.next("error").frame();
+            assertThat(error.getString("code")).isEqualTo("self_target");
+            assertThat(error.getString("client_msg_id")).isEqualTo("self");
+            a.publish(jakarta.json.Json.createObjectBuilder().add("type", "nonsense").build());
+            assertThat(a.next("error").frame().getString("code")).isEqualTo("bad_frame");
+            assertThat(a.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void messagesSentWhileTheMqttClientWasOfflineArriveOnReconnect() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        mqtt(alice).close(); // alice is known (her inbox exists) and offline
+        try (ChatClient b = ws(bob)) {
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                b.sendMessage(alice, "while you were away " + i, "o-" + i);
+                JsonObject receipt = b.next("receipt");
+                assertThat(receipt.getString("status")).isEqualTo("queued");
+                sent.add(receipt.getString("message_id"));
+            }
+            // clean session 0: no SUBSCRIBE needed, the inbox is the session
+            try (MqttChatClient a = MqttChatClient.open(base(), alice, token(alice), false, false)) {
+                List<String> received = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    received.add(a.next("message").frame().getString("message_id"));
+                }
+                assertThat(received).containsExactlyElementsOf(sent);
+                for (int i = 0; i < 5; i++) {
+                    JsonObject delivered = b.next("receipt");
+                    assertThat(delivered.getString("status")).isEqualTo("delivered");
+                }
+            }
+        }
+    }
+
+    @Test
+    void anUnackedPublishComesAgainWithDupAfterAReconnect() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient b = ws(bob)) {
+            MqttChatClient phone = MqttChatClient.open(base(), alice, token(alice), false, true);
+            phone.subscribeOwnTopic();
+            phone.next("connected");
+            b.sendMessage(alice, "ack me", "d-1");
+            String id = b.next("receipt").getString("message_id");
+            MqttChatClient.Arrived first = phone.next("message");
+            assertThat(first.frame().getString("message_id")).isEqualTo(id);
+            assertThat(first.message().isDuplicate()).isFalse();
+            phone.drop(); // never acked
+
+            try (MqttChatClient again = MqttChatClient.open(base(), alice, token(alice), false, true)) {
+                MqttChatClient.Arrived second = again.next("message");
+                assertThat(second.frame().getString("message_id")).isEqualTo(id);
+                assertThat(second.message().isDuplicate()).isTrue();
+                assertThat(second.frame().getBoolean("redelivered")).isTrue();
+                b.expectNothingFor(Duration.ofMillis(500)); // no delivered receipt before the PUBACK
+                again.ack(second);
+                JsonObject delivered = b.next("receipt");
+                assertThat(delivered.getString("status")).isEqualTo("delivered");
+                assertThat(delivered.getString("message_id")).isEqualTo(id);
+            }
+        }
+    }
+
+    @Test
+    void anotherUsersTopicAndWildcardsAreRefusedInTheSuback() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (MqttChatClient a = MqttChatClient.open(base(), alice, token(alice), true, false)) {
+            for (String filter : List.of("chat/in/" + bob, "chat/in/#", "#", "chat/in/+")) {
+                int[] granted;
+                try {
+                    granted = a.client.subscribeWithResponse(new String[] {filter}, new int[] {1}).getGrantedQos();
+                } catch (MqttException refused) {
+                    // Paho 1.2.5 reports a SUBACK of 0x80 as a failed subscription
+                    assertThat(refused.getReasonCode()).isEqualTo(MqttException.REASON_CODE_SUBSCRIBE_FAILED);
+                    continue;
+                }
+                assertThat(granted).as("granted QoS for %s", filter).containsExactly(0x80);
+            }
+            assertThat(a.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void aBadTokenOrAnotherUsersTokenIsRefusedAtConnect() throws Exception {
+        String alice = user("alice");
+        MqttSecurityException bad = catchThrowableOfType(MqttSecurityException.class,
+                () -> MqttChatClient.open(base(), alice, token(alice) + "x", true, false));
+        assertThat(bad).isNotNull();
+        assertThat(bad.getReasonCode()).isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION);
+        MqttSecurityException other = catchThrowableOfType(MqttSecurityException.class,
+                () -> MqttChatClient.open(base(), alice, token(user("mallory")), true, false));
+        assertThat(other).isNotNull();
+        assertThat(other.getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        MqttSecurityException none = catchThrowableOfType(MqttSecurityException.class,
+                () -> MqttChatClient.open(base(), alice, null, true, false));
+        assertThat(none).isNotNull();
+    }
+
+    @Test
+    void aQosZeroPublishClosesTheConnection() throws Exception {
+        String alice = user("alice");
+        MqttChatClient a = mqtt(alice);
+        try {
+            MqttMessage atMostOnce = new MqttMessage("{\"target_id\":\"x\",\"message\":\"y\"}".getBytes());
+            atMostOnce.setQos(0);
+            a.client.publish("chat/out", atMostOnce);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a.isConnected());
+        } finally {
+            a.client.close(true);
+        }
+    }
+}
