@@ -7,13 +7,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.RawWebSocket;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import jakarta.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +49,10 @@ class MqttIT {
         return Deployments.chat(NAME, Map.of(
                 "chat.auth.mode", "jwt",
                 "chat.auth.jwt.secret", SECRET,
-                "chat.allowed-origins", "*"));
+                "chat.allowed-origins", "*",
+                // short, for the keep-alive and CONNECT-timeout tests; Paho's keep-alive is 30 s
+                "chat.heartbeat.interval", "500ms",
+                "chat.heartbeat.timeout", "6s"));
     }
 
     @ArquillianResource
@@ -230,6 +236,116 @@ class MqttIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> !a.isConnected());
         } finally {
             a.client.close(true);
+        }
+    }
+
+    @Test
+    void aUserOnWebSocketAndOnMqttAtOnceGetsEveryMessageOnBothAndOneAckSettlesIt() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient laptop = ws(alice); MqttChatClient phone = mqtt(alice); ChatClient b = ws(bob)) {
+            b.sendMessage(alice, "on both devices", "b-1");
+            String id = b.next("receipt").getString("message_id");
+            assertThat(laptop.next("message").getString("message_id")).isEqualTo(id);
+            assertThat(phone.next("message").frame().getString("message_id")).isEqualTo(id);
+            // Paho acked it on the phone: bob hears once
+            JsonObject delivered = b.next("receipt");
+            assertThat(delivered.getString("status")).isEqualTo("delivered");
+            assertThat(delivered.getString("message_id")).isEqualTo(id);
+            b.expectNothingFor(Duration.ofMillis(500));
+            // and the other way: alice answers from the laptop, the phone is told nothing of it
+            laptop.sendMessage(bob, "from the laptop", "l-1");
+            assertThat(laptop.next("receipt").getString("status")).isEqualTo("queued");
+            assertThat(b.next("message").getString("message")).isEqualTo("from the laptop");
+        }
+    }
+
+    /** A CONNECT as MQTT 3.1.1 lays it out: clean session 0, a user name and a password. */
+    static byte[] connectPacket(String userId, String password, int keepAliveSeconds) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, "MQTT");
+        body.write(4);
+        body.write(0xC0);
+        body.write(keepAliveSeconds >> 8);
+        body.write(keepAliveSeconds);
+        string(body, "raw-" + userId);
+        string(body, userId);
+        string(body, password);
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        packet.write(0x10);
+        int length = body.size();
+        do {
+            int digit = length % 128;
+            length /= 128;
+            packet.write(length > 0 ? digit | 0x80 : digit);
+        } while (length > 0);
+        packet.writeBytes(body.toByteArray());
+        return packet.toByteArray();
+    }
+
+    static void string(ByteArrayOutputStream out, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        out.write(bytes.length >> 8);
+        out.write(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    private URI mqttUri() {
+        return MqttChatClient.uri(base());
+    }
+
+    @Test
+    void aClientSilentForOneAndAHalfKeepAlivesIsClosedAndItsUnackedMessageComesAgain() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient b = ws(bob); RawWebSocket silent = RawWebSocket.connect(mqttUri())) {
+            long connected = System.nanoTime();
+            silent.send(true, RawWebSocket.BINARY, connectPacket(alice, token(alice), 2));
+            assertThat(silent.pollText(Duration.ofSeconds(15))).as("CONNACK").isNotNull();
+            assertThat(silent.pollText(Duration.ofSeconds(15))).as("the connected frame").contains("\"connected\"");
+            b.sendMessage(alice, "are you there?", null);
+            String id = b.next("receipt").getString("message_id");
+            assertThat(silent.pollText(Duration.ofSeconds(15))).as("the PUBLISH").contains(id);
+            // nothing after CONNECT, no PUBACK, no PINGREQ: closed once silent for 1.5 keep-alives (3 s, checked
+            // every 500 ms), not at chat.heartbeat.timeout (6 s)
+            assertThat(silent.awaitCloseCode()).isEqualTo(1001);
+            assertThat(Duration.ofNanos(System.nanoTime() - connected)).isBetween(Duration.ofMillis(2_900),
+                    Duration.ofMillis(5_500));
+            try (MqttChatClient again = MqttChatClient.open(base(), alice, token(alice), false, false)) {
+                MqttChatClient.Arrived message = again.next("message");
+                assertThat(message.frame().getString("message_id")).isEqualTo(id);
+                assertThat(message.message().isDuplicate()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aSocketThatSendsNoConnectIsClosed() {
+        try (RawWebSocket idle = RawWebSocket.connect(mqttUri())) {
+            // chat.heartbeat.timeout (6 s) without CONNECT; awaitCloseCode waits up to 15 s
+            assertThat(idle.awaitCloseCode()).isNotZero();
+        }
+    }
+
+    @Test
+    void malformedAndOverSizePacketsCloseTheConnection() throws Exception {
+        String alice = user("alice");
+        try (RawWebSocket longLength = RawWebSocket.connect(mqttUri())) {
+            longLength.send(true, RawWebSocket.BINARY, connectPacket(alice, token(alice), 30));
+            assertThat(longLength.pollText(Duration.ofSeconds(15))).as("CONNACK").isNotNull();
+            // a remaining length of five bytes
+            longLength.send(true, RawWebSocket.BINARY, new byte[] {0x32, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                    (byte) 0xFF, 0x01});
+            assertThat(longLength.awaitCloseCode()).isEqualTo(1002);
+        }
+        try (RawWebSocket huge = RawWebSocket.connect(mqttUri())) {
+            // the header of a 100,000-byte PUBLISH, over chat.max-frame-bytes: refused before its body
+            huge.send(true, RawWebSocket.BINARY, new byte[] {0x32, (byte) 0xA0, (byte) 0x8D, 0x06});
+            assertThat(huge.awaitCloseCode()).isEqualTo(1009);
+        }
+        try (RawWebSocket text = RawWebSocket.connect(mqttUri())) {
+            text.sendText("{\"target_id\":\"bob\",\"message\":\"hi\"}");
+            assertThat(text.awaitCloseCode()).isEqualTo(1003);
         }
     }
 }
