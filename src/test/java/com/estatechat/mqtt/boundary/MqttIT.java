@@ -133,6 +133,22 @@ class MqttIT {
     }
 
     @Test
+    void anAuthFrameOnChatOutRenewsTheTokenInPlace() throws Exception {
+        String alice = user("alice");
+        try (MqttChatClient a = mqtt(alice)) {
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(alice).claim("role", "tenant")
+                    .expirationTime(Date.from(Instant.now().plusSeconds(3_600))).build();
+            SignedJWT longer = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            longer.sign(new MACSigner(SECRET));
+            a.publish(jakarta.json.Json.createObjectBuilder().add("type", "auth")
+                    .add("access_token", longer.serialize()).build());
+            assertThat(Instant.parse(a.next("auth_ok").frame().getString("expires_at")))
+                    .isAfter(Instant.now().plusSeconds(3_000));
+            assertThat(a.isConnected()).isTrue();
+        }
+    }
+
+    @Test
     void messagesSentWhileTheMqttClientWasOfflineArriveOnReconnect() throws Exception {
         String alice = user("alice");
         String bob = user("bob");
