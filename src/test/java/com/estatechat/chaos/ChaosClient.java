@@ -12,12 +12,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * One user's connection in a fault run. It records every frame in the {@link DeliveryLedger},
  * acks each message as it arrives, or, with {@code dropBeforeAck} chance, drops the TCP
  * connection instead (a client that dies between delivery and ack). {@link #silent} clients
- * read nothing at all.
+ * read nothing at all. An MQTT client ({@link #connectMqtt}, Eclipse Paho over {@code /mqtt}) does
+ * the same with MQTT's means: its PUBACK is the ack, its messages go to {@code chat/out}.
  */
 final class ChaosClient implements WebSocket.Listener {
 
@@ -33,6 +43,7 @@ final class ChaosClient implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
     private volatile WebSocket socket;
+    private volatile MqttAsyncClient mqtt;
 
     private ChaosClient(String userId, DeliveryLedger ledger, double dropBeforeAck, boolean silent) {
         this.userId = userId;
@@ -54,6 +65,54 @@ final class ChaosClient implements WebSocket.Listener {
         ChaosClient client = new ChaosClient(userId, ledger, 0, true);
         client.open(base);
         return client;
+    }
+
+    /**
+     * Connects over MQTT with a kept session (clean session 0: deliveries start at CONNECT) and
+     * waits for {@code connected}; Paho acknowledges each message once it is recorded.
+     */
+    static ChaosClient connectMqtt(URI base, String userId, DeliveryLedger ledger) {
+        ChaosClient client = new ChaosClient(userId, ledger, 0, false);
+        String root = base.toString().replaceFirst("^http", "ws");
+        try {
+            MqttAsyncClient mqtt = new MqttAsyncClient((root.endsWith("/") ? root : root + "/") + "mqtt",
+                    userId + "-" + ThreadLocalRandom.current().nextInt(1_000_000), new MemoryPersistence());
+            client.mqtt = mqtt;
+            mqtt.setCallback(client.new MqttFrames());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            options.setUserName(userId);
+            options.setCleanSession(false);
+            options.setKeepAliveInterval(30);
+            options.setMaxInflight(10_000);
+            options.setAutomaticReconnect(false);
+            options.setConnectionTimeout((int) CONNECT_WAIT.toSeconds());
+            mqtt.connect(options).waitForCompletion(CONNECT_WAIT.toMillis());
+        } catch (MqttException e) {
+            throw new IllegalStateException(userId + " could not connect over MQTT", e);
+        }
+        client.greeted.orTimeout(CONNECT_WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        return client;
+    }
+
+    /** Paho's callbacks: one JSON frame per PUBLISH; returning from messageArrived sends the PUBACK. */
+    private final class MqttFrames implements MqttCallback {
+        @Override
+        public void connectionLost(Throwable cause) {
+            closed.complete(1006);
+            greeted.completeExceptionally(cause);
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            handle(Json.createReader(new StringReader(new String(message.getPayload(),
+                    java.nio.charset.StandardCharsets.UTF_8))).readObject());
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // the queued receipt or the error frame says what became of it
+        }
     }
 
     private void open(URI base) {
@@ -96,6 +155,9 @@ final class ChaosClient implements WebSocket.Listener {
             case "connected" -> greeted.complete(null);
             case "message" -> {
                 ledger.delivered(userId, frame);
+                if (mqtt != null) {
+                    return; // the PUBACK acks it
+                }
                 if (dropBeforeAck > 0 && ThreadLocalRandom.current().nextDouble() < dropBeforeAck) {
                     abort();
                 } else {
@@ -133,10 +195,33 @@ final class ChaosClient implements WebSocket.Listener {
         String key = ledger.newMessage(userId, target);
         String frame = Json.createObjectBuilder().add("target_id", target).add("message", DeliveryLedger.text(key))
                 .add("sender_id", userId).add("client_msg_id", key).build().toString();
+        if (mqtt != null) {
+            publish(key, frame);
+            return;
+        }
         send(frame).exceptionally(failure -> {
             ledger.sendFailed(key);
             return null;
         });
+    }
+
+    private void publish(String key, String frame) {
+        try {
+            mqtt.publish("chat/out", frame.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false, null,
+                    new IMqttActionListener() {
+                        @Override
+                        public void onSuccess(IMqttToken token) {
+                            // answered: queued or error comes on chat/in
+                        }
+
+                        @Override
+                        public void onFailure(IMqttToken token, Throwable failure) {
+                            ledger.sendFailed(key);
+                        }
+                    });
+        } catch (MqttException | RuntimeException e) {
+            ledger.sendFailed(key);
+        }
     }
 
     /** The JDK WebSocket takes one send at a time: each waits for the one before it. */
@@ -150,6 +235,18 @@ final class ChaosClient implements WebSocket.Listener {
 
     /** Closes politely and waits (briefly) for the server's close. */
     void close() {
+        if (mqtt != null) {
+            try {
+                if (mqtt.isConnected()) {
+                    mqtt.disconnect(1000).waitForCompletion(10_000);
+                }
+                mqtt.close(true);
+            } catch (MqttException e) {
+                // closing anyway
+            }
+            closed.complete(1000);
+            return;
+        }
         if (isOpen()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
             if (silent) {
@@ -163,6 +260,14 @@ final class ChaosClient implements WebSocket.Listener {
     /** Drops the TCP connection with no close handshake. */
     void abort() {
         closed.complete(1006);
+        if (mqtt != null) {
+            try {
+                mqtt.disconnectForcibly(0, 1000, false);
+            } catch (MqttException e) {
+                // dropped either way
+            }
+            return;
+        }
         socket.abort();
     }
 

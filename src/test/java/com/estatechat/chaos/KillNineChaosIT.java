@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * a {@code queued} receipt reaches its recipient at least once, and every second copy is flagged
  * {@code redelivered}. The server gets no chance to close anything: unacked deliveries return to
  * the inboxes only because the broker sees the connection die. The conversation store, on
- * PostgreSQL, ends with each accepted message exactly once: a kill cuts history batches too.
+ * PostgreSQL, ends with each accepted message exactly once: a kill cuts history batches too. One
+ * user in four is on MQTT ({@code /mqtt}, Eclipse Paho), chatting with the WebSocket users.
  */
 class KillNineChaosIT {
 
@@ -48,11 +49,17 @@ class KillNineChaosIT {
         report.assertNothingLost();
     }
 
+    /** Every fourth user connects over MQTT. */
+    private static ChaosClient connect(URI root, List<String> users, String user, DeliveryLedger ledger) {
+        return users.indexOf(user) % 4 == 0 ? ChaosClient.connectMqtt(root, user, ledger)
+                : ChaosClient.connect(root, user, ledger, 0);
+    }
+
     private static void run(ChaosScale scale, DeliveryLedger ledger, List<String> users, PayaraMicroProcess server,
             ChaosTraffic traffic) {
         URI root = server.start();
         for (int round = 1; round <= scale.rounds(); round++) {
-            users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
+            users.forEach(user -> traffic.put(connect(root, users, user, ledger)));
             traffic.start(scale.messagesPerSecond());
             long acceptedBefore = ledger.report().accepted();
             await().atMost(scale.trafficPerRound().plusSeconds(30))
@@ -63,7 +70,7 @@ class KillNineChaosIT {
                     .as("%s's connection ends with the process", user).isNotZero());
             server.start();
         }
-        users.forEach(user -> traffic.put(ChaosClient.connect(root, user, ledger, 0)));
+        users.forEach(user -> traffic.put(connect(root, users, user, ledger)));
         ledger.awaitSettled(Duration.ofSeconds(60));
     }
 }

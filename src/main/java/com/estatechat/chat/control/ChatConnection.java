@@ -37,12 +37,15 @@ public final class ChatConnection {
         /** The heap its text takes, at most two bytes a character. */
         final long bytes;
         private final Consumer<Boolean> done;
+        /** Told when the client acknowledged it, on a wire that has acknowledgements; else null. */
+        final Consumer<Boolean> acknowledged;
         private final AtomicBoolean told = new AtomicBoolean();
 
-        Outgoing(String text, Consumer<Boolean> done) {
+        Outgoing(String text, Consumer<Boolean> done, Consumer<Boolean> acknowledged) {
             this.text = text;
             this.bytes = 2L * text.length();
             this.done = done;
+            this.acknowledged = acknowledged;
         }
 
         void tell(boolean written) {
@@ -53,6 +56,7 @@ public final class ChatConnection {
     }
 
     private final Session session;
+    private final Wire wire;
     /** Replaced only by a renewal (same user, same role), read on any thread. */
     private volatile Identity identity;
     private final int sendQueueLimit;
@@ -81,7 +85,14 @@ public final class ChatConnection {
      */
     public ChatConnection(Session session, Identity identity, String greeting, int sendQueueLimit,
             long sendQueueBytes) {
+        this(session, identity, greeting, sendQueueLimit, sendQueueBytes, new TextWire(session));
+    }
+
+    /** A connection whose frames go on {@code wire} (MQTT's), not as WebSocket text frames. */
+    public ChatConnection(Session session, Identity identity, String greeting, int sendQueueLimit,
+            long sendQueueBytes, Wire wire) {
         this.session = session;
+        this.wire = wire;
         this.identity = identity;
         this.greeting = greeting;
         this.sendQueueLimit = sendQueueLimit;
@@ -150,6 +161,11 @@ public final class ChatConnection {
         return Duration.ofNanos(System.nanoTime() - lastHeardNanos);
     }
 
+    /** How long this client may stay silent (its wire's rule; MQTT's keep-alive), given the heartbeat's timeout. */
+    public Duration silenceLimit(Duration heartbeatTimeout) {
+        return wire.silenceLimit(heartbeatTimeout);
+    }
+
     public void send(String text) {
         send(text, null);
     }
@@ -159,6 +175,21 @@ public final class ChatConnection {
      * client answered a ping sent after the frame, false when the connection ends first.
      */
     public void sendProven(String text, Consumer<Boolean> proven) {
+        if (wire.acknowledges()) {
+            // the client's own acknowledgement of the frame is the proof (MQTT's PUBACK)
+            AtomicBoolean told = new AtomicBoolean();
+            Consumer<Boolean> once = read -> {
+                if (told.compareAndSet(false, true)) {
+                    proven.accept(read);
+                }
+            };
+            send(text, written -> {
+                if (!written) {
+                    once.accept(false);
+                }
+            }, once);
+            return;
+        }
         send(text, written -> {
             if (!written) {
                 proven.accept(false);
@@ -196,9 +227,13 @@ public final class ChatConnection {
      * @param done told whether the frame was written; may be null
      */
     public void send(String text, Consumer<Boolean> done) {
+        send(text, done, null);
+    }
+
+    private void send(String text, Consumer<Boolean> done, Consumer<Boolean> acknowledged) {
         boolean overflow = false;
         boolean refused = false;
-        Outgoing frame = new Outgoing(text, done);
+        Outgoing frame = new Outgoing(text, done, acknowledged);
         synchronized (this) {
             if (closed) {
                 refused = true;
@@ -250,7 +285,7 @@ public final class ChatConnection {
             // service lookups find nothing; its classes are the caller's.
             caller.setContextClassLoader(ClassesOnlyLoader.of(loader));
             try {
-                session.getAsyncRemote().sendText(frame.text, result -> {
+                wire.write(frame.text, frame.acknowledged, result -> {
                     Thread current = Thread.currentThread();
                     ClassLoader during = current.getContextClassLoader();
                     current.setContextClassLoader(loader);
@@ -296,6 +331,9 @@ public final class ChatConnection {
 
     /** The heartbeat's ping; it repeats a proof ping that is still unanswered. */
     public void ping() {
+        if (!wire.pings()) {
+            return; // MQTT's keep-alive: the client's PINGREQ shows it is there
+        }
         ByteBuffer proof = proofs.heartbeat();
         if (proof != null) {
             sendPing(proof);
@@ -371,6 +409,7 @@ public final class ChatConnection {
         }
         dropped.forEach(frame -> frame.tell(false));
         proofs.close();
+        wire.closed();
         if (!session.isOpen()) {
             return;
         }

@@ -84,7 +84,7 @@ public class Heartbeat {
         try {
             Duration timeout = settings.current().heartbeatTimeout();
             for (ChatConnection connection : registry.connections()) {
-                if (connection.silentFor().compareTo(timeout) > 0) {
+                if (connection.silentFor().compareTo(connection.silenceLimit(timeout)) > 0) {
                     LOG.info(() -> "Closing the silent connection of " + connection.userId() + " (session "
                             + connection.id() + "): no pong for " + connection.silentFor().toMillis() + " ms");
                     registry.unregister(connection);

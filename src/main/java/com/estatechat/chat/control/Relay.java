@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -101,17 +102,38 @@ public class Relay {
      * waiting for an answer, so it is logged as a warning and the connection closes with 1011.
      */
     public void onText(ChatConnection connection, String text) {
+        onFrame(connection, text);
+    }
+
+    /**
+     * {@link #onText}, for a transport that acknowledges the client's frames itself (MQTT's PUBACK):
+     * the stage completes, on the user's lane, once the frame was answered: a message once the
+     * broker confirmed it and {@code queued} was queued to the connection, or once its
+     * {@code error} was; any other frame once it was handed over.
+     */
+    public CompletionStage<Void> onFrame(ChatConnection connection, String text) {
         connection.touch();
         try {
-            handle(connection, text);
+            return handle(connection, text);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, e, () -> "Closing the connection of " + connection.userId() + " (session "
                     + connection.id() + "): a frame of " + text.length() + " characters could not be handled");
             connection.close(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "internal error");
+            return CompletableFuture.completedFuture(null);
         }
     }
 
-    private void handle(ChatConnection connection, String text) {
+    /**
+     * The client acknowledged the delivery of {@code messageId} by its transport (MQTT's PUBACK):
+     * settled as an {@code ack} frame is, except that an acknowledgement that settles nothing (the
+     * user's other connection settled it first, or it was a {@code synced} copy) is no error.
+     */
+    public void acknowledged(ChatConnection connection, String messageId) {
+        UserSessions user = connection.user();
+        user.lane().execute(() -> settle(user, connection, new ChatCommand.Ack(messageId), true));
+    }
+
+    private CompletionStage<Void> handle(ChatConnection connection, String text) {
         ChatCommand command;
         try {
             command = parser.parse(text, connection.identity());
@@ -121,9 +143,14 @@ public class Relay {
             } else {
                 rateLimited(connection, null);
             }
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        if (command instanceof ChatCommand.Ack ack) {
+        if (command instanceof ChatCommand.Send send) {
+            if (connection.tryAcquire()) {
+                return send(connection, send);
+            }
+            rateLimited(connection, send.clientMsgId());
+        } else if (command instanceof ChatCommand.Ack ack) {
             settle(connection, ack);
         } else if (command instanceof ChatCommand.Read read) {
             if (connection.tryAcquire()) {
@@ -143,13 +170,8 @@ public class Relay {
             } else {
                 rateLimited(connection, null);
             }
-        } else if (command instanceof ChatCommand.Send send) {
-            if (connection.tryAcquire()) {
-                send(connection, send);
-            } else {
-                rateLimited(connection, send.clientMsgId());
-            }
         }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Tells the client to slow down; one that goes on regardless is closed (see {@link FrameRateLimit}). */
@@ -165,11 +187,11 @@ public class Relay {
         connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "too many frames");
     }
 
-    private void send(ChatConnection connection, ChatCommand.Send send) {
+    private CompletionStage<Void> send(ChatConnection connection, ChatCommand.Send send) {
         Optional<String> forbidden = permissions.refusal(connection.identity(), send.targetId());
         if (forbidden.isPresent()) {
             refuse(connection, new FrameRejected(ErrorCode.FORBIDDEN, forbidden.get(), send.clientMsgId(), null));
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         String messageId = ids.next();
         MessageFrame frame = MessageFrame.of(messageId, connection.userId(),
@@ -183,7 +205,7 @@ public class Relay {
                 codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers, Broadcast.isBroadcast(send.targetId()));
         long start = System.nanoTime();
         // the answer goes out on the user's lane: never on the publisher's thread, and in order
-        publisher.publish(connection.orderKey(), message).whenCompleteAsync((stored, failure) -> {
+        return publisher.publish(connection.orderKey(), message).handleAsync((stored, failure) -> {
             if (failure == null) {
                 metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
                 connection.send(codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.QUEUED, send.targetId(),
@@ -196,6 +218,7 @@ public class Relay {
                         + " not accepted: " + code.wireName());
                 refuse(connection, new FrameRejected(code, explain(code), send.clientMsgId(), null));
             }
+            return null;
         }, connection.user().lane());
     }
 
@@ -249,7 +272,7 @@ public class Relay {
     /** An ack: settled on the user's lane, which holds the user's unacked deliveries. */
     private void settle(ChatConnection connection, ChatCommand.Ack ack) {
         UserSessions user = connection.user();
-        user.lane().execute(() -> settle(user, connection, ack));
+        user.lane().execute(() -> settle(user, connection, ack, false));
     }
 
     /**
@@ -258,8 +281,11 @@ public class Relay {
      * same: it is acked, and the receipt the sender does not read anyway is dropped and counted. When the broker is
      * unavailable the delivery stays pending and the client is told to send the ack again.
      */
-    private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack) {
+    private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack, boolean quiet) {
         PendingDelivery taken = user.takePending(ack.messageId());
+        if (taken == null && quiet) {
+            return;
+        }
         if (taken == null) {
             if (!user.rateLimit().tryAcquire()) { // an ack that settles nothing is a refused frame
                 rateLimited(connection, null);
