@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,15 +18,30 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.ScheduledExecutorPingSender;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * Drives the chat server over N WebSocket connections (users {@code <prefix>0..N-1}). Mode
+ * Drives the chat server over N WebSocket connections (users {@code <prefix>0..N-1}): {@code /ws}
+ * with the JDK's client, or with {@code transport mqtt} MQTT 3.1.1 on {@code /mqtt} with Eclipse Paho
+ * 1.2.5 (CONNECT's user name is the user id, SUBSCRIBE {@code chat/in/<id>} at QoS 1, PUBLISH the
+ * message frame at QoS 1 to {@code chat/out}; each arriving PUBLISH carries a {@code /ws} frame and is
+ * PUBACKed, by hand, once recorded: a message's PUBACK is its ack). Mode
  * {@code load}: each connection sends message frames to the next user, either at a fixed total
  * rate (open loop, latency from the intended send time) or as fast as the server answers (closed
  * loop: at most {@code window} messages per connection not yet {@code delivered}); every received
@@ -158,12 +174,7 @@ public final class LoadGenerator {
     private int connectAll(Map<String, Object> result) throws InterruptedException {
         URI base = URI.create(options.getOrDefault("url", "ws://127.0.0.1:8181/ws"));
         int addresses = intOption("addresses", 1);
-        int clientCount = intOption("clients", 4);
-        List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < clientCount; i++) {
-            ExecutorService callbacks = Executors.newFixedThreadPool(2, daemon("ws-" + i));
-            clients.add(HttpClient.newBuilder().executor(callbacks).connectTimeout(Duration.ofSeconds(20)).build());
-        }
+        Opener opener = "mqtt".equals(options.getOrDefault("transport", "ws")) ? mqttOpener() : wsOpener();
         greeted = new CountDownLatch(connections);
         // a storm starts every handshake at once
         Semaphore handshakes = new Semaphore(intOption("connect-parallel",
@@ -172,20 +183,16 @@ public final class LoadGenerator {
         Map<String, LongAdder> why = new ConcurrentHashMap<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(
                 options.getOrDefault("connect-timeout", "180")));
-        List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
         for (int k = 0; k < connections && System.nanoTime() < deadline; k++) {
             if (!handshakes.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 break;
             }
             // only loopback: 127.0.0.1 .. 127.0.0.<addresses>; the server listens on all of them
             String host = "127.0.0." + (1 + k % addresses);
-            URI uri = URI.create("ws://" + host + ":" + base.getPort() + base.getPath() + "?id=" + prefix + k);
-            Peer peer = new Peer(k);
-            peers[k] = peer;
-            CompletableFuture<WebSocket> future = clients.get(k % clientCount).newWebSocketBuilder()
-                    .connectTimeout(Duration.ofSeconds(20))
-                    .buildAsync(uri, peer)
-                    .whenComplete((ws, failure) -> {
+            URI uri = URI.create("ws://" + host + ":" + base.getPort() + base.getPath());
+            CompletableFuture<?> future = opener.open(k, uri)
+                    .whenComplete((opened, failure) -> {
                         handshakes.release();
                         if (failure != null) {
                             failures.increment();
@@ -197,7 +204,7 @@ public final class LoadGenerator {
             pending.add(future);
         }
         int opened = 0;
-        for (CompletableFuture<WebSocket> future : pending) {
+        for (CompletableFuture<?> future : pending) {
             try {
                 future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 opened++;
@@ -211,6 +218,41 @@ public final class LoadGenerator {
         return opened;
     }
 
+    /** Opens connection k to a loopback address (the server's path in uri): its peer is in peers[k]. */
+    private interface Opener {
+        CompletableFuture<?> open(int k, URI uri);
+    }
+
+    private Opener wsOpener() {
+        int clientCount = intOption("clients", 4);
+        List<HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < clientCount; i++) {
+            ExecutorService callbacks = Executors.newFixedThreadPool(2, daemon("ws-" + i));
+            clients.add(HttpClient.newBuilder().executor(callbacks).connectTimeout(Duration.ofSeconds(20)).build());
+        }
+        return (k, uri) -> {
+            WsPeer peer = new WsPeer(k);
+            peers[k] = peer;
+            return clients.get(k % clientCount).newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(20))
+                    .buildAsync(URI.create(uri + "?id=" + prefix + k), peer);
+        };
+    }
+
+    private Opener mqttOpener() {
+        // Paho gives each client its own reading, writing and callback threads; keep-alive pings share one
+        ScheduledExecutorService pings = Executors.newSingleThreadScheduledExecutor(daemon("mqtt-ping"));
+        return (k, uri) -> {
+            try {
+                MqttPeer peer = new MqttPeer(k, uri, pings);
+                peers[k] = peer;
+                return peer.connect();
+            } catch (MqttException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+    }
+
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         AtomicLong n = new AtomicLong();
         return r -> {
@@ -222,8 +264,8 @@ public final class LoadGenerator {
 
     private void closeAll() {
         for (Peer peer : peers) {
-            if (peer != null && peer.ws != null) {
-                peer.ws.abort();
+            if (peer != null) {
+                peer.abort();
             }
         }
     }
@@ -267,7 +309,7 @@ public final class LoadGenerator {
         }
         long closedEarly = 0;
         for (Peer peer : peers) {
-            if (peer != null && peer.ws != null && (peer.ws.isInputClosed() || peer.ws.isOutputClosed())) {
+            if (peer != null && peer.opened && peer.closed()) {
                 closedEarly++;
             }
         }
@@ -302,7 +344,7 @@ public final class LoadGenerator {
             openLoop(rate, start, windowEnd);
         } else {
             for (Peer peer : peers) {
-                if (peer != null && peer.ws != null) {
+                if (peer != null && peer.opened) {
                     for (int i = 0; i < window; i++) {
                         peer.sendNext();
                     }
@@ -393,7 +435,7 @@ public final class LoadGenerator {
                 for (int tries = 0; tries < connections; tries++) {
                     Peer peer = peers[next];
                     next = (next + 1) % connections;
-                    if (peer != null && peer.ws != null && peer.greeted) {
+                    if (peer != null && peer.opened && peer.greeted) {
                         peer.sendMessage(intended);
                         break;
                     }
@@ -414,26 +456,32 @@ public final class LoadGenerator {
         return "x".repeat(Math.max(0, size - used));
     }
 
-    /** One connection: its listener, and its own send queue (the JDK allows one send at a time). */
-    private final class Peer implements WebSocket.Listener {
+    /** One connection, whatever carries it: what it sends, and what it makes of each frame it gets. */
+    private abstract class Peer {
         final int index;
         final String target;
-        final SendQueue out = new SendQueue();
         final long attemptAt = System.nanoTime();
-        volatile WebSocket ws;
+        volatile boolean opened;
         volatile boolean greeted;
-        private final StringBuilder partial = new StringBuilder();
 
         Peer(int index) {
             this.index = index;
             this.target = prefix + ((index + 1) % connections);
         }
 
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            ws = webSocket;
-            out.ws = webSocket;
-            webSocket.request(Long.MAX_VALUE);
+        /** Sends one client frame, in order with the connection's others. */
+        abstract void send(String frame);
+
+        /** Acknowledges the message frame just received (MQTT's ack is the PUBACK, sent after the frame). */
+        abstract void ack(String messageId);
+
+        /** Whether the connection, once open, has ended. */
+        abstract boolean closed();
+
+        abstract void abort();
+
+        void error(String name) {
+            errors.computeIfAbsent(name, c -> new LongAdder()).increment();
         }
 
         /** Closed loop: the next message, if the window allows and time is not up. */
@@ -453,32 +501,14 @@ public final class LoadGenerator {
             String frame = "{\"type\":\"message\",\"target_id\":\"" + target + "\",\"client_msg_id\":\"" + seq
                     + "\",\"message\":\"" + head + padding(head.length()) + "\"}";
             sent.increment();
-            out.send(frame);
+            send(frame);
         }
 
-        @Override
-        public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            if (!last) {
-                partial.append(data);
-                return null;
-            }
-            String text;
-            if (partial.length() > 0) {
-                text = partial.append(data).toString();
-                partial.setLength(0);
-            } else {
-                text = data.toString();
-            }
-            onFrame(text);
-            return null;
-        }
-
-        private void onFrame(String text) {
+        void onFrame(String text) {
             String type = Json.field(text, "type");
             long now = System.nanoTime();
             if ("message".equals(type)) {
-                String id = Json.field(text, "message_id");
-                out.send("{\"type\":\"ack\",\"message_id\":\"" + id + "\"}");
+                ack(Json.field(text, "message_id"));
                 String body = Json.field(text, "message");
                 if (body == null || !body.startsWith(runTag + ".")) {
                     return; // not ours (a leftover from an earlier run): acked, not counted
@@ -526,7 +556,7 @@ public final class LoadGenerator {
                 String client = Json.field(text, "client_msg_id");
                 // a refused message names its client_msg_id; a refused ack its message_id
                 String kind = client != null ? "error_" : "ack_error_";
-                errors.computeIfAbsent(kind + Json.field(text, "code"), c -> new LongAdder()).increment();
+                error(kind + Json.field(text, "code"));
                 if (client != null) {
                     if (refused.set(Integer.parseInt(client))) {
                         refusedCount.increment();
@@ -544,18 +574,203 @@ public final class LoadGenerator {
                 }
             }
         }
+    }
+
+    /** A connection to /ws: its listener, and its own send queue (the JDK allows one send at a time). */
+    private final class WsPeer extends Peer implements WebSocket.Listener {
+        final SendQueue out = new SendQueue();
+        volatile WebSocket ws;
+        private final StringBuilder partial = new StringBuilder();
+
+        WsPeer(int index) {
+            super(index);
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            ws = webSocket;
+            out.ws = webSocket;
+            opened = true;
+            webSocket.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        void send(String frame) {
+            out.send(frame);
+        }
+
+        @Override
+        void ack(String messageId) {
+            out.send("{\"type\":\"ack\",\"message_id\":\"" + messageId + "\"}");
+        }
+
+        @Override
+        boolean closed() {
+            return ws.isInputClosed() || ws.isOutputClosed();
+        }
+
+        @Override
+        void abort() {
+            if (ws != null) {
+                ws.abort();
+            }
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (!last) {
+                partial.append(data);
+                return null;
+            }
+            String text;
+            if (partial.length() > 0) {
+                text = partial.append(data).toString();
+                partial.setLength(0);
+            } else {
+                text = data.toString();
+            }
+            onFrame(text);
+            return null;
+        }
 
         @Override
         public java.util.concurrent.CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             if (sending) {
-                errors.computeIfAbsent("closed_" + statusCode, c -> new LongAdder()).increment();
+                error("closed_" + statusCode);
             }
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            errors.computeIfAbsent("ws_error", c -> new LongAdder()).increment();
+            error("ws_error");
+        }
+    }
+
+    /**
+     * A connection to /mqtt through Paho: clean session, SUBSCRIBE {@code chat/in/<id>} at QoS 1 once
+     * connected, frames PUBLISHed at QoS 1 to {@code chat/out}; manual acks, so that each PUBLISH
+     * that arrives is PUBACKed once {@link #onFrame} recorded it.
+     */
+    private final class MqttPeer extends Peer implements MqttCallback {
+        private final MqttAsyncClient client;
+        private final IMqttActionListener failures = new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                // the server's PUBACK: the frame is taken (a message's receipt says the rest)
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable failure) {
+                error("mqtt_error");
+            }
+        };
+
+        MqttPeer(int index, URI uri, ScheduledExecutorService pings) throws MqttException {
+            super(index);
+            client = new MqttAsyncClient(uri.toString(), "bench-" + runTag + "-" + index, new MemoryPersistence(),
+                    new ScheduledExecutorPingSender(pings), null);
+            client.setCallback(this);
+            client.setManualAcks(true);
+        }
+
+        CompletableFuture<Void> connect() throws MqttException {
+            MqttConnectOptions connect = new MqttConnectOptions();
+            connect.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            connect.setUserName(prefix + index);
+            connect.setCleanSession(true);
+            connect.setKeepAliveInterval(30);
+            connect.setConnectionTimeout(20);
+            connect.setAutomaticReconnect(false);
+            connect.setMaxInflight(10_000); // the open loop may have many messages on their way
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            client.connect(connect, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    opened = true;
+                    try {
+                        client.subscribe("chat/in/" + prefix + index, 1, null, new IMqttActionListener() {
+                            @Override
+                            public void onSuccess(IMqttToken subscribed) {
+                                int[] granted = subscribed.getGrantedQos();
+                                if (granted.length == 1 && granted[0] == 1) {
+                                    done.complete(null);
+                                } else {
+                                    done.completeExceptionally(new IllegalStateException(
+                                            "SUBACK " + java.util.Arrays.toString(granted)));
+                                }
+                            }
+
+                            @Override
+                            public void onFailure(IMqttToken subscribed, Throwable failure) {
+                                done.completeExceptionally(failure);
+                            }
+                        });
+                    } catch (MqttException e) {
+                        done.completeExceptionally(e);
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    done.completeExceptionally(failure);
+                }
+            });
+            return done;
+        }
+
+        @Override
+        void send(String frame) {
+            try {
+                client.publish("chat/out", frame.getBytes(StandardCharsets.UTF_8), 1, false, null, failures);
+            } catch (MqttException e) {
+                error("mqtt_error");
+            }
+        }
+
+        @Override
+        void ack(String messageId) {
+            // the PUBACK, once onFrame returned: see messageArrived
+        }
+
+        @Override
+        boolean closed() {
+            return !client.isConnected();
+        }
+
+        @Override
+        void abort() {
+            try {
+                client.disconnectForcibly(0, 200, false);
+                client.close(true);
+            } catch (MqttException e) {
+                // ending anyway
+            }
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            try {
+                onFrame(new String(message.getPayload(), StandardCharsets.UTF_8));
+            } finally {
+                try {
+                    client.messageArrivedComplete(message.getId(), message.getQos());
+                } catch (MqttException e) {
+                    error("mqtt_error");
+                }
+            }
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            if (sending) {
+                error("closed_mqtt");
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // each publish has its listener
         }
     }
 
