@@ -7,8 +7,9 @@
 #   (b) the chat server on Payara Micro against the same broker, driven by bench's LoadGenerator:
 #       latency at 1/4, 1/2 and all of a target rate over many connections, the highest closed-loop
 #       rate (profiled with JFR) and 90 % of it, each with server and broker CPU per chat message over
-#       the measurement window; a connect storm (every user connecting at once, time to `connected`);
-#       idle connections held, with heap and RSS per connection.
+#       the measurement window; the highest closed-loop rate over MQTT (/mqtt, Eclipse Paho 1.2.5, QoS 1,
+#       the PUBACK as the ack) over as many connections; a connect storm (every user connecting at once,
+#       time to `connected`); idle connections held, with heap and RSS per connection.
 # Writes bench/results/<date>.md; raw output of every step under bench/target/run-<date>-<mode>/.
 #
 #   bench/run.sh           the full run (about 15 minutes on a quiet machine, 25 with BENCH_BASELINE)
@@ -33,7 +34,8 @@
 #   BENCH_SERVER_OPTS   extra JVM options for the server(s)
 #   BENCH_RESULTS       the results file (bench/results/<date>[-smoke].md); BENCH_TAG names the raw folder
 #   BENCH_ADDRESSES     loopback addresses to spread connections over (1: see below)
-#   BENCH_STEPS         the server steps to run, in order (all: "step_latency step_max step_storm step_idle")
+#   BENCH_STEPS         the server steps to run, in order (all: "step_latency step_max step_max_mqtt step_storm
+#                       step_idle"; step_max_mqtt: the closed loop of step_max over MQTT, on a fresh server)
 #   BENCH_PERFTEST      0: skip PerfTest (the broker ceiling), e.g. for a before/after of server steps only
 # Only loopback addresses are used (127.0.0.x); every step is bounded in time.
 set -euo pipefail
@@ -330,11 +332,12 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
 
 # ---- the steps on the server; each measurement on a fresh server: an overloaded run must not leave
 # its backlog to the next
-fresh_server() {
+fresh_server() {   # tag, then generator options for the warm-up (e.g. its transport)
+  local tag=$1; shift
   stop_server
-  start_server "$1"
+  start_server "$tag"
   # warm the JIT a little before measuring
-  generate "warm-$1" --prefix "${U}warm$1-" --connections 100 --rate 300 --warmup 0 --duration 8 --drain 10
+  generate "warm-$tag" --prefix "${U}warm$tag-" --connections 100 --rate 300 --warmup 0 --duration 8 --drain 10 "$@"
 }
 step_latency() {   # below the target rate first (they leave no backlog), then the target rate on a fresh server
   fresh_server latency
@@ -357,6 +360,12 @@ step_max() {   # the highest closed-loop rate, then 90 % of it as an open loop
     generate sustained --prefix "${U}sus-" --connections "$MAX_CONN" --rate "$sustain" --warmup "$WARMUP" \
       --duration "$WINDOW" --drain 30
   fi
+}
+step_max_mqtt() {   # the closed loop of step_max over MQTT (/mqtt, Paho, QoS 1 both ways, the PUBACK as the ack)
+  local mqtt=(--transport mqtt --url "ws://127.0.0.1:$PORT/mqtt")
+  fresh_server max-mqtt "${mqtt[@]}"
+  generate max-mqtt "${mqtt[@]}" --prefix "${U}maxmqtt-" --connections "$MAX_CONN" --window 1 --warmup "$WARMUP" \
+    --duration "$WINDOW" --drain 30
 }
 step_storm() {   # cold: a server just started, as after a restart; warm: a second wave on it
   stop_server
@@ -388,8 +397,8 @@ CHAT_SHAPE=(--producers 10 --producer-channel-count 100 --consumers 10 --consume
 perftest chat "${CHAT_SHAPE[@]}" --flag persistent
 perftest chat-transient "${CHAT_SHAPE[@]}"
 fi
-clean_queues lat- "$LAT_CONN"; clean_queues max- "$MAX_CONN"; clean_queues sus- "$MAX_CONN"   # leftovers of a run that was cut short
-for step in ${BENCH_STEPS:-step_latency step_max step_storm step_idle}; do
+clean_queues lat- "$LAT_CONN"; clean_queues max- "$MAX_CONN"; clean_queues sus- "$MAX_CONN"; clean_queues maxmqtt- "$MAX_CONN"   # leftovers of a run that was cut short
+for step in ${BENCH_STEPS:-step_latency step_max step_max_mqtt step_storm step_idle}; do
   for b in "${BUILDS[@]}"; do use_build "$b"; "$step"; done
 done
 stop_server
@@ -402,7 +411,7 @@ change() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b != "" && b ~ /^[0
 row() {   # label file
   local f=$RUN/$2.txt
   [ -f "$f" ] || return 0
-  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_|^closed_|^ws_error' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_ms_per_message) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" generator_cpu_ms_per_message) | $(kv "$f" server_cores) / $(kv "$f" broker_cores) | $(kv "$f" machine_busy_pct) % |"
+  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_|^closed_|^(ws|mqtt)_error' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_ms_per_message) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" generator_cpu_ms_per_message) | $(kv "$f" server_cores) / $(kv "$f" broker_cores) | $(kv "$f" machine_busy_pct) % |"
 }
 perf_row() {   # label name
   local f=$RUN/perftest-$2.kv
@@ -443,7 +452,8 @@ label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
   echo "\`delivered\` receipt into the sender's inbox after the recipient's ack (each consumed with a manual ack)."
   echo "CPU columns: each process's CPU time over the measurement window only (not connecting, warm-up or drain),"
   echo "divided by the chat messages received by their recipients in that window (n/a: none arrived in it);"
-  echo "cores = CPU seconds per second."
+  echo "cores = CPU seconds per second. MQTT: the same users and frames over /mqtt (Eclipse Paho 1.2.5, PUBLISH QoS 1 to"
+  echo "\`chat/out\`, SUBSCRIBE \`chat/in/<id>\` QoS 1, each PUBLISH received PUBACKed once recorded: a message's PUBACK is its ack)."
   echo
   echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU ms/msg | broker CPU ms/msg | generator CPU ms/msg | server / broker cores | machine busy |"
   echo "|---|---|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---|---:|"
@@ -453,6 +463,7 @@ label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
     row "$(label "latency at $((LAT_RATE / 2)) msg/s")" "${P}latency-$((LAT_RATE / 2))"
     row "$(label "latency at ${LAT_RATE} msg/s")" "${P}latency"
     row "$(label "maximum (closed loop)")" "${P}max"
+    row "$(label "maximum (closed loop), MQTT")" "${P}max-mqtt"
     row "$(label "sustained at 90 % of maximum")" "${P}sustained"
   done
   echo
@@ -494,6 +505,8 @@ label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
     compare_row "closed-loop maximum, send→receive p99 ms" max e2e_p99_ms
     compare_row "closed-loop maximum, server CPU ms/msg" max server_cpu_ms_per_message
     compare_row "closed-loop maximum, broker CPU ms/msg" max broker_cpu_ms_per_message
+    compare_row "closed-loop maximum over MQTT, delivered msg/s" max-mqtt delivered_per_s
+    compare_row "closed-loop maximum over MQTT, server CPU ms/msg" max-mqtt server_cpu_ms_per_message
     for r in $((LAT_RATE / 4)) $((LAT_RATE / 2)); do
       compare_row "$r msg/s over $LAT_CONN connections, p99 ms" "latency-$r" e2e_p99_ms
       compare_row "$r msg/s, server CPU ms/msg" "latency-$r" server_cpu_ms_per_message
