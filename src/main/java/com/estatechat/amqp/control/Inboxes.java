@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.logging.Logger;
 
 /**
  * Opens consumers on users' inboxes, off the caller's thread (it may be a container thread), on
@@ -17,8 +16,6 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class Inboxes {
-
-    private static final Logger LOG = Logger.getLogger(Inboxes.class.getName());
 
     @Inject
     BrokerConnection broker;
@@ -45,9 +42,6 @@ public class Inboxes {
     public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
             InboxListener listener) {
         ConsumerChannel carrier = carrier();
-        if (carrier.load() == 1) {
-            LOG.fine(() -> "Consumer channel " + carrier + " takes its first consumer");
-        }
         InboxSubscription subscription = new InboxSubscription(userId, carrier, listener);
         CompletableFuture<InboxSubscription> result = new CompletableFuture<>();
         carrier.execute(() -> {
