@@ -204,22 +204,35 @@ public class Relay {
         OutgoingMessage message = new OutgoingMessage(messageId, UserSessions.KIND_MESSAGE, send.targetId(),
                 codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers, Broadcast.isBroadcast(send.targetId()));
         long start = System.nanoTime();
+        UserSessions user = connection.user();
+        user.sending(messageId);
         // the answer goes out on the user's lane: never on the publisher's thread, and in order
         return publisher.publish(connection.orderKey(), message).handleAsync((stored, failure) -> {
-            if (failure == null) {
-                metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
-                connection.send(codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.QUEUED, send.targetId(),
-                        send.clientMsgId(), Instant.now().toString())));
-                record(HistoryEvent.message(messageId, frame.senderId(), frame.senderRole(),
-                        frame.targetId(), frame.message(), send.clientMsgId(), frame.sentAt()));
-            } else {
-                ErrorCode code = codeFor(failure);
-                LOG.log(Level.FINE, failure, () -> "Message from " + connection.userId() + " to " + send.targetId()
-                        + " not accepted: " + code.wireName());
-                refuse(connection, new FrameRejected(code, explain(code), send.clientMsgId(), null));
+            try {
+                answer(connection, send, frame, start, failure);
+            } finally {
+                user.answered(messageId); // the receipts of it that came before the answer follow it
             }
             return null;
-        }, connection.user().lane());
+        }, user.lane());
+    }
+
+    /** Tells the sender {@code queued}, or why the message was not accepted. On the user's lane. */
+    private void answer(ChatConnection connection, ChatCommand.Send send, MessageFrame frame, long start,
+            Throwable failure) {
+        String messageId = frame.messageId();
+        if (failure == null) {
+            metrics.accepted(Duration.ofNanos(System.nanoTime() - start));
+            connection.send(codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.QUEUED, send.targetId(),
+                    send.clientMsgId(), Instant.now().toString())));
+            record(HistoryEvent.message(messageId, frame.senderId(), frame.senderRole(),
+                    frame.targetId(), frame.message(), send.clientMsgId(), frame.sentAt()));
+        } else {
+            ErrorCode code = codeFor(failure);
+            LOG.log(Level.FINE, failure, () -> "Message from " + connection.userId() + " to " + send.targetId()
+                    + " not accepted: " + code.wireName());
+            refuse(connection, new FrameRejected(code, explain(code), send.clientMsgId(), null));
+        }
     }
 
     /**
@@ -301,7 +314,8 @@ public class Relay {
         ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, connection.userId(),
                 delivery.clientMsgId(), Instant.now().toString());
         OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
-                codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of());
+                codec.toJson(receipt).getBytes(StandardCharsets.UTF_8),
+                Map.of(UserSessions.HEADER_RECEIPT_OF, delivery.messageId()));
         // the delivery is acked only once the receipt (or its refusal by a full inbox) and the history event are safe
         delivery.subscription().hold();
         CompletableFuture<Void> receiptSent = publisher.publish(connection.orderKey(), message);
@@ -377,7 +391,8 @@ public class Relay {
         CompletableFuture<Void> recorded = history.record(
                 HistoryEvent.read(connection.userId(), senderId, messageId, at));
         CompletableFuture<Void> told = publisher.publish(connection.orderKey(), OutgoingMessage.toUser(ids.next(),
-                UserSessions.KIND_RECEIPT, senderId, codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of()));
+                UserSessions.KIND_RECEIPT, senderId, codec.toJson(receipt).getBytes(StandardCharsets.UTF_8),
+                Map.of(UserSessions.HEADER_RECEIPT_OF, messageId)));
         recorded.whenCompleteAsync((stored, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, failure, () -> "Read of " + messageId + " by " + connection.userId() + " not recorded");

@@ -10,6 +10,7 @@ import com.estatechat.chat.entity.MessageFrame;
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ final class UserSessions implements InboxListener {
     static final String KIND_RECEIPT = "receipt";
     static final String HEADER_CLIENT_MSG_ID = "client_msg_id";
     static final String HEADER_SENDER_ID = "sender_id";
+    /** On a receipt: the id of the message it is about. */
+    static final String HEADER_RECEIPT_OF = "receipt_of";
 
     private final String userId;
     private final Executor lane;
@@ -50,6 +53,12 @@ final class UserSessions implements InboxListener {
 
     /** The registry's view, changed only under its map entry's lock: whether the user is still here. */
     private final Set<ChatConnection> members = ConcurrentHashMap.newKeySet();
+    /**
+     * Messages this user sent from this node whose answer ({@code queued} or an error) has not gone
+     * out yet: added by the sending thread before the publish, so before any receipt of it can
+     * exist; removed on the lane by {@link #answered}.
+     */
+    private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
 
     // everything below is touched on the lane only
     private final List<ChatConnection> waiting = new ArrayList<>();
@@ -57,6 +66,8 @@ final class UserSessions implements InboxListener {
     private final Map<String, PendingDelivery> pending = new LinkedHashMap<>();
     /** Receipts no connection has read yet: sent to the next connection greeted. */
     private final List<HeldReceipt> heldReceipts = new ArrayList<>();
+    /** Receipts that came before the answer to the send they are about: they follow it. */
+    private final Map<String, List<HeldReceipt>> aheadOfTheirAnswer = new HashMap<>();
     private Role role;
     private InboxSubscription subscription;
     private boolean subscribing;
@@ -114,6 +125,14 @@ final class UserSessions implements InboxListener {
         lane.execute(this::subscribe);
     }
 
+    /**
+     * A message of this user is about to be published; any thread. Its receipts wait for
+     * {@link #answered} (the broker's confirm and a recipient's ack race: see forwardReceipt).
+     */
+    void sending(String messageId) {
+        unanswered.add(messageId);
+    }
+
     // ---- called by the client library: handed over
 
     @Override
@@ -159,6 +178,7 @@ final class UserSessions implements InboxListener {
         subscription = null;
         pending.clear();
         heldReceipts.clear(); // the subscription's end requeues them
+        aheadOfTheirAnswer.clear();
         if (running != null) {
             running.close();
         }
@@ -274,11 +294,36 @@ final class UserSessions implements InboxListener {
      * {@link ReadProofs}). Until then the delivery stays unacked; when every connection it went to
      * ended first, it goes to the connections that joined meanwhile, or waits for the next one.
      * It is never requeued while the user is online: that would bring it straight back (and count
-     * against a quorum queue's delivery limit).
+     * against a quorum queue's delivery limit). A receipt of a message whose sender on this node
+     * has not been answered yet waits for that answer ({@link #answered}).
      */
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
         HeldReceipt receipt = new HeldReceipt(new String(delivery.body(), StandardCharsets.UTF_8),
                 delivery.deliveryTag(), from);
+        String about = delivery.header(HEADER_RECEIPT_OF);
+        if (about != null && unanswered.contains(about)) {
+            // the recipient acked before the broker's confirm of the message reached this node (a
+            // confirm waits for the disk): the sender hears queued first, a status only moves forward
+            aheadOfTheirAnswer.computeIfAbsent(about, id -> new ArrayList<>(1)).add(receipt);
+            return;
+        }
+        route(receipt);
+    }
+
+    /**
+     * The sender of {@code messageId} was answered ({@code queued} or an error went to its
+     * connection): the receipts of it that came first follow now. On the lane.
+     */
+    void answered(String messageId) {
+        unanswered.remove(messageId);
+        List<HeldReceipt> early = aheadOfTheirAnswer.remove(messageId);
+        if (early != null) {
+            early.stream().filter(receipt -> stands(receipt.from())).forEach(this::route);
+        }
+    }
+
+    /** To every greeted connection, or held for the next one. */
+    private void route(HeldReceipt receipt) {
         if (greeted.isEmpty()) {
             heldReceipts.add(receipt);
         } else {
@@ -349,6 +394,7 @@ final class UserSessions implements InboxListener {
     private void removed(InboxSubscription source) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
+        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
         if (closed || (source != subscription && subscription != null)) {
             return;
         }
@@ -362,6 +408,7 @@ final class UserSessions implements InboxListener {
     private void lost(InboxSubscription source, String reason) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
+        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
         if (source != subscription) {
             return;
         }

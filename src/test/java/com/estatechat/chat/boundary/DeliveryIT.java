@@ -19,6 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -311,6 +313,52 @@ class DeliveryIT {
                     .isEqualTo(1.0);
             assertThat(after.get("chat_publish_confirm_seconds_count")).isGreaterThan(before.get("chat_publish_confirm_seconds_count"));
         });
+    }
+
+    /**
+     * A message's status only moves forward ({@code queued} → {@code delivered}): the recipient's
+     * ack may reach the broker, and its {@code delivered} receipt the sender's inbox, before the
+     * broker's confirm of the message itself reaches the server. A busy inbox writes to disk in
+     * batches, and a persistent message is confirmed once written (carol keeps bob's inbox busy
+     * here); a client that acks on arrival (Paho does: the flake of
+     * {@code MqttIT.aUserOnWebSocketAndOnMqttAtOnce...} on CI) then answers before the confirm.
+     * The sender must still hear {@code queued} first.
+     */
+    @Test
+    void theSenderHearsQueuedBeforeDeliveredEvenWhenTheRecipientAcksAtOnce() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        String carol = user("carol");
+        int count = 50;
+        int flood = 300;
+        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob);
+                ChatClient c = ChatClient.connect(base(), carol)) {
+            CompletableFuture<Void> acking = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < count + flood; i++) {
+                    b.receiveAndAck();
+                }
+            });
+            CompletableFuture<Void> flooding = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < flood; i++) {
+                    c.sendMessage(bob, "keeping the inbox busy " + i, null);
+                    c.next("receipt"); // one in flight: within the rate limit, and the inbox never empties for long
+                }
+            });
+            List<String> outOfOrder = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                a.sendMessage(bob, "ack me at once " + i, "q-" + i);
+                JsonObject first = a.next("receipt");
+                JsonObject second = a.next("receipt");
+                assertThat(second.getString("message_id")).isEqualTo(first.getString("message_id"));
+                if (!"queued".equals(first.getString("status")) || !"delivered".equals(second.getString("status"))) {
+                    outOfOrder.add(first.getString("message_id") + ": " + first.getString("status") + ", "
+                            + second.getString("status"));
+                }
+            }
+            flooding.get(60, TimeUnit.SECONDS);
+            acking.get(60, TimeUnit.SECONDS);
+            assertThat(outOfOrder).as("receipts out of order").isEmpty();
+        }
     }
 
     private Map<String, Double> metrics() throws Exception {

@@ -2,23 +2,38 @@ package com.estatechat.chat.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.estatechat.amqp.control.InboxDelivery;
+import com.estatechat.amqp.control.InboxListener;
+import com.estatechat.amqp.control.InboxSubscription;
+import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.amqp.control.OutgoingMessage;
+import com.estatechat.amqp.control.Publisher;
+import com.estatechat.amqp.control.TestSubscriptions;
 import com.estatechat.auth.control.Admission;
+import com.estatechat.auth.control.Permissions;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeRefusal;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.ChatCommand;
+import com.estatechat.chat.entity.ReceiptFrame;
+import com.estatechat.history.control.HistoryFeed;
+import com.estatechat.history.entity.HistoryEvent;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -162,6 +177,63 @@ class RelayTest {
         assertThat(fake.written).extracting(text -> json(text).getString("type"))
                 .containsExactly("auth_ok", "auth_ok", "error");
         assertThat(json(fake.written.get(2)).getString("code")).isEqualTo("rate_limited");
+    }
+
+    /**
+     * The CI flake of {@code MqttIT.aUserOnWebSocketAndOnMqttAtOnce...}: the recipient's client
+     * acked at once (Paho does), and its {@code delivered} receipt reached the sender's inbox
+     * before the broker's confirm of the message reached the server (a confirm waits for the
+     * disk). The sender heard {@code delivered} before {@code queued}; a status only moves
+     * forward, so the receipt waits for the answer to the send.
+     */
+    @Test
+    void aDeliveredReceiptThatComesBeforeTheConfirmWaitsForQueued() {
+        CompletableFuture<Void> confirm = new CompletableFuture<>();
+        List<OutgoingMessage> published = new ArrayList<>();
+        cut.publisher = new Publisher() {
+            @Override
+            public CompletableFuture<Void> publish(int orderKey, OutgoingMessage message) {
+                published.add(message);
+                return confirm;
+            }
+        };
+        cut.permissions = new Permissions() {
+            @Override
+            public Optional<String> refusal(Identity sender, String target) {
+                return Optional.empty();
+            }
+        };
+        cut.ids = new MessageIds();
+        cut.history = new HistoryFeed() {
+            @Override
+            public CompletableFuture<Void> record(HistoryEvent event) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
+        UserSessions alice = new UserSessions("alice", Runnable::run, new Inboxes() {
+            @Override
+            public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind,
+                    List<String> unbind, InboxListener listener) {
+                return started;
+            }
+        }, cut.codec, new ChatMetrics(), new FrameRateLimit(20, 40));
+        ChatConnection connection = new ChatConnection(fake.session, Identity.of("alice", Role.TENANT),
+                "{\"type\":\"connected\"}", 100, 1 << 20);
+        alice.join(connection);
+        InboxSubscription inbox = TestSubscriptions.unconnected("alice", alice);
+        started.complete(inbox);
+
+        cut.onText(connection, "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"c1\"}");
+        String messageId = published.get(0).messageId();
+        String delivered = cut.codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.DELIVERED, "bob", "c1",
+                "2026-11-30T00:00:00Z"));
+        alice.onDelivery(inbox, new InboxDelivery(1, false, UserSessions.KIND_RECEIPT, "r1",
+                delivered.getBytes(StandardCharsets.UTF_8), Map.of(UserSessions.HEADER_RECEIPT_OF, messageId)));
+        confirm.complete(null);
+
+        assertThat(fake.written).extracting(text -> json(text).getString("status", "connected"))
+                .containsExactly("connected", "queued", "delivered");
     }
 
     private ChatConnection connection(Instant expiresAt, int burst) {
