@@ -3,7 +3,7 @@ package com.estatechat.amqp.control;
 import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
+import com.rabbitmq.client.impl.recovery.AutorecoveringChannel;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -66,11 +66,12 @@ public class InboxTopology {
      */
     public int declareInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
             throws IOException {
-        ensureExchanges(channel);
+        Channel direct = unrecorded(channel);
+        ensureExchanges(direct);
         String queue = inboxName(userId);
         int consumers;
         try {
-            consumers = channel.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
+            consumers = direct.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
                     .getConsumerCount();
         } catch (IOException e) {
             if (isPreconditionFailed(e)) {
@@ -78,7 +79,7 @@ public class InboxTopology {
             }
             throw e;
         }
-        bind(channel, queue, userId, bind, unbind);
+        bind(direct, queue, userId, bind, unbind);
         return consumers;
     }
 
@@ -89,12 +90,13 @@ public class InboxTopology {
      */
     public int useExistingInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
             throws IOException {
+        Channel direct = unrecorded(channel);
         String queue = inboxName(userId);
         LOG.warning(() -> "The inbox " + queue + " exists with other arguments than this server's settings ask for"
                 + " (chat.amqp.queue-type, chat.inbox.max-length, chat.inbox.message-ttl, chat.inbox.expires): it is"
                 + " used as it is. Set its limits with a RabbitMQ policy, or delete it while the user is offline.");
-        int consumers = channel.queueDeclarePassive(queue).getConsumerCount();
-        bind(channel, queue, userId, bind, unbind);
+        int consumers = direct.queueDeclarePassive(queue).getConsumerCount();
+        bind(direct, queue, userId, bind, unbind);
         return consumers;
     }
 
@@ -109,12 +111,11 @@ public class InboxTopology {
         for (String key : unbind) {
             unbind(channel, queue, key);
         }
-        forgetForRecovery(channel, queue);
     }
 
     /** Deletes the user's inbox with what it holds; the broker cancels its consumers on every node. */
     public void deleteInbox(Channel channel, String userId) throws IOException {
-        channel.queueDelete(inboxName(userId));
+        unrecorded(channel).queueDelete(inboxName(userId));
     }
 
     private static boolean isPreconditionFailed(IOException e) {
@@ -134,7 +135,7 @@ public class InboxTopology {
         }
         Channel own = broker.openChannel();
         try {
-            own.queueUnbind(queue, settings.exchange(), routingKey);
+            unrecorded(own).queueUnbind(queue, settings.exchange(), routingKey);
         } catch (IOException e) {
             // 404: it was not bound, which is what we want
         } finally {
@@ -149,15 +150,15 @@ public class InboxTopology {
     }
 
     /**
-     * The client library records every queue and binding declared through a recovering connection,
-     * even with topology recovery off (the server re-declares after a recovery itself): the record
-     * grew by three bindings per user ever seen, and each new binding scanned the whole list (the
-     * top frame of the server's CPU profile under load). The inbox is taken out of it at once.
+     * The channel beneath the client library's recovering one. Every queue and binding declared
+     * through a recovering channel goes into its connection's record, even with topology recovery
+     * off (the server declares again after a recovery itself): the record grew by three bindings
+     * per user ever seen, and each new binding scanned all of it (a fifth of the server's CPU while
+     * 2,000 users connected at once). The channel beneath records nothing; it is the same AMQP
+     * channel, and a recovery that replaces it fails the call as a closed channel would.
      */
-    private static void forgetForRecovery(Channel channel, String queue) {
-        if (channel.getConnection() instanceof AutorecoveringConnection recovering) {
-            recovering.excludeQueueFromRecovery(queue, false);
-        }
+    private static Channel unrecorded(Channel channel) {
+        return channel instanceof AutorecoveringChannel recovering ? recovering.getDelegate() : channel;
     }
 
     /**
@@ -171,9 +172,10 @@ public class InboxTopology {
      * away for a while) and binds it to the chat exchange by {@link #HISTORY_KEY}.
      */
     public void declareHistoryQueue(Channel channel, String queue) throws IOException {
-        ensureExchanges(channel);
+        Channel direct = unrecorded(channel);
+        ensureExchanges(direct);
         try {
-            channel.queueDeclare(queue, true, false, false, brokerArguments(Map.of("x-queue-type", queueType(),
+            direct.queueDeclare(queue, true, false, false, brokerArguments(Map.of("x-queue-type", queueType(),
                     "x-dead-letter-exchange", settings.deadLetterExchange())));
         } catch (IOException e) {
             if (isPreconditionFailed(e)) {
@@ -182,8 +184,7 @@ public class InboxTopology {
             }
             throw e;
         }
-        channel.queueBind(queue, settings.exchange(), HISTORY_KEY);
-        forgetForRecovery(channel, queue);
+        direct.queueBind(queue, settings.exchange(), HISTORY_KEY);
     }
 
     /**
@@ -192,11 +193,11 @@ public class InboxTopology {
      * and used as it is, with a warning.
      */
     public void useExistingHistoryQueue(Channel channel, String queue) throws IOException {
+        Channel direct = unrecorded(channel);
         LOG.warning(() -> "The history queue " + queue + " exists with other arguments than this server's settings"
                 + " ask for (chat.amqp.queue-type, chat.amqp.dead-letter-exchange): it is used as it is");
-        channel.queueDeclarePassive(queue);
-        channel.queueBind(queue, settings.exchange(), HISTORY_KEY);
-        forgetForRecovery(channel, queue);
+        direct.queueDeclarePassive(queue);
+        direct.queueBind(queue, settings.exchange(), HISTORY_KEY);
     }
 
     String deadLetterExchange() {
@@ -208,11 +209,12 @@ public class InboxTopology {
         if (exchangesDeclared) {
             return;
         }
-        channel.exchangeDeclare(settings.exchange(), BuiltinExchangeType.DIRECT, true);
-        channel.exchangeDeclare(settings.deadLetterExchange(), BuiltinExchangeType.FANOUT, true);
-        channel.queueDeclare(settings.deadLetterExchange(), true, false, false,
+        Channel direct = unrecorded(channel);
+        direct.exchangeDeclare(settings.exchange(), BuiltinExchangeType.DIRECT, true);
+        direct.exchangeDeclare(settings.deadLetterExchange(), BuiltinExchangeType.FANOUT, true);
+        direct.queueDeclare(settings.deadLetterExchange(), true, false, false,
                 brokerArguments(Map.of("x-queue-type", queueType())));
-        channel.queueBind(settings.deadLetterExchange(), settings.deadLetterExchange(), "");
+        direct.queueBind(settings.deadLetterExchange(), settings.deadLetterExchange(), "");
         exchangesDeclared = true;
         LOG.info(() -> "Declared exchange " + settings.exchange() + " and dead-letter exchange and queue "
                 + settings.deadLetterExchange());
