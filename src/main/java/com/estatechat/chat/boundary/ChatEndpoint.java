@@ -9,6 +9,7 @@ import com.estatechat.chat.control.SessionRegistry;
 import com.estatechat.chat.entity.ConnectedFrame;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -27,7 +28,10 @@ import java.util.logging.Logger;
 /**
  * The chat's WebSocket: {@code ws://host/ws?id=<userId>}. Thin on purpose: it takes the identity
  * from the handshake, registers the connection, and hands every frame to the {@link Relay}.
+ * One bean serves every connection ({@link com.estatechat.container.boundary.SharedEndpointConfigurator}):
+ * nothing of a connection goes into a field; it lives in the session's user properties.
  */
+@ApplicationScoped
 @ServerEndpoint(value = "/ws", configurator = HandshakeConfigurator.class)
 public class ChatEndpoint {
 

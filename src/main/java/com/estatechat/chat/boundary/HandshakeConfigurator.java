@@ -3,7 +3,7 @@ package com.estatechat.chat.boundary;
 import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
-import jakarta.enterprise.inject.spi.CDI;
+import com.estatechat.container.boundary.SharedEndpointConfigurator;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -14,15 +14,16 @@ import java.util.List;
  * per-connection copy). The {@link com.estatechat.auth.boundary.HandshakeFilter} has already
  * refused bad handshakes with an HTTP status; this only carries the result over to the session.
  * It also selects the subprotocol {@value HandshakeCredentials#PROTOCOL} when the client offers
- * it, and never a {@code bearer.} one: that would send the token back in a response header.
+ * it, and never a {@code bearer.} one: that would send the token back in a response header. Every
+ * connection is served by the one {@link ChatEndpoint} bean (see {@link SharedEndpointConfigurator}).
  */
-public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
+public class HandshakeConfigurator extends SharedEndpointConfigurator {
 
     static final String IDENTITY = "estate-chat.identity";
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-        Admission admission = CDI.current().select(IdentityResolver.class).get()
+        Admission admission = bean(IdentityResolver.class)
                 .resolve(HandshakeCredentials.of(request.getParameterMap(), request.getHeaders()));
         if (admission.admitted()) {
             config.getUserProperties().put(IDENTITY, admission.identity());

@@ -6,6 +6,7 @@ import com.estatechat.mqtt.control.MqttProtocol;
 import com.estatechat.mqtt.control.MqttSession;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -25,7 +26,10 @@ import java.util.logging.Logger;
 /**
  * MQTT 3.1.1 over WebSocket: {@code ws://host/mqtt}, subprotocol {@code mqtt}, binary frames. Thin
  * on purpose: the bytes go to the connection's decoder and each packet to {@link MqttProtocol}.
+ * One bean serves every connection ({@link com.estatechat.container.boundary.SharedEndpointConfigurator}):
+ * nothing of a connection goes into a field; it lives in the session's user properties.
  */
+@ApplicationScoped
 @ServerEndpoint(value = "/mqtt", subprotocols = "mqtt", configurator = MqttHandshake.class)
 public class MqttEndpoint {
 

@@ -1,5 +1,6 @@
 package com.estatechat.mqtt.boundary;
 
+import com.estatechat.container.boundary.SharedEndpointConfigurator;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -13,8 +14,9 @@ import java.util.logging.Logger;
  * Keeps what the MQTT connection's identity needs from the WebSocket handshake: its headers
  * ({@code Origin}, {@code Host}), its query parameters ({@code role}) and the client's address.
  * Nothing is checked here: an MQTT client proves who it is in CONNECT, and is answered in CONNACK.
+ * Every connection is served by the one {@link MqttEndpoint} bean (see {@link SharedEndpointConfigurator}).
  */
-public class MqttHandshake extends ServerEndpointConfig.Configurator {
+public class MqttHandshake extends SharedEndpointConfigurator {
 
     static final String HEADERS = "estate-chat.mqtt.headers";
     static final String PARAMETERS = "estate-chat.mqtt.parameters";
