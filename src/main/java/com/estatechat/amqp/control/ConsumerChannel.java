@@ -277,8 +277,16 @@ final class ConsumerChannel {
 
     /** The subscription is over: cancelled if it was not, and what it left unsettled goes back to the inbox. */
     void end(InboxSubscription subscription) {
+        try {
+            requeueWhatIsLeft(subscription);
+        } finally {
+            subscription.gone();
+        }
+    }
+
+    private void requeueWhatIsLeft(InboxSubscription subscription) {
         if (!consumers.contains(subscription)) {
-            return; // its channel is gone (the broker requeued), or the broker cancelled it
+            return; // its channel is gone (the broker requeued), or the broker cancelled it, or it never started
         }
         cancel(subscription);
         cancelled.remove(subscription);
@@ -310,6 +318,7 @@ final class ConsumerChannel {
         load.decrementAndGet();
         unsettled.values().removeIf(held -> held == subscription);
         subscription.ended();
+        subscription.gone();
         subscription.listener().onRemoved(subscription);
     }
 
@@ -340,6 +349,7 @@ final class ConsumerChannel {
         LOG.warning(() -> "The " + name + " ended (" + reason + "): its " + gone.size()
                 + " consumer(s) subscribe again");
         for (InboxSubscription subscription : gone) {
+            subscription.gone();
             if (subscription.ended()) {
                 subscription.listener().onLost(subscription, reason);
             }

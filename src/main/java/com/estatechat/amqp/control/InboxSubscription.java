@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +24,8 @@ public final class InboxSubscription {
     private volatile String deadLetterCopyTo;
     private volatile boolean closeRequested;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes once nothing of it is left on the channel: ended, lost, cancelled by the broker, or never started. */
+    private final CompletableFuture<Void> over = new CompletableFuture<>();
 
     InboxSubscription(String userId, ConsumerChannel carrier, InboxListener listener) {
         this.userId = userId;
@@ -42,6 +45,10 @@ public final class InboxSubscription {
 
     InboxListener listener() {
         return listener;
+    }
+
+    ConsumerChannel carrier() {
+        return carrier;
     }
 
     public String userId() {
@@ -113,5 +120,15 @@ public final class InboxSubscription {
     /** Marks the subscription over; true the first time only. */
     boolean ended() {
         return closed.compareAndSet(false, true);
+    }
+
+    /** Nothing of it is left on its channel: what it left unsettled went back (or went with the channel). */
+    void gone() {
+        over.complete(null);
+    }
+
+    /** Completes once nothing of it is left on its channel; completed on its carrier's owner. */
+    CompletableFuture<Void> over() {
+        return over;
     }
 }

@@ -6,13 +6,18 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Opens consumers on users' inboxes, off the caller's thread (it may be a container thread), on
  * shared {@link ConsumerChannel}s: the least loaded one below {@code chat.amqp.consumers-per-channel},
  * or a new one. A broker other than RabbitMQ gets one consumer per channel, since its prefetch may
- * count per channel, where one user who does not ack would stop the others.
+ * count per channel, where one user who does not ack would stop the others. A user's new
+ * subscription starts once the user's previous one on this node has ended, on the same channel, so
+ * that what the previous one left unacked comes first.
  */
 @ApplicationScoped
 public class Inboxes {
@@ -25,6 +30,12 @@ public class Inboxes {
 
     @Inject
     ChatSettings settings;
+
+    /**
+     * Each user's latest subscription on this node, until nothing of it is left on its channel: a new
+     * one waits for the end of the one before.
+     */
+    private final Map<String, InboxSubscription> latest = new ConcurrentHashMap<>();
 
     /** Guarded by this; only ever grows (a channel without consumers costs little and is used again). */
     private final List<ConsumerChannel> carriers = new ArrayList<>();
@@ -41,18 +52,36 @@ public class Inboxes {
      */
     public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
             InboxListener listener) {
-        ConsumerChannel carrier = carrier();
+        InboxSubscription previous = latest.get(userId);
+        boolean follows = previous != null && !previous.over().isDone();
+        ConsumerChannel carrier = follows ? previous.carrier() : carrier();
+        if (follows) {
+            carrier.reserve();
+        }
         InboxSubscription subscription = new InboxSubscription(userId, carrier, listener);
+        latest.put(userId, subscription);
+        subscription.over().whenComplete((done, failure) -> latest.remove(userId, subscription));
         CompletableFuture<InboxSubscription> result = new CompletableFuture<>();
-        carrier.execute(() -> {
+        Runnable start = () -> carrier.execute(() -> {
             try {
                 carrier.start(subscription, settings.prefetch(), bind, unbind);
                 result.complete(subscription);
             } catch (IOException | RuntimeException e) {
+                subscription.gone();
                 result.completeExceptionally(e instanceof BrokerUnavailable ? e
                         : new BrokerUnavailable("cannot consume the inbox of " + userId, e));
             }
         });
+        if (follows) {
+            // what the user's previous consumer left unacked goes back to the inbox when it ends (after the
+            // acks in progress, each within the confirm timeout); consuming before that would deliver newer
+            // messages first. On the same channel, the broker takes the requeue before the consume.
+            previous.over().copy()
+                    .completeOnTimeout(null, 2 * settings.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((ended, failure) -> start.run());
+        } else {
+            start.run();
+        }
         return result;
     }
 

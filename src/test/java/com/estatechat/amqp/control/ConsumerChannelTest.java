@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -96,6 +97,66 @@ class ConsumerChannelTest {
             }
             assertThat(recovering.getRecordedBindings()).as("bindings recorded").isEmpty();
             assertThat(recovering.getRecordedQueues()).as("queues recorded").isEmpty();
+        }
+    }
+
+    /**
+     * Found by reading: after a quick reconnect, messages the old subscription left unsettled went
+     * back to the inbox only once its ack in progress was settled, while the new subscription was
+     * already consuming; newer messages came first. The new subscription now starts once the old
+     * one has ended, on the same channel: the requeued ones come first, in order.
+     */
+    @Test
+    void aUserWhoComesBackWhileAnAckIsSettlingGetsTheRequeuedMessagesBeforeNewerOnes() throws Exception {
+        start();
+        Recording first = new Recording();
+        InboxSubscription leaving = inboxes.subscribe("u0", List.of(), List.of(), first).get(10, TimeUnit.SECONDS);
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < 6; i++) {
+                publish(channel, "u0", "m" + i);
+            }
+            channel.waitForConfirmsOrDie(5_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.deliveries.size() == 6);
+            // the user acks m0 and leaves at once: the ack is settling (its receipt awaits a confirm)
+            leaving.hold();
+            leaving.ack(first.deliveries.get(0).deliveryTag());
+            leaving.close();
+            Recording second = new Recording();
+            CompletableFuture<InboxSubscription> back = inboxes.subscribe("u0", List.of(), List.of(), second);
+            // whatever the channel's owner had to do for the new subscription is done once this runs
+            CompletableFuture<Void> ownerPassed = new CompletableFuture<>();
+            leaving.carrier().execute(() -> ownerPassed.complete(null));
+            ownerPassed.get(10, TimeUnit.SECONDS);
+            publish(channel, "u0", "m6");
+            publish(channel, "u0", "m7");
+            channel.waitForConfirmsOrDie(5_000);
+
+            leaving.release(); // the ack is settled: the old subscription ends, m1..m5 go back
+            back.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.deliveries.size() == 7);
+            assertThat(second.deliveries).extracting(InboxDelivery::messageId)
+                    .containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7");
+        }
+    }
+
+    private void publish(Channel channel, String user, String id) throws java.io.IOException {
+        channel.basicPublish("", prefix + "inbox." + user,
+                new AMQP.BasicProperties.Builder().messageId(id).type("message").deliveryMode(2).build(),
+                id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A listener that keeps what it is given, in order. */
+    static final class Recording implements InboxListener {
+        final List<InboxDelivery> deliveries = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onDelivery(InboxSubscription source, InboxDelivery delivery) {
+            deliveries.add(delivery);
+        }
+
+        @Override
+        public void onLost(InboxSubscription source, String reason) {
         }
     }
 
