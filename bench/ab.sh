@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares two builds of the server under the same load, interleaved (A B A B ...), each on a fresh
 # Payara Micro: closed-loop throughput, the server's CPU time per chat message, and (for a build with
-# the conversation store, on its embedded database) the events written and their lag p99.
+# the conversation store, on its embedded database) the events written and their lag p99; the
+# server's and the broker's CPU per chat message over the measurement window.
 #   bench/ab.sh A.war B.war [rounds=2] [connections=500] [seconds=20]
 #   BENCH_RATE=500 bench/ab.sh ...          open loop at 500 msg/s instead of closed loop
 #   BENCH_HISTORY=postgresql bench/ab.sh ... the conversation store on the local PostgreSQL
@@ -21,6 +22,8 @@ PAYARA=${BENCH_PAYARA:-$PWD/target/payara-micro.jar}
 mkdir -p "$OUT/tmp"
 ulimit -n "$(ulimit -Hn)" || true
 SERVER_PID=
+# the broker's Erlang VM (the oldest beam.smp running rabbit: rabbitmqctl starts short-lived ones)
+BROKER_PID=$(pgrep -o -f 'beam.smp.*rabbit' || pgrep -o -f beam.smp || echo 0)
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true' EXIT
 
 # BENCH_HISTORY=postgresql: each server's conversation store in a fresh schema of the local PostgreSQL
@@ -56,8 +59,10 @@ one() {   # label war round
     sleep 1
   done
   local prefix="ab$1$3-"
+  # the server's and the broker's CPU over the measurement window only, per chat message received in it
   timeout 300 java -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
     --connections "$CONN" --prefix "$prefix" $LOAD --warmup 10 --duration "$SECS" --drain 20 \
+    --cpu-pids "server_window:$SERVER_PID,broker:$BROKER_PID" --clock-ticks "$(getconf CLK_TCK)" \
     --out "$OUT/$1-$3.txt" > /dev/null 2>&1 || true
   # the conversation store's lag (event to commit), where the build has one: its timer's p99. Payara
   # 6.2025.10 exports a timer's quantiles in nanoseconds (its _sum in seconds): read as nanoseconds
@@ -71,7 +76,7 @@ one() {   # label war round
   echo "server_cpu_ms_per_message=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(grep -m1 '^sent=' "$OUT/$1-$3.txt" | cut -d= -f2)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')" >> "$OUT/$1-$3.txt"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench.inbox.$prefix" "$CONN" > /dev/null 2>&1 || true
-  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|history_written|history_lag_p50_ms|history_lag_p99_ms|history_lag_max_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
+  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|server_window_cpu_ms_per_message|broker_cpu_ms_per_message|history_written|history_lag_p50_ms|history_lag_p99_ms|history_lag_max_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
 }
 for r in $(seq 1 "$ROUNDS"); do
   one A "$A" "$r"

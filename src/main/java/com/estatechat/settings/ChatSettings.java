@@ -67,6 +67,10 @@ public class ChatSettings {
     int prefetch;
 
     @Inject
+    @ConfigProperty(name = "chat.delivery.persistent-receipts")
+    String persistentReceipts;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.queue-type")
     String queueType;
 
@@ -104,6 +108,7 @@ public class ChatSettings {
     private Duration inboxMessageTtlValue;
     private Duration inboxExpiresValue;
     private QueueType queueTypeValue;
+    private boolean persistentReceiptsValue;
 
     @PostConstruct
     void check() {
@@ -121,6 +126,7 @@ public class ChatSettings {
         confirmTimeoutValue = Durations.setting(problems, "chat.amqp.confirm-timeout", confirmTimeout, Duration.ofMillis(100));
         reconnectIntervalValue = Durations.setting(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
+        persistentReceiptsValue = strictBoolean(problems, "chat.delivery.persistent-receipts", persistentReceipts);
         queueTypeValue = queueType(problems);
         renamedQueueType.ifPresent(old -> problems.add("chat.inbox.queue-type (" + old
                 + ") was renamed chat.amqp.queue-type: set that key instead"));
@@ -161,6 +167,15 @@ public class ChatSettings {
         }
     }
 
+    /** MicroProfile Config reads any unknown word as false: a typo would turn a safety off unseen. */
+    private static boolean strictBoolean(List<String> problems, String key, String value) {
+        String word = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        if (!word.equals("true") && !word.equals("false")) {
+            problems.add(key + " is '" + value + "'; it must be true or false");
+        }
+        return word.equals("true");
+    }
+
     private QueueType queueType(List<String> problems) {
         try {
             return QueueType.valueOf(queueType.trim().toUpperCase(Locale.ROOT));
@@ -183,6 +198,12 @@ public class ChatSettings {
     public Duration confirmTimeout() { return confirmTimeoutValue; }
     public Duration reconnectInterval() { return reconnectIntervalValue; }
     public int prefetch() { return prefetch; }
+    /**
+     * Whether {@code delivered} and {@code read} receipts are persistent broker messages (they
+     * survive a broker restart) or transient ones (cheaper for the broker; after a restart the
+     * sender finds the status in the conversation store).
+     */
+    public boolean persistentReceipts() { return persistentReceiptsValue; }
     public QueueType queueType() { return queueTypeValue; }
     public long inboxMaxLength() { return inboxMaxLength; }
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }

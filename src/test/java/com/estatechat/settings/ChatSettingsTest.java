@@ -24,6 +24,7 @@ class ChatSettingsTest {
         cut.confirmTimeout = "5s";
         cut.reconnectInterval = "5s";
         cut.prefetch = 100;
+        cut.persistentReceipts = "true";
         cut.queueType = "classic";
         cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
@@ -44,6 +45,18 @@ class ChatSettingsTest {
         cut.check();
         assertThat(cut.confirmTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(cut.queueType()).isEqualTo(ChatSettings.QueueType.CLASSIC);
+        assertThat(cut.persistentReceipts()).isTrue();
+    }
+
+    /** MicroProfile Config would read "ture" or "no" as false without a word. */
+    @Test
+    void persistentReceiptsTakeTrueOrFalseOnly() {
+        cut.persistentReceipts = " FALSE ";
+        cut.check();
+        assertThat(cut.persistentReceipts()).isFalse();
+        cut.persistentReceipts = "ture";
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.delivery.persistent-receipts is 'ture'; it must be true or false");
     }
 
     @Test

@@ -275,7 +275,7 @@ final class PublisherLane {
 
     private static AMQP.BasicProperties properties(OutgoingMessage message) {
         return new AMQP.BasicProperties.Builder()
-                .deliveryMode(2)
+                .deliveryMode(message.persistent() ? 2 : 1)
                 .contentType("application/json")
                 .messageId(message.messageId())
                 .type(message.kind())

@@ -315,7 +315,7 @@ public class Relay {
                 delivery.clientMsgId(), Instant.now().toString());
         OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
                 codec.toJson(receipt).getBytes(StandardCharsets.UTF_8),
-                Map.of(UserSessions.HEADER_RECEIPT_OF, delivery.messageId()));
+                Map.of(UserSessions.HEADER_RECEIPT_OF, delivery.messageId())).persistent(settings.persistentReceipts());
         // the delivery is acked only once the receipt (or its refusal by a full inbox) and the history event are safe
         delivery.subscription().hold();
         CompletableFuture<Void> receiptSent = publisher.publish(connection.orderKey(), message);
@@ -390,9 +390,10 @@ public class Relay {
         ReceiptFrame receipt = ReceiptFrame.of(messageId, ReceiptFrame.READ, connection.userId(), null, at);
         CompletableFuture<Void> recorded = history.record(
                 HistoryEvent.read(connection.userId(), senderId, messageId, at));
-        CompletableFuture<Void> told = publisher.publish(connection.orderKey(), OutgoingMessage.toUser(ids.next(),
-                UserSessions.KIND_RECEIPT, senderId, codec.toJson(receipt).getBytes(StandardCharsets.UTF_8),
-                Map.of(UserSessions.HEADER_RECEIPT_OF, messageId)));
+        OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, senderId,
+                codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of(UserSessions.HEADER_RECEIPT_OF, messageId))
+                .persistent(settings.persistentReceipts());
+        CompletableFuture<Void> told = publisher.publish(connection.orderKey(), message);
         recorded.whenCompleteAsync((stored, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, failure, () -> "Read of " + messageId + " by " + connection.userId() + " not recorded");
