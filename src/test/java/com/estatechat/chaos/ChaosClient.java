@@ -172,7 +172,16 @@ final class ChaosClient implements WebSocket.Listener {
                     ledger.deliveredReceipt(frame);
                 }
             }
-            case "error" -> ledger.refused(frame.getString("client_msg_id", null), frame.getString("code"));
+            case "error" -> {
+                ledger.refused(frame.getString("client_msg_id", null), frame.getString("code"));
+                if (mqtt == null && "unavailable".equals(frame.getString("code")) && frame.containsKey("message_id")
+                        && !frame.containsKey("client_msg_id")) {
+                    // "the ack was not recorded; send it again later", as the protocol asks of a client
+                    String ack = Json.createObjectBuilder().add("type", "ack")
+                            .add("message_id", frame.getString("message_id")).build().toString();
+                    CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS).execute(() -> send(ack));
+                }
+            }
             default -> ledger.refused(null, "unexpected frame " + frame);
         }
     }

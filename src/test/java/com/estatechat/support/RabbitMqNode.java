@@ -27,6 +27,18 @@ public final class RabbitMqNode {
         rabbitmqctl("await_startup");
     }
 
+    /** The broker closes the client connection whose port on the client's side is {@code clientPort}. */
+    public static void closeConnectionFrom(int clientPort, String reason) {
+        for (String line : list("list_connections", "pid", "peer_port")) {
+            String[] columns = line.trim().split("\t");
+            if (columns.length == 2 && columns[1].trim().equals(String.valueOf(clientPort))) {
+                rabbitmqctl("close_connection", columns[0].trim(), reason);
+                return;
+            }
+        }
+        throw new IllegalStateException("the broker has no connection from port " + clientPort);
+    }
+
     /** The type of a queue ({@code classic}, {@code quorum}), as the broker reports it. */
     public static String queueType(String queue) {
         for (String line : rabbitmqctl("list_queues", "-q", "--no-table-headers", "name", "type").split("\n")) {

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,6 +58,8 @@ public class BrokerConnection {
     private volatile BrokerFeatures features = BrokerFeatures.UNKNOWN;
     private volatile boolean closing;
     private volatile String lastFailure = "not connected yet";
+    /** False from the start of a connection's recovery until {@link BrokerConnected} said both are back. */
+    private final AtomicBoolean announced = new AtomicBoolean(true);
     private ScheduledExecutorService connector;
     /**
      * Where channel owners run: opening a consumer is a few blocking round trips to the broker, and
@@ -120,8 +123,8 @@ public class BrokerConnection {
                 opened.abort();
                 throw e;
             }
-            watch(opened, true);
-            watch(publisher, false);
+            watch(opened);
+            watch(publisher);
             features = BrokerFeatures.of(opened.getServerProperties());
             this.factory = factory;
             publishing = publisher;
@@ -141,26 +144,23 @@ public class BrokerConnection {
     }
 
     /**
-     * Logs losses, recoveries and flow control. After the consuming connection recovers, the
-     * {@link BrokerConnected} event goes out on the connector thread.
+     * Logs losses, recoveries and flow control. Once a connection that was lost has recovered and
+     * the other one is open too, the {@link BrokerConnected} event goes out, once, on the connector
+     * thread: consumers that started while the publishing connection was still recovering received
+     * messages whose acks could not publish their receipts (the recipient was told to ack again).
      */
-    private void watch(Connection opened, boolean consuming) {
+    private void watch(Connection opened) {
         String name = opened.getClientProvidedName();
         ((Recoverable) opened).addRecoveryListener(new RecoveryListener() {
             @Override
             public void handleRecovery(Recoverable recoverable) {
                 LOG.info(() -> "AMQP connection " + name + " recovered");
-                if (consuming) {
-                    connector.execute(() -> {
-                        // recovery may have reached another broker node, or another broker
-                        features = BrokerFeatures.of(opened.getServerProperties());
-                        connectedEvents.fire(new BrokerConnected(true));
-                    });
-                }
+                connector.execute(BrokerConnection.this::announceRecovery);
             }
 
             @Override
             public void handleRecoveryStarted(Recoverable recoverable) {
+                announced.set(false);
                 LOG.warning(() -> "AMQP connection " + name + " lost; recovering");
             }
         });
@@ -172,6 +172,17 @@ public class BrokerConnection {
         opened.addBlockedListener(reason -> LOG.warning(() -> "The broker blocks publishing on " + name + ": "
                 + reason + " (a resource alarm); sends wait and may time out as unavailable"),
                 () -> LOG.info(() -> "The broker unblocked " + name));
+    }
+
+    /** On the connector thread: both connections are open again after a loss, said once. */
+    private void announceRecovery() {
+        Connection current = connection;
+        if (!isOpen() || !announced.compareAndSet(false, true)) {
+            return; // the other one is still recovering (it announces), or this recovery was announced
+        }
+        // recovery may have reached another broker node, or another broker
+        features = BrokerFeatures.of(current.getServerProperties());
+        connectedEvents.fire(new BrokerConnected(true));
     }
 
     /** Whether both connections are up now; readiness reports this. */

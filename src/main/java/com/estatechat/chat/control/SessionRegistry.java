@@ -90,9 +90,15 @@ public class SessionRegistry {
         return users.values().stream().mapToInt(user -> user.connections().size()).sum();
     }
 
-    /** Starts the inbox consumers that are missing (broker was down, or a consumer was lost). */
+    /**
+     * Starts the inbox consumers that are missing (broker was down, or a consumer was lost), once
+     * both broker connections are open: a consumer without the publishing connection would deliver
+     * messages whose acks cannot publish their receipts.
+     */
     public void resubscribe() {
-        users.values().forEach(UserSessions::ensureSubscribed);
+        if (inboxes.brokerConnected()) {
+            users.values().forEach(UserSessions::ensureSubscribed);
+        }
     }
 
     void onBrokerConnected(@Observes BrokerConnected connected) {

@@ -1,9 +1,13 @@
 package com.estatechat.amqp.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.estatechat.settings.ChatSettings;
+import com.estatechat.support.RabbitMqNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.impl.AMQConnection;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.NotificationOptions;
 import jakarta.enterprise.util.TypeLiteral;
@@ -24,6 +28,8 @@ class BrokerConnectionTest {
 
     BrokerConnection cut = new BrokerConnection();
     final List<Thread> connectedEventThreads = new CopyOnWriteArrayList<>();
+    /** For each BrokerConnected event: whether both connections were open when it went out. */
+    final List<Boolean> openWhenConnected = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() {
@@ -56,6 +62,30 @@ class BrokerConnectionTest {
         assertThat(connectedEventThreads).isEmpty();
     }
 
+    /**
+     * Found in a CI run of {@code BrokerRestartChaosIT}: {@link BrokerConnected} went out when the
+     * consuming connection had recovered, 40 ms before the publishing one. Users' consumers started
+     * and got messages whose acks could not publish their receipts; one recipient was told to ack
+     * again, did not, and its sender never got {@code delivered}. A recovery is announced once both
+     * connections are open, whichever of them was lost; here only the publishing one.
+     */
+    @Test
+    void aRecoveryIsAnnouncedOnceBothConnectionsAreOpenWhicheverWasLost() throws Exception {
+        assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        cut.settings = settings(BROKER, Duration.ofMillis(300));
+        cut.connectedEvents = new Recorder();
+        cut.start(new Object());
+        assertThat(openWhenConnected).containsExactly(true);
+
+        Channel publishing = cut.openPublishChannel();
+        int clientPort = ((AMQConnection) publishing.getConnection()).getLocalPort();
+        RabbitMqNode.closeConnectionFrom(clientPort, "a test closes the publishing connection");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(openWhenConnected).hasSize(2));
+        assertThat(openWhenConnected).containsExactly(true, true);
+        assertThat(cut.isOpen()).isTrue();
+    }
+
     static boolean brokerListens() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", 5672), 1_000);
@@ -66,6 +96,10 @@ class BrokerConnectionTest {
     }
 
     static ChatSettings settings(String url) {
+        return settings(url, Duration.ofSeconds(5));
+    }
+
+    static ChatSettings settings(String url, Duration reconnectInterval) {
         return new ChatSettings() {
             @Override
             public String amqpUrl() {
@@ -89,7 +123,7 @@ class BrokerConnectionTest {
 
             @Override
             public Duration reconnectInterval() {
-                return Duration.ofSeconds(5);
+                return reconnectInterval;
             }
         };
     }
@@ -99,6 +133,7 @@ class BrokerConnectionTest {
         @Override
         public void fire(BrokerConnected event) {
             connectedEventThreads.add(Thread.currentThread());
+            openWhenConnected.add(cut.isOpen());
         }
 
         @Override
