@@ -185,6 +185,11 @@ public class BrokerConnection {
         connectedEvents.fire(new BrokerConnected(true));
     }
 
+    /** The consuming connection as the client library made it (recovering): tests read its record. */
+    Connection consumingConnection() {
+        return connection;
+    }
+
     /** Whether both connections are up now; readiness reports this. */
     public boolean isOpen() {
         Connection current = connection;

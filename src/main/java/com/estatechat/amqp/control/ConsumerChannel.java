@@ -106,7 +106,10 @@ final class ConsumerChannel {
             subscription.startingAs(tag, broker.features().deadLettersRejects() ? null : topology.deadLetterExchange());
             consumers.add(subscription);
             try {
-                channel.basicConsume(topology.inboxName(userId), false, tag, new InboxConsumer(channel, subscription));
+                // beneath the recovering channel, which would record the consumer for a recovery that never
+                // comes (this channel is given up when lost) and scan that record at each cancel
+                InboxTopology.unrecorded(channel).basicConsume(topology.inboxName(userId), false, tag,
+                        new InboxConsumer(channel, subscription));
             } catch (IOException | RuntimeException e) {
                 consumers.remove(subscription);
                 failed(channel, "starting the consumer of " + userId, e);
@@ -269,7 +272,7 @@ final class ConsumerChannel {
             return; // gone with its channel, cancelled by the broker, or cancelled already
         }
         try {
-            channel.basicCancel(subscription.consumerTag());
+            InboxTopology.unrecorded(channel).basicCancel(subscription.consumerTag());
         } catch (IOException | RuntimeException e) {
             failed(channel, "cancelling the consumer of " + subscription.userId(), e);
         }

@@ -155,9 +155,10 @@ public class InboxTopology {
      * off (the server declares again after a recovery itself): the record grew by three bindings
      * per user ever seen, and each new binding scanned all of it (a fifth of the server's CPU while
      * 2,000 users connected at once). The channel beneath records nothing; it is the same AMQP
-     * channel, and a recovery that replaces it fails the call as a closed channel would.
+     * channel, and a recovery that replaces it fails the call as a closed channel would. The inbox
+     * consumers start on it too ({@link ConsumerChannel}).
      */
-    private static Channel unrecorded(Channel channel) {
+    static Channel unrecorded(Channel channel) {
         return channel instanceof AutorecoveringChannel recovering ? recovering.getDelegate() : channel;
     }
 

@@ -101,6 +101,35 @@ class ConsumerChannelTest {
     }
 
     /**
+     * Found in the same profile, smaller: each inbox consumer was recorded for a recovery that never
+     * uses it (a lost consuming channel is given up, and its users subscribe again), and each cancel
+     * scanned every consumer recorded on the connection. Consumers now start beneath the recovering
+     * channel; they still receive.
+     */
+    @Test
+    void inboxConsumersLeaveNoRecordInTheClientLibrary() throws Exception {
+        start();
+        List<InboxSubscription> subscriptions = new ArrayList<>();
+        Recording first = new Recording();
+        for (int user = 0; user < USERS; user++) {
+            subscriptions.add(inboxes.subscribe("u" + user, List.of(), List.of(), user == 0 ? first : new Recording())
+                    .get(10, TimeUnit.SECONDS));
+        }
+        AutorecoveringConnection recovering = (AutorecoveringConnection) broker.consumingConnection();
+        assertThat(recovering.getRecordedConsumers()).as("consumers recorded").isEmpty();
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            publish(channel, "u0", "m0");
+            channel.waitForConfirmsOrDie(5_000);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.deliveries.size() == 1);
+        subscriptions.get(0).ack(first.deliveries.get(0).deliveryTag());
+        subscriptions.forEach(InboxSubscription::close);
+        await().atMost(Duration.ofSeconds(10)).until(() -> subscriptions.stream().allMatch(s -> s.over().isDone()));
+        assertThat(recovering.getRecordedConsumers()).as("consumers recorded").isEmpty();
+    }
+
+    /**
      * Found by reading: after a quick reconnect, messages the old subscription left unsettled went
      * back to the inbox only once its ack in progress was settled, while the new subscription was
      * already consuming; newer messages came first. The new subscription now starts once the old
