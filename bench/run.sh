@@ -283,6 +283,7 @@ storm() {   # name, users
 idle() {   # hold N idle connections; heap and RSS against the empty server
   local n=$1 per=$(($1 < 15000 ? $1 : 15000)) procs=$(( ($1 + 14999) / 15000 )) name=${P}idle-$1
   local heap0 rss0; heap0=$(heap_mb); rss0=$(rss_mb)
+  histogram "$RUN/$name-empty.histo"
   log "idle: $n connections in $procs generator(s); empty server heap ${heap0} MB, RSS ${rss0} MB"
   rm -f "$RUN/$name"-*.ready "$RUN/$name.stop"
   GEN_PIDS=()
@@ -304,6 +305,7 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
   sleep 10   # let subscriptions and GC settle
   local heap1 rss1 open
   heap1=$(heap_mb); rss1=$(rss_mb)
+  histogram "$RUN/$name-held.histo"
   open=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null | awk '/^chat_sessions_open/ {print $2}' | head -1 || true)
   local consumers
   consumers=$(timeout 60 rabbitmqctl -q list_consumers 2>/dev/null | grep -c "bench.inbox.${U}idle$n-" || true)
@@ -327,7 +329,18 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
       echo "rss_per_connection_kb=$(( (rss1 - rss0) * 1024 / opened ))"
     fi
   } > "$RUN/$name.txt"
+  per_connection "$RUN/$name-empty.histo" "$RUN/$name-held.histo" "$opened" > "$RUN/$name-classes.md"
   log "$name: $(tr '\n' ' ' < "$RUN/$name.txt")"
+}
+# the live objects of the server by class (jmap runs a full GC first)
+histogram() { jmap -histo:live "$SERVER_PID" > "$1" 2>/dev/null || true; }
+# the held histogram minus the empty one, per connection: the 25 classes that grew most, as table rows
+per_connection() {   # empty held connections
+  [ "${3:-0}" -gt 0 ] && [ -s "$1" ] && [ -s "$2" ] || return 0
+  awk -v n="$3" '
+    FNR == NR { if ($1 ~ /^[0-9]+:$/) { count[$4] = $2; bytes[$4] = $3 }; next }
+    $1 ~ /^[0-9]+:$/ && $3 > bytes[$4] { printf "%d %.1f %s\n", ($3 - bytes[$4]) / n, ($2 - count[$4]) / n, $4 }
+  ' "$1" "$2" | sort -rn | head -25 | awk '{ printf "| %d | %s | `%s` |\n", $1, $2, $3 }'
 }
 
 # ---- the steps on the server; each measurement on a fresh server: an overloaded run must not leave
@@ -534,6 +547,20 @@ label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
       f=$RUN/${P}idle-$n.txt
       [ -f "$f" ] && echo "| $(label "$n") | $(kv "$f" opened) | $(kv "$f" greeted) | $(kv "$f" inbox_consumers) | $(kv "$f" heap_empty_mb) → $(kv "$f" heap_mb) | $(kv "$f" heap_per_connection_kb) KB | $(kv "$f" rss_empty_mb) → $(kv "$f" rss_mb) | $(kv "$f" rss_per_connection_kb) KB |"
     done
+  done
+  for b in "${BUILDS[@]}"; do
+    use_build "$b"
+    n=$(echo $IDLE | awk '{print $NF}')
+    f=$RUN/${P}idle-$n-classes.md
+    if [ -s "$f" ]; then
+      echo
+      echo "What one of the $(label "$n") idle connections holds: the classes that grew most between the empty server and"
+      echo "the held connections (\`jmap -histo:live\`), per connection."
+      echo
+      echo "| bytes | objects | class |"
+      echo "|---:|---:|---|"
+      cat "$f"
+    fi
   done
   echo
   echo "## Profile of the maximum run (JFR execution samples of the server${BENCH_BASELINE:+, this build})"
