@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import com.estatechat.mqtt.control.MqttPackets;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
 import com.estatechat.support.RawWebSocket;
@@ -14,9 +15,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import jakarta.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
@@ -249,7 +248,7 @@ class MqttIT {
             try (RawWebSocket raw = RawWebSocket.connect(mqttUri())) {
                 raw.send(true, RawWebSocket.BINARY, connectPacket(alice, token(alice), 30));
                 assertThat(raw.pollText(Duration.ofSeconds(15))).as("CONNACK").isNotNull();
-                raw.send(true, RawWebSocket.BINARY, publishPacket("chat/out", qos, 7,
+                raw.send(true, RawWebSocket.BINARY, MqttPackets.publish("chat/out", qos, 7,
                         "{\"target_id\":\"x\",\"message\":\"y\"}"));
                 assertThat(raw.awaitCloseCode()).as("QoS " + qos).isEqualTo(1008);
             }
@@ -277,51 +276,9 @@ class MqttIT {
         }
     }
 
-    /** A CONNECT as MQTT 3.1.1 lays it out: clean session 0, a user name and a password. */
+    /** A CONNECT from a raw client: clean session 0, a user name and a password. */
     static byte[] connectPacket(String userId, String password, int keepAliveSeconds) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        string(body, "MQTT");
-        body.write(4);
-        body.write(0xC0);
-        body.write(keepAliveSeconds >> 8);
-        body.write(keepAliveSeconds);
-        string(body, "raw-" + userId);
-        string(body, userId);
-        string(body, password);
-        return packet(0x10, body);
-    }
-
-    /** The fixed header (the type and flags byte, the remaining length) before the body. */
-    static byte[] packet(int typeAndFlags, ByteArrayOutputStream body) {
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        packet.write(typeAndFlags);
-        int length = body.size();
-        do {
-            int digit = length % 128;
-            length /= 128;
-            packet.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        packet.writeBytes(body.toByteArray());
-        return packet.toByteArray();
-    }
-
-    /** A PUBLISH as MQTT 3.1.1 lays it out; a packet id only when {@code qos} is above 0. */
-    static byte[] publishPacket(String topic, int qos, int packetId, String payload) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        string(body, topic);
-        if (qos > 0) {
-            body.write(packetId >> 8);
-            body.write(packetId);
-        }
-        body.writeBytes(payload.getBytes(StandardCharsets.UTF_8));
-        return packet(0x30 | qos << 1, body);
-    }
-
-    static void string(ByteArrayOutputStream out, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.write(bytes.length >> 8);
-        out.write(bytes.length);
-        out.writeBytes(bytes);
+        return MqttPackets.connect("raw-" + userId, userId, password, 0xC0, keepAliveSeconds);
     }
 
     private URI mqttUri() {

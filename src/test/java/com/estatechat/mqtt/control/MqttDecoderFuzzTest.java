@@ -67,11 +67,11 @@ class MqttDecoderFuzzTest {
         int packets = data.consumeInt(1, 6);
         for (int i = 0; i < packets; i++) {
             switch (data.consumeInt(0, 4)) {
-                case 0 -> stream.writeBytes(MqttDecoderTest.connect(data.consumeString(20), data.consumeString(64),
+                case 0 -> stream.writeBytes(MqttPackets.connect(data.consumeString(20), data.consumeString(64),
                         data.consumeBoolean() ? data.consumeString(100) : null,
                         0x80 | (data.consumeBoolean() ? 0x40 : 0) | (data.consumeBoolean() ? 0x02 : 0),
                         data.consumeInt(0, 65_535)));
-                case 1 -> stream.writeBytes(MqttDecoderTest.publish("chat/out", 1, data.consumeInt(1, 65_535),
+                case 1 -> stream.writeBytes(MqttPackets.publish("chat/out", 1, data.consumeInt(1, 65_535),
                         data.consumeString(200)));
                 case 2 -> stream.writeBytes(new byte[] {0x40, 2, (byte) data.consumeInt(1, 255), data.consumeByte()});
                 case 3 -> stream.writeBytes(new byte[] {(byte) 0xC0, 0});
@@ -97,8 +97,8 @@ class MqttDecoderFuzzTest {
     @FuzzTest(maxDuration = "2m")
     void aValidPacketMutatedIsPacketsOrAViolation(FuzzedDataProvider data) {
         byte[] valid = data.consumeBoolean()
-                ? MqttDecoderTest.connect("client", "alice", "token", 0xC2, 30)
-                : MqttDecoderTest.publish("chat/out", 1, 7, "{\"target_id\":\"bob\",\"message\":\"hi\"}");
+                ? MqttPackets.connect("client", "alice", "token", 0xC2, 30)
+                : MqttPackets.publish("chat/out", 1, 7, "{\"target_id\":\"bob\",\"message\":\"hi\"}");
         int changes = data.consumeInt(0, 4);
         for (int i = 0; i < changes; i++) {
             valid[data.consumeInt(0, valid.length - 1)] = data.consumeByte();

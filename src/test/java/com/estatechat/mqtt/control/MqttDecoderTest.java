@@ -2,6 +2,10 @@ package com.estatechat.mqtt.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static com.estatechat.mqtt.control.MqttPackets.connect;
+import static com.estatechat.mqtt.control.MqttPackets.packet;
+import static com.estatechat.mqtt.control.MqttPackets.publish;
+import static com.estatechat.mqtt.control.MqttPackets.string;
 
 import com.estatechat.mqtt.entity.MqttPacket;
 import com.estatechat.mqtt.entity.MqttViolation;
@@ -17,57 +21,6 @@ import org.junit.jupiter.api.Test;
 class MqttDecoderTest {
 
     static final int MAX = 1024;
-
-    /** A CONNECT as Paho 1.2.5 writes it: level 4, clean session, keep-alive 60, user and password. */
-    static byte[] connect(String clientId, String user, String password, int flags, int keepAlive) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        string(body, "MQTT");
-        body.write(4);
-        body.write(flags);
-        body.write(keepAlive >> 8);
-        body.write(keepAlive);
-        string(body, clientId);
-        if (user != null) {
-            string(body, user);
-        }
-        if (password != null) {
-            string(body, password);
-        }
-        return packet(0x10, body.toByteArray());
-    }
-
-    static void string(ByteArrayOutputStream out, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.write(bytes.length >> 8);
-        out.write(bytes.length);
-        out.writeBytes(bytes);
-    }
-
-    static byte[] packet(int first, byte[] body) {
-        ByteBuffer header = ByteBuffer.allocate(5);
-        header.put((byte) first);
-        int value = body.length;
-        do {
-            int digit = value % 128;
-            value /= 128;
-            header.put((byte) (value > 0 ? digit | 0x80 : digit));
-        } while (value > 0);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(header.array(), 0, header.position());
-        out.writeBytes(body);
-        return out.toByteArray();
-    }
-
-    static byte[] publish(String topic, int qos, int packetId, String payload) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        string(body, topic);
-        if (qos > 0) {
-            body.write(packetId >> 8);
-            body.write(packetId);
-        }
-        body.writeBytes(payload.getBytes(StandardCharsets.UTF_8));
-        return packet(0x30 | (qos << 1), body.toByteArray());
-    }
 
     static List<MqttPacket> decode(byte[] bytes) {
         return new MqttDecoder(MAX).feed(ByteBuffer.wrap(bytes));
