@@ -32,6 +32,9 @@
 #   BENCH_IDLE          idle connection counts to try ("10000"; smoke "1000")
 #   BENCH_QUIET_WAIT    seconds to wait for a quiet machine (1200; smoke 0)
 #   BENCH_SERVER_OPTS   extra JVM options for the server(s)
+#   BENCH_WARM_SECONDS  the JIT warm-up on each fresh server before a step measures (60; smoke 8): with 8 s,
+#                       the compiler threads still took 0.44 of the server's 0.93 cores in the first
+#                       window (250 msg/s), and CPU per message there read 4.1-4.7 ms instead of ~1.7
 #   BENCH_RESULTS       the results file (bench/results/<date>[-smoke].md); BENCH_TAG names the raw folder
 #   BENCH_ADDRESSES     loopback addresses to spread connections over (1: see below)
 #   BENCH_STEPS         the server steps to run, in order (all: "step_latency step_max step_max_mqtt step_storm
@@ -58,10 +61,10 @@ FD_LIMIT=$(ulimit -n)
 
 if [ "$MODE" = smoke ]; then
   PERF_SECONDS=10; WARMUP=3; WINDOW=10; LAT_CONN=200; LAT_RATE=200; MAX_CONN=100; IDLE=${BENCH_IDLE:-1000}
-  STORM=${BENCH_STORM:-500}
+  STORM=${BENCH_STORM:-500}; WARM_SECONDS=${BENCH_WARM_SECONDS:-8}
 else
   PERF_SECONDS=30; WARMUP=10; WINDOW=30; LAT_CONN=2000; LAT_RATE=1000; MAX_CONN=1000; IDLE=${BENCH_IDLE:-10000}
-  STORM=${BENCH_STORM:-2000}
+  STORM=${BENCH_STORM:-2000}; WARM_SECONDS=${BENCH_WARM_SECONDS:-60}
 fi
 # Connections go to 127.0.0.1 only: Tyrus's upgrade asks for the request's local name, a reverse DNS
 # lookup of the address connected to, and 127.0.0.2-8 have no hosts entry here, so each handshake
@@ -350,7 +353,7 @@ fresh_server() {   # tag, then generator options for the warm-up (e.g. its trans
   stop_server
   start_server "$tag"
   # warm the JIT a little before measuring
-  generate "warm-$tag" --prefix "${U}warm$tag-" --connections 100 --rate 300 --warmup 0 --duration 8 --drain 10 "$@"
+  generate "warm-$tag" --prefix "${U}warm$tag-" --connections 100 --rate 300 --warmup 0 --duration "$WARM_SECONDS" --drain 10 "$@"
 }
 step_latency() {   # below the target rate first (they leave no backlog), then the target rate on a fresh server
   fresh_server latency
