@@ -5,13 +5,13 @@ import com.estatechat.amqp.control.InboxTopology;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.Publisher;
 import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.concurrent.Coalescer;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.history.entity.HistoryEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * Hands events to the conversation store through the history queue, coalesced: events given while
@@ -29,8 +30,8 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link #MAX_EVENTS} events. Each caller's future completes when the broker has its event, so the
  * caller acks what the event stands for only after that.
  * <p>
- * Threads: the batch belongs to the one {@code chat-history-feed} thread; the publish is the
- * publisher lane's, and futures complete on it (callers continue on their own lanes).
+ * Threads: the batch (a {@link Coalescer}) belongs to the one {@code chat-history-feed} thread; the
+ * publish is the publisher lane's, and futures complete on it (callers continue on their own lanes).
  */
 @ApplicationScoped
 public class HistoryFeed {
@@ -48,11 +49,8 @@ public class HistoryFeed {
     FrameCodec codec;
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Workers.daemonThreads("chat-history-feed"));
-
     // the feed thread's own
-    private List<HistoryEvent> events = new ArrayList<>();
-    private List<CompletableFuture<Void>> waiting = new ArrayList<>();
-    private int inFlight;
+    private final Coalescer<HistoryEvent> events = new Coalescer<>(thread, IN_FLIGHT, MAX_EVENTS, this::publish, () -> { });
     private int published;
 
     /**
@@ -61,62 +59,25 @@ public class HistoryFeed {
      *         is not declared yet)
      */
     public CompletableFuture<Void> record(HistoryEvent event) {
-        CompletableFuture<Void> stored = new CompletableFuture<>();
         try {
-            thread.execute(() -> {
-                events.add(event);
-                waiting.add(stored);
-                if (inFlight < IN_FLIGHT || events.size() >= MAX_EVENTS) {
-                    publish();
-                }
-            });
+            return CompletableFuture.supplyAsync(() -> events.add(event), thread).thenCompose(Function.identity());
         } catch (RejectedExecutionException e) {
-            stored.completeExceptionally(new BrokerUnavailable("the server is shutting down", e));
+            return CompletableFuture.failedFuture(new BrokerUnavailable("the server is shutting down", e));
         }
-        return stored;
     }
 
-    private void publish() {
-        if (events.isEmpty()) {
-            return;
-        }
-        List<HistoryEvent> batch = events;
-        List<CompletableFuture<Void>> told = waiting;
-        events = new ArrayList<>();
-        waiting = new ArrayList<>();
-        inFlight++;
+    private CompletableFuture<Void> publish(List<HistoryEvent> batch) {
         byte[] body = codec.toJson(batch).getBytes(StandardCharsets.UTF_8);
         // the events' order does not matter to the store: spread the batches over the publisher's lanes
-        publisher.publish(published++, OutgoingMessage.toUser(UUID.randomUUID().toString(), KIND,
-                InboxTopology.HISTORY_KEY, body, Map.of())).whenComplete((stored, failure) -> {
-                    told.forEach(future -> {
-                        if (failure == null) {
-                            future.complete(null);
-                        } else {
-                            future.completeExceptionally(failure);
-                        }
-                    });
-                    try {
-                        thread.execute(() -> {
-                            inFlight--;
-                            publish();
-                        });
-                    } catch (RejectedExecutionException e) {
-                        // stopping: nothing more goes out
-                    }
-                });
+        return publisher.publish(published++, OutgoingMessage.toUser(UUID.randomUUID().toString(), KIND,
+                InboxTopology.HISTORY_KEY, body, Map.of()));
     }
 
     /** What waits unsent is refused: its callers tell their clients to send again. */
     @PreDestroy
     void stop() {
         try {
-            thread.submit(() -> {
-                waiting.forEach(future -> future.completeExceptionally(
-                        new BrokerUnavailable("the server is shutting down")));
-                waiting.clear();
-                events.clear();
-            }).get();
+            thread.submit(() -> events.refuseGathered(new BrokerUnavailable("the server is shutting down"))).get();
         } catch (Exception e) {
             // interrupted or already stopped: nothing waits then
         }
