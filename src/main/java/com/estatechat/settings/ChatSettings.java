@@ -71,6 +71,10 @@ public class ChatSettings {
     String persistentReceipts;
 
     @Inject
+    @ConfigProperty(name = "chat.delivery.max-receipts-per-message")
+    int maxReceiptsPerMessage;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.queue-type")
     String queueType;
 
@@ -127,6 +131,7 @@ public class ChatSettings {
         reconnectIntervalValue = Durations.setting(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
         persistentReceiptsValue = strictBoolean(problems, "chat.delivery.persistent-receipts", persistentReceipts);
+        requireRange(problems, "chat.delivery.max-receipts-per-message", maxReceiptsPerMessage, 1, 1_000);
         queueTypeValue = queueType(problems);
         renamedQueueType.ifPresent(old -> problems.add("chat.inbox.queue-type (" + old
                 + ") was renamed chat.amqp.queue-type: set that key instead"));
@@ -135,6 +140,12 @@ public class ChatSettings {
         inboxExpiresValue = Durations.setting(problems, "chat.inbox.expires", inboxExpires, Duration.ZERO);
         requireRange(problems, "chat.max-frame-bytes", maxFrameBytes, 256, 16 * 1024 * 1024);
         requireRange(problems, "chat.session.send-queue-limit", sendQueueLimit, 1, 1_000_000);
+        if ((long) prefetch * maxReceiptsPerMessage > sendQueueLimit) {
+            // a reconnecting sender gets a whole prefetch of receipt messages at once: its frames must fit the queue
+            problems.add("chat.delivery.prefetch (" + prefetch + ") times chat.delivery.max-receipts-per-message ("
+                    + maxReceiptsPerMessage + ") is more than chat.session.send-queue-limit (" + sendQueueLimit
+                    + "): a prefetch of receipt messages would not fit a connection's send queue");
+        }
         // a frame the server writes is about one client frame plus its fields, at two bytes a character
         requireRange(problems, "chat.session.send-queue-bytes", sendQueueBytes, 4L * maxFrameBytes, 1L << 30);
         if (!problems.isEmpty()) {
@@ -204,6 +215,11 @@ public class ChatSettings {
      * sender finds the status in the conversation store).
      */
     public boolean persistentReceipts() { return persistentReceiptsValue; }
+    /**
+     * The most {@code delivered} and {@code read} receipts to one sender that travel in one broker
+     * message; 1: each in its own (as a version before 2026-12 expects: see ReceiptCoalescer).
+     */
+    public int maxReceiptsPerMessage() { return maxReceiptsPerMessage; }
     public QueueType queueType() { return queueTypeValue; }
     public long inboxMaxLength() { return inboxMaxLength; }
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }

@@ -25,6 +25,7 @@ class ChatSettingsTest {
         cut.reconnectInterval = "5s";
         cut.prefetch = 100;
         cut.persistentReceipts = "true";
+        cut.maxReceiptsPerMessage = 5;
         cut.queueType = "classic";
         cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
@@ -57,6 +58,20 @@ class ChatSettingsTest {
         cut.persistentReceipts = "ture";
         assertThatIllegalStateException().isThrownBy(cut::check)
                 .withMessageContaining("chat.delivery.persistent-receipts is 'ture'; it must be true or false");
+    }
+
+    /** A reconnecting sender gets a prefetch of receipt messages at once; their frames must fit its send queue. */
+    @Test
+    void aPrefetchOfReceiptMessagesMustFitTheSendQueue() {
+        cut.prefetch = 300;
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining(
+                "chat.delivery.prefetch (300) times chat.delivery.max-receipts-per-message (5) is more than"
+                        + " chat.session.send-queue-limit (1000)");
+        cut.maxReceiptsPerMessage = 3;
+        cut.check();
+        cut.maxReceiptsPerMessage = 0;
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.delivery.max-receipts-per-message is 0");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import java.util.List;
 import java.util.Map;
 
 /** One message handed out from a user's inbox; it stays unacked on the broker until settled. */
@@ -10,5 +11,11 @@ public record InboxDelivery(long deliveryTag, boolean redelivered, String kind, 
     public String header(String name) {
         Object value = headers == null ? null : headers.get(name);
         return value == null ? null : value.toString();
+    }
+
+    /** A header that holds a list, as strings; empty when it is missing or not a list. */
+    public List<String> headerList(String name) {
+        Object value = headers == null ? null : headers.get(name);
+        return value instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of();
     }
 }

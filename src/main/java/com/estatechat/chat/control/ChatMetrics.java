@@ -72,6 +72,13 @@ public class ChatMetrics {
         }
     }
 
+    /** {@code receipts} receipts stored by the broker in one message to their sender's inbox. */
+    public void receiptsStored(int receipts) {
+        if (exported != null) {
+            exported.receiptsStored(receipts);
+        }
+    }
+
     public void redelivered() {
         if (exported != null) {
             exported.redelivered();

@@ -23,6 +23,8 @@ final class MicroProfileMetrics {
     private final Counter delivered;
     private final Counter redelivered;
     private final Counter receiptsDropped;
+    private final Counter receiptsStored;
+    private final Counter receiptMessages;
     private final Timer confirmLatency;
     private final Counter historyWritten;
     private final Timer historyLag;
@@ -34,6 +36,8 @@ final class MicroProfileMetrics {
         delivered = registry.counter("chat.messages.delivered");
         redelivered = registry.counter("chat.messages.redelivered");
         receiptsDropped = registry.counter("chat.receipts.dropped");
+        receiptsStored = registry.counter("chat.receipts.stored");
+        receiptMessages = registry.counter("chat.receipts.messages");
         confirmLatency = registry.timer("chat.publish.confirm");
         historyWritten = registry.counter("chat.history.written");
         historyLag = registry.timer("chat.history.lag");
@@ -67,6 +71,11 @@ final class MicroProfileMetrics {
 
     void receiptDropped() {
         receiptsDropped.inc();
+    }
+
+    void receiptsStored(int receipts) {
+        receiptsStored.inc(receipts);
+        receiptMessages.inc();
     }
 
     void redelivered() {

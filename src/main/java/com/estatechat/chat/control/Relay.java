@@ -57,6 +57,9 @@ public class Relay {
     Publisher publisher;
 
     @Inject
+    ReceiptCoalescer receipts;
+
+    @Inject
     FrameCodec codec;
 
     @Inject
@@ -313,12 +316,10 @@ public class Relay {
         // the receipt names who received it: for a broadcast, each recipient sends its own
         ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, connection.userId(),
                 delivery.clientMsgId(), Instant.now().toString());
-        OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, delivery.senderId(),
-                codec.toJson(receipt).getBytes(StandardCharsets.UTF_8),
-                Map.of(UserSessions.HEADER_RECEIPT_OF, delivery.messageId())).persistent(settings.persistentReceipts());
         // the delivery is acked only once the receipt (or its refusal by a full inbox) and the history event are safe
         delivery.subscription().hold();
-        CompletableFuture<Void> receiptSent = publisher.publish(connection.orderKey(), message);
+        CompletableFuture<Void> receiptSent = receipts.send(delivery.senderId(), codec.toJson(receipt),
+                delivery.messageId());
         CompletableFuture<Void> recorded = history.record(
                 deliveredEvent(delivery, connection.userId(), receipt.at()));
         receiptSent.handle((stored, failure) -> failure)
@@ -390,10 +391,7 @@ public class Relay {
         ReceiptFrame receipt = ReceiptFrame.of(messageId, ReceiptFrame.READ, connection.userId(), null, at);
         CompletableFuture<Void> recorded = history.record(
                 HistoryEvent.read(connection.userId(), senderId, messageId, at));
-        OutgoingMessage message = OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, senderId,
-                codec.toJson(receipt).getBytes(StandardCharsets.UTF_8), Map.of(UserSessions.HEADER_RECEIPT_OF, messageId))
-                .persistent(settings.persistentReceipts());
-        CompletableFuture<Void> told = publisher.publish(connection.orderKey(), message);
+        CompletableFuture<Void> told = receipts.send(senderId, codec.toJson(receipt), messageId);
         recorded.whenCompleteAsync((stored, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, failure, () -> "Read of " + messageId + " by " + connection.userId() + " not recorded");

@@ -39,10 +39,14 @@ final class UserSessions implements InboxListener {
 
     static final String KIND_MESSAGE = "message";
     static final String KIND_RECEIPT = "receipt";
+    /** Several receipts to one user in one broker message: their frames, one per line (see ReceiptCoalescer). */
+    static final String KIND_RECEIPTS = "receipts";
     static final String HEADER_CLIENT_MSG_ID = "client_msg_id";
     static final String HEADER_SENDER_ID = "sender_id";
     /** On a receipt: the id of the message it is about. */
     static final String HEADER_RECEIPT_OF = "receipt_of";
+    /** On a {@link #KIND_RECEIPTS} message: the ids of the messages its receipts are about, in their order. */
+    static final String HEADER_RECEIPTS_OF = "receipts_of";
 
     private final String userId;
     private final Executor lane;
@@ -67,7 +71,7 @@ final class UserSessions implements InboxListener {
     /** Receipts no connection has read yet: sent to the next connection greeted. */
     private final List<HeldReceipt> heldReceipts = new ArrayList<>();
     /** Receipts that came before the answer to the send they are about: they follow it. */
-    private final Map<String, List<HeldReceipt>> aheadOfTheirAnswer = new HashMap<>();
+    private final Map<String, List<EarlyReceipt>> aheadOfTheirAnswer = new HashMap<>();
     private Role role;
     private InboxSubscription subscription;
     private boolean subscribing;
@@ -242,7 +246,7 @@ final class UserSessions implements InboxListener {
         if (closed || !from.isOpen() || (subscription != null && from != subscription)) {
             return; // its consumer is gone or going: its end requeues this delivery (or its channel went)
         }
-        if (KIND_RECEIPT.equals(delivery.kind())) {
+        if (KIND_RECEIPT.equals(delivery.kind()) || KIND_RECEIPTS.equals(delivery.kind())) {
             forwardReceipt(delivery, from);
         } else if (KIND_MESSAGE.equals(delivery.kind())) {
             forwardMessage(delivery, from);
@@ -295,16 +299,23 @@ final class UserSessions implements InboxListener {
      * ended first, it goes to the connections that joined meanwhile, or waits for the next one.
      * It is never requeued while the user is online: that would bring it straight back (and count
      * against a quorum queue's delivery limit). A receipt of a message whose sender on this node
-     * has not been answered yet waits for that answer ({@link #answered}).
+     * has not been answered yet waits for that answer ({@link #answered}). Several receipts in one
+     * broker message ({@link #KIND_RECEIPTS}) are one delivery: they go out together, in order, and
+     * are settled together.
      */
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
-        HeldReceipt receipt = new HeldReceipt(new String(delivery.body(), StandardCharsets.UTF_8),
+        String body = new String(delivery.body(), StandardCharsets.UTF_8);
+        boolean several = KIND_RECEIPTS.equals(delivery.kind());
+        HeldReceipt receipt = new HeldReceipt(several ? List.of(body.split("\n")) : List.of(body),
                 delivery.deliveryTag(), from);
-        String about = delivery.header(HEADER_RECEIPT_OF);
-        if (about != null && unanswered.contains(about)) {
+        List<String> about = several ? delivery.headerList(HEADER_RECEIPTS_OF)
+                : delivery.header(HEADER_RECEIPT_OF) == null ? List.of() : List.of(delivery.header(HEADER_RECEIPT_OF));
+        List<String> waitingFor = about.stream().filter(unanswered::contains).distinct().toList();
+        if (!waitingFor.isEmpty()) {
             // the recipient acked before the broker's confirm of the message reached this node (a
             // confirm waits for the disk): the sender hears queued first, a status only moves forward
-            aheadOfTheirAnswer.computeIfAbsent(about, id -> new ArrayList<>(1)).add(receipt);
+            EarlyReceipt early = new EarlyReceipt(receipt, waitingFor.size());
+            waitingFor.forEach(id -> aheadOfTheirAnswer.computeIfAbsent(id, key -> new ArrayList<>(1)).add(early));
             return;
         }
         route(receipt);
@@ -316,9 +327,11 @@ final class UserSessions implements InboxListener {
      */
     void answered(String messageId) {
         unanswered.remove(messageId);
-        List<HeldReceipt> early = aheadOfTheirAnswer.remove(messageId);
-        if (early != null) {
-            early.stream().filter(receipt -> stands(receipt.from())).forEach(this::route);
+        List<EarlyReceipt> early = aheadOfTheirAnswer.remove(messageId);
+        for (EarlyReceipt receipt : early == null ? List.<EarlyReceipt>of() : early) {
+            if (receipt.answered() && stands(receipt.receipt().from())) {
+                route(receipt.receipt());
+            }
         }
     }
 
@@ -332,11 +345,17 @@ final class UserSessions implements InboxListener {
         }
     }
 
-    /** Sends to {@code targets}; {@code tried} are all connections this receipt went to so far. */
+    /**
+     * Sends to {@code targets}; {@code tried} are all connections this receipt went to so far. Of
+     * several frames only the last is proven: a connection writes its frames in order, so a client
+     * that read the last read those before it.
+     */
     private void sendReceipt(HeldReceipt receipt, List<ChatConnection> targets, List<ChatConnection> tried) {
         Proof proof = new Proof(receipt, targets.size(), tried);
+        List<String> frames = receipt.frames();
         for (ChatConnection connection : targets) {
-            connection.sendProven(receipt.frame(), read -> lane.execute(() -> proven(proof, read)));
+            frames.subList(0, frames.size() - 1).forEach(connection::send);
+            connection.sendProven(frames.get(frames.size() - 1), read -> lane.execute(() -> proven(proof, read)));
         }
     }
 
@@ -394,7 +413,7 @@ final class UserSessions implements InboxListener {
     private void removed(InboxSubscription source) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
-        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
+        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.receipt().from() == source));
         if (closed || (source != subscription && subscription != null)) {
             return;
         }
@@ -408,7 +427,7 @@ final class UserSessions implements InboxListener {
     private void lost(InboxSubscription source, String reason) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
-        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
+        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.receipt().from() == source));
         if (source != subscription) {
             return;
         }
@@ -419,8 +438,28 @@ final class UserSessions implements InboxListener {
         } // else once the broker is back (BrokerConnected) or at the next heartbeat
     }
 
-    /** A receipt delivery not yet settled. */
-    private record HeldReceipt(String frame, long deliveryTag, InboxSubscription from) {
+    /** A receipt delivery not yet settled: one receipt frame, or several that travelled together. */
+    private record HeldReceipt(List<String> frames, long deliveryTag, InboxSubscription from) {
+    }
+
+    /** A receipt delivery that waits for the answers to the sends of {@code unanswered} of the messages it is about. */
+    private static final class EarlyReceipt {
+        final HeldReceipt receipt;
+        int unanswered;
+
+        EarlyReceipt(HeldReceipt receipt, int unanswered) {
+            this.receipt = receipt;
+            this.unanswered = unanswered;
+        }
+
+        HeldReceipt receipt() {
+            return receipt;
+        }
+
+        /** One more of them was answered: true once all were. */
+        boolean answered() {
+            return --unanswered == 0;
+        }
     }
 
     /** A receipt sent to some connections, waiting for one of them to prove it read it. On the lane. */

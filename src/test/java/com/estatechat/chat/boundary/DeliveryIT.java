@@ -32,9 +32,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class DeliveryIT {
 
+    /** The inboxes' names start with this: the tests look at some of them in the broker. */
+    static final String INBOXES = "test.delivery." + java.util.UUID.randomUUID().toString().substring(0, 8) + ".inbox.";
+
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.chat("delivery", Map.of("chat.rate-limit.burst", "200", "chat.rate-limit.per-second", "200"));
+        return Deployments.chat("delivery", Map.of("chat.rate-limit.burst", "200", "chat.rate-limit.per-second", "200",
+                "chat.amqp.inbox-prefix", INBOXES));
     }
 
     @ArquillianResource
@@ -114,6 +118,63 @@ class DeliveryIT {
             }
             assertThat(delivered).containsExactlyInAnyOrderElementsOf(accepted);
         }
+    }
+
+    /**
+     * Receipts to one sender that come close together travel in one broker message, at most
+     * {@code chat.delivery.max-receipts-per-message} (5 by default) in each: bob acks twenty
+     * messages at once while alice is away, and her inbox holds fewer broker messages than
+     * receipts. She still gets each {@code delivered} receipt once, and none again after she
+     * proved she read them.
+     */
+    @Test
+    void receiptsThatComeTogetherTravelTogetherAndEachArrivesOnce() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        UserDirectoryClient.provision(base(), bob, "tenant");
+        List<String> accepted = new ArrayList<>();
+        try (ChatClient a = ChatClient.connect(base(), alice)) {
+            for (int i = 0; i < 20; i++) {
+                a.sendMessage(bob, "together " + i, null);
+            }
+            for (int i = 0; i < 20; i++) {
+                accepted.add(a.next("receipt").getString("message_id"));
+            }
+        }
+        try (ChatClient b = ChatClient.connect(base(), bob)) {
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                received.add(b.next("message").getString("message_id"));
+            }
+            received.forEach(b::ack);
+            // an ack reaches the broker only once its receipt was confirmed: then all receipts are in alice's inbox
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> inboxDepth(bob) == 0);
+        }
+        assertThat(inboxDepth(alice)).as("broker messages holding alice's 20 receipts").isBetween(4L, 19L);
+
+        try (ChatClient a = ChatClient.connect(base(), alice)) {
+            List<String> delivered = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                JsonObject receipt = a.next("receipt");
+                assertThat(receipt.getString("status")).isEqualTo("delivered");
+                assertThat(receipt.getString("target_id")).isEqualTo(bob);
+                delivered.add(receipt.getString("message_id"));
+            }
+            assertThat(delivered).containsExactlyInAnyOrderElementsOf(accepted);
+            // read once the client answered a ping sent after them: then the inbox lets them go
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> inboxDepth(alice) == 0);
+        }
+    }
+
+    /** Messages in the user's inbox, ready or delivered and not yet acked. */
+    private static long inboxDepth(String userId) {
+        return com.estatechat.support.RabbitMqNode.list("list_queues", "name", "messages").stream()
+                .map(line -> line.trim().split("\\s+"))
+                .filter(columns -> columns.length == 2 && columns[0].equals(INBOXES + userId))
+                .mapToLong(columns -> Long.parseLong(columns[1])).findFirst()
+                .orElseThrow(() -> new AssertionError("the broker has no inbox for " + userId));
     }
 
     @Test

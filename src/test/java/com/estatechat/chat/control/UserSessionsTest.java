@@ -167,6 +167,52 @@ class UserSessionsTest {
         assertThat(phone.written).anySatisfy(frame -> assertThat(frame).contains("\"r3\""));
     }
 
+    /**
+     * Receipts that travelled to bob's inbox in one broker message (see {@link ReceiptCoalescer})
+     * go out as their own frames, in order; the delivery is settled once, when the client proved
+     * it read the last of them.
+     */
+    @Test
+    void receiptsThatTravelledTogetherGoOutInOrderAndAreSettledOnceTheLastWasRead() {
+        List<Runnable> channelWork = new java.util.ArrayList<>();
+        bob.join(connection);
+        InboxSubscription subscription = TestSubscriptions.recording("bob", bob, channelWork);
+        started.complete(subscription);
+
+        bob.onDelivery(subscription, receipts(4, "m1", "m2", "m3"));
+
+        assertThat(fake.written.subList(1, fake.written.size()))
+                .extracting(frame -> codec.fromJson(frame, com.estatechat.chat.entity.ReceiptFrame.class).messageId())
+                .containsExactly("m1", "m2", "m3");
+        assertThat(channelWork).as("settled before the client proved it read them").isEmpty();
+        assertThat(fake.pings).hasSize(1);
+        connection.ponged(fake.pings.get(0).duplicate());
+        assertThat(channelWork).as("the one ack of the delivery").hasSize(1);
+    }
+
+    /**
+     * A recipient may ack before the broker's confirm of the message reaches the sender's node
+     * (see {@code RelayTest}); receipts that travelled together wait until every send they are
+     * about was answered, then go out in their order.
+     */
+    @Test
+    void receiptsThatTravelledTogetherWaitForTheAnswerToEachOfTheirSends() {
+        bob.join(connection);
+        InboxSubscription subscription = TestSubscriptions.unconnected("bob", bob);
+        started.complete(subscription);
+        bob.sending("m1");
+        bob.sending("m3");
+
+        bob.onDelivery(subscription, receipts(4, "m1", "m2", "m3"));
+        bob.answered("m3");
+        assertThat(fake.written).as("only the greeting: m1 is not answered yet").hasSize(1);
+        bob.answered("m1");
+
+        assertThat(fake.written.subList(1, fake.written.size()))
+                .extracting(frame -> codec.fromJson(frame, com.estatechat.chat.entity.ReceiptFrame.class).messageId())
+                .containsExactly("m1", "m2", "m3");
+    }
+
     /** What bob's lane holds, as an ack takes it, after message m1 reached his one connection. */
     private PendingDelivery pendingAfterDelivering(boolean redelivered) {
         bob.join(connection);
@@ -181,6 +227,14 @@ class UserSessionsTest {
                 "2026-11-30T00:00:00Z"));
         return new InboxDelivery(tag, false, UserSessions.KIND_RECEIPT, "receipt-" + messageId,
                 frame.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    /** Receipts of the given messages in one broker message, as {@link ReceiptCoalescer} writes it. */
+    private InboxDelivery receipts(long tag, String... messageIds) {
+        String body = java.util.Arrays.stream(messageIds).map(id -> codec.toJson(com.estatechat.chat.entity.ReceiptFrame
+                .of(id, "delivered", "dave", null, "2026-11-30T00:00:00Z"))).collect(java.util.stream.Collectors.joining("\n"));
+        return new InboxDelivery(tag, false, UserSessions.KIND_RECEIPTS, "receipts-" + tag,
+                body.getBytes(StandardCharsets.UTF_8), Map.of(UserSessions.HEADER_RECEIPTS_OF, List.of(messageIds)));
     }
 
     private InboxDelivery delivery(long tag, String messageId, boolean redelivered) {
