@@ -6,6 +6,9 @@
 #   bench/ab.sh A.war B.war [rounds=2] [connections=500] [seconds=20]
 #   BENCH_RATE=500 bench/ab.sh ...          open loop at 500 msg/s instead of closed loop
 #   BENCH_HISTORY=postgresql bench/ab.sh ... the conversation store on the local PostgreSQL
+#   BENCH_WINDOW=8 bench/ab.sh ...          closed loop with 8 messages per connection not yet delivered (1)
+#   BENCH_A_OPTS=... BENCH_B_OPTS=...       extra JVM options for A's or B's server: the same WAR twice
+#                                           with one setting changed, e.g. -Dchat.delivery.max-receipts-per-message=1
 # Needs bench/target (mvn -f bench/pom.xml package) and target/payara-micro.jar. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +16,7 @@ BENCH=$PWD/bench
 A=$1 B=$2 ROUNDS=${3:-2} CONN=${4:-500} SECS=${5:-20}
 PORT=${BENCH_PORT:-8181}
 # BENCH_RATE=<msg/s>: open loop at that rate (latency from the intended send time); else closed loop
-LOAD="--window 1"
+LOAD="--window ${BENCH_WINDOW:-1}"
 if [ -n "${BENCH_RATE:-}" ]; then LOAD="--rate $BENCH_RATE"; fi
 AMQP=${BENCH_AMQP:-amqp://guest:guest@127.0.0.1:5672}
 OUT=$BENCH/target/ab-$(date -u +%H%M%S)
@@ -44,8 +47,9 @@ one() {   # label war round
   local history; history=$(history_options "$1" "$3")
   local store_property=; local store_options=
   if [ -n "$history" ]; then store_property=${history##* }; store_options=${history% *}; fi
-  # shellcheck disable=SC2086 # the store's options are words on purpose
-  java -Xmx2g -XX:+UseG1GC -Djava.io.tmpdir="$OUT/tmp" $store_property \
+  local side_options_name="BENCH_$1_OPTS"; local side_options=${!side_options_name:-}
+  # shellcheck disable=SC2086 # the store's and the side's options are words on purpose
+  java -Xmx2g -XX:+UseG1GC -Djava.io.tmpdir="$OUT/tmp" $store_property $side_options \
     -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
     -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
     -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
@@ -68,6 +72,9 @@ one() {   # label war round
   # 6.2025.10 exports a timer's quantiles in nanoseconds (its _sum in seconds): read as nanoseconds
   local metrics; metrics=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null || true)
   echo "history_written=$(printf '%s\n' "$metrics" | awk '/^chat_history_written_total/ {print $2}')" >> "$OUT/$1-$3.txt"
+  # receipts the broker stored, and the broker messages that carried them (a build that counts them)
+  echo "receipts_stored=$(printf '%s\n' "$metrics" | awk '/^chat_receipts_stored_total/ {print $2}')" >> "$OUT/$1-$3.txt"
+  echo "receipt_messages=$(printf '%s\n' "$metrics" | awk '/^chat_receipts_messages_total/ {print $2}')" >> "$OUT/$1-$3.txt"
   echo "history_lag_p50_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds[{].*quantile="0.5"/ {printf "%.1f", $2 / 1e6}')" >> "$OUT/$1-$3.txt"
   echo "history_lag_p99_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds[{].*quantile="0.99"/ {printf "%.1f", $2 / 1e6}')" >> "$OUT/$1-$3.txt"
   echo "history_lag_max_ms=$(printf '%s\n' "$metrics" | awk '/^chat_history_lag_seconds_max/ {printf "%.1f", $2 / 1e6}')" >> "$OUT/$1-$3.txt"
@@ -76,7 +83,7 @@ one() {   # label war round
   echo "server_cpu_ms_per_message=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(grep -m1 '^sent=' "$OUT/$1-$3.txt" | cut -d= -f2)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')" >> "$OUT/$1-$3.txt"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench.inbox.$prefix" "$CONN" > /dev/null 2>&1 || true
-  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|server_window_cpu_ms_per_message|broker_cpu_ms_per_message|history_written|history_lag_p50_ms|history_lag_p99_ms|history_lag_max_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
+  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|server_window_cpu_ms_per_message|broker_cpu_ms_per_message|history_written|receipts_stored|receipt_messages|history_lag_p50_ms|history_lag_p99_ms|history_lag_max_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
 }
 for r in $(seq 1 "$ROUNDS"); do
   one A "$A" "$r"
