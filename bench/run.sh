@@ -12,7 +12,7 @@
 #       time to `connected`); idle connections held, with heap and RSS per connection.
 # Writes bench/results/<date>.md; raw output of every step under bench/target/run-<date>-<mode>/.
 #
-#   bench/run.sh           the full run (about 15 minutes on a quiet machine, 25 with BENCH_BASELINE)
+#   bench/run.sh           the full run (about 25 minutes on a quiet machine, 45 with BENCH_BASELINE)
 #   bench/run.sh smoke     the same steps, small and short (about 8 minutes on a quiet machine, 12 with
 #                          BENCH_BASELINE; 28 with BENCH_BASELINE on 2026-11-30 at a load average of ~15,
 #                          when each Payara Micro took 40-90 s to start)
@@ -32,9 +32,11 @@
 #   BENCH_IDLE          idle connection counts to try ("10000"; smoke "1000")
 #   BENCH_QUIET_WAIT    seconds to wait for a quiet machine (1200; smoke 0)
 #   BENCH_SERVER_OPTS   extra JVM options for the server(s)
-#   BENCH_WARM_SECONDS  the JIT warm-up on each fresh server before a step measures (60; smoke 8): with 8 s,
-#                       the compiler threads still took 0.44 of the server's 0.93 cores in the first
-#                       window (250 msg/s), and CPU per message there read 4.1-4.7 ms instead of ~1.7
+#   BENCH_WARM_SECONDS  the JIT warm-up on each fresh server before a step measures, a closed loop over the
+#                       step_max connections (120; smoke 8). With 8 s at 300 msg/s, the compiler threads still
+#                       took 0.44 of the server's 0.93 cores in the first window (250 msg/s); with 60 s at
+#                       300 msg/s, 0.32 core in the closed loop after it. The tables give the JIT's share of the
+#                       server's CPU; bench/warmed.sh measures one server warmed for minutes
 #   BENCH_RESULTS       the results file (bench/results/<date>[-smoke].md); BENCH_TAG names the raw folder
 #   BENCH_ADDRESSES     loopback addresses to spread connections over (1: see below)
 #   BENCH_STEPS         the server steps to run, in order (all: "step_latency step_max step_max_mqtt step_storm
@@ -64,7 +66,7 @@ if [ "$MODE" = smoke ]; then
   STORM=${BENCH_STORM:-500}; WARM_SECONDS=${BENCH_WARM_SECONDS:-8}
 else
   PERF_SECONDS=30; WARMUP=10; WINDOW=30; LAT_CONN=2000; LAT_RATE=1000; MAX_CONN=1000; IDLE=${BENCH_IDLE:-10000}
-  STORM=${BENCH_STORM:-2000}; WARM_SECONDS=${BENCH_WARM_SECONDS:-60}
+  STORM=${BENCH_STORM:-2000}; WARM_SECONDS=${BENCH_WARM_SECONDS:-120}
 fi
 # Connections go to 127.0.0.1 only: Tyrus's upgrade asks for the request's local name, a reverse DNS
 # lookup of the address connected to, and 127.0.0.2-8 have no hosts entry here, so each handshake
@@ -323,6 +325,11 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
     greeted=$((greeted + ${g:-0})); opened=$((opened + ${o:-0})); failures=$((failures + ${x:-0}))
     clean_queues "${U}idle$n-$i-" "$per"
   done
+  # the live heap from the histograms (jmap's full GC): GC.heap_info after GC.run read 380 MB for an
+  # empty server on 2026-12-01 (its histogram: 69 MB), and so 3 KB per connection instead of 37
+  if [ -s "$RUN/$name-empty.histo" ] && [ -s "$RUN/$name-held.histo" ]; then
+    heap0=$(live_mb "$RUN/$name-empty.histo"); heap1=$(live_mb "$RUN/$name-held.histo")
+  fi
   {
     echo "target=$n"; echo "opened=$opened"; echo "greeted=$greeted"; echo "connect_failures=$failures"
     echo "sessions_open_metric=${open:-?}"; echo "inbox_consumers=$consumers"; echo "server_fds=$fds"
@@ -337,13 +344,15 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
 }
 # the live objects of the server by class (jmap runs a full GC first)
 histogram() { jmap -histo:live "$SERVER_PID" > "$1" 2>/dev/null || true; }
+live_mb() { awk '/^Total/ {printf "%.0f", $3 / 1048576}' "$1"; }   # a histogram's live bytes, in MB
 # the held histogram minus the empty one, per connection: the 25 classes that grew most, as table rows
 per_connection() {   # empty held connections
   [ "${3:-0}" -gt 0 ] && [ -s "$1" ] && [ -s "$2" ] || return 0
   awk -v n="$3" '
     FNR == NR { if ($1 ~ /^[0-9]+:$/) { count[$4] = $2; bytes[$4] = $3 }; next }
     $1 ~ /^[0-9]+:$/ && $3 > bytes[$4] { printf "%d %.1f %s\n", ($3 - bytes[$4]) / n, ($2 - count[$4]) / n, $4 }
-  ' "$1" "$2" | sort -rn | head -25 | awk '{ printf "| %d | %s | `%s` |\n", $1, $2, $3 }'
+  ' "$1" "$2" | sort -rn | awk 'NR <= 25 { printf "| %d | %s | `%s` |\n", $1, $2, $3 }'
+  # (not head -25: it closed the pipe early, sort died of SIGPIPE, and pipefail ended the run)
 }
 
 # ---- the steps on the server; each measurement on a fresh server: an overloaded run must not leave
@@ -352,8 +361,10 @@ fresh_server() {   # tag, then generator options for the warm-up (e.g. its trans
   local tag=$1; shift
   stop_server
   start_server "$tag"
-  # warm the JIT a little before measuring
-  generate "warm-$tag" --prefix "${U}warm$tag-" --connections 100 --rate 300 --warmup 0 --duration "$WARM_SECONDS" --drain 10 "$@"
+  # warm the JIT before measuring, with the hardest of the steps' loads: the closed loop over as many
+  # connections (a warm-up of 100 connections at 300 msg/s left C2 compiling for minutes afterwards)
+  generate "warm-$tag" --prefix "${U}warm$tag-" --connections "$MAX_CONN" --window 1 --warmup 0 \
+    --duration "$WARM_SECONDS" --drain 20 "$@"
 }
 step_latency() {   # below the target rate first (they leave no backlog), then the target rate on a fresh server
   fresh_server latency
@@ -427,7 +438,7 @@ change() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b != "" && b ~ /^[0
 row() {   # label file
   local f=$RUN/$2.txt
   [ -f "$f" ] || return 0
-  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_|^closed_|^(ws|mqtt)_error' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_ms_per_message) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" generator_cpu_ms_per_message) | $(kv "$f" server_cores) / $(kv "$f" broker_cores) | $(kv "$f" machine_busy_pct) % |"
+  echo "| $1 | $(kv "$f" mode) | $(kv "$f" connections_greeted) | $(kv "$f" sent) | $(kv "$f" received_per_s) | $(kv "$f" delivered_per_s) | $(kv "$f" e2e_p50_ms) / $(kv "$f" e2e_p99_ms) / $(kv "$f" e2e_p999_ms) / $(kv "$f" e2e_max_ms) | $(kv "$f" queued_p50_ms) / $(kv "$f" queued_p99_ms) | $(kv "$f" delivered_p50_ms) / $(kv "$f" delivered_p99_ms) | $(kv "$f" errors) $(grep -E '^(ack_)?error_|^closed_|^(ws|mqtt)_error' "$f" | tr '\n' ' ') | $(kv "$f" lost) | $(kv "$f" server_cpu_ms_per_message) ($(kv "$f" server_jit_cpu_ms_per_message)) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" generator_cpu_ms_per_message) | $(kv "$f" server_cores) / $(kv "$f" broker_cores) | $(kv "$f" machine_busy_pct) % |"
 }
 perf_row() {   # label name
   local f=$RUN/perftest-$2.kv
@@ -468,10 +479,11 @@ label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
   echo "\`delivered\` receipt into the sender's inbox after the recipient's ack (each consumed with a manual ack)."
   echo "CPU columns: each process's CPU time over the measurement window only (not connecting, warm-up or drain),"
   echo "divided by the chat messages received by their recipients in that window (n/a: none arrived in it);"
-  echo "cores = CPU seconds per second. MQTT: the same users and frames over /mqtt (Eclipse Paho 1.2.5, PUBLISH QoS 1 to"
+  echo "in brackets, the part of the server's that its JIT compiler threads took (C1/C2 CompilerThread*: warm-up, not a"
+  echo "chat message's cost; a server minutes old on two cores still compiles). cores = CPU seconds per second. MQTT: the same users and frames over /mqtt (Eclipse Paho 1.2.5, PUBLISH QoS 1 to"
   echo "\`chat/out\`, SUBSCRIBE \`chat/in/<id>\` QoS 1, each PUBLISH received PUBACKed once recorded: a message's PUBACK is its ack)."
   echo
-  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU ms/msg | broker CPU ms/msg | generator CPU ms/msg | server / broker cores | machine busy |"
+  echo "| run | load | connections | sent | received/s | delivered/s | send→receive p50 / p99 / p999 / max ms | send→queued p50 / p99 ms | send→delivered p50 / p99 ms | errors | lost | server CPU ms/msg (of it the JIT) | broker CPU ms/msg | generator CPU ms/msg | server / broker cores | machine busy |"
   echo "|---|---|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---|---:|"
   for b in "${BUILDS[@]}"; do
     use_build "$b"

@@ -132,15 +132,7 @@ class DeliveryIT {
         String alice = user("alice");
         String bob = user("bob");
         UserDirectoryClient.provision(base(), bob, "tenant");
-        List<String> accepted = new ArrayList<>();
-        try (ChatClient a = ChatClient.connect(base(), alice)) {
-            for (int i = 0; i < 20; i++) {
-                a.sendMessage(bob, "together " + i, null);
-            }
-            for (int i = 0; i < 20; i++) {
-                accepted.add(a.next("receipt").getString("message_id"));
-            }
-        }
+        List<String> accepted = sendAndLeave(alice, bob, "together", 20);
         try (ChatClient b = ChatClient.connect(base(), bob)) {
             List<String> received = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -166,6 +158,20 @@ class DeliveryIT {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(() -> inboxDepth(alice) == 0);
         }
+    }
+
+    /** {@code sender} sends {@code count} messages to {@code recipient} and leaves once all are {@code queued}: their ids. */
+    private List<String> sendAndLeave(String sender, String recipient, String text, int count) throws Exception {
+        List<String> accepted = new ArrayList<>();
+        try (ChatClient a = ChatClient.connect(base(), sender)) {
+            for (int i = 0; i < count; i++) {
+                a.sendMessage(recipient, text + " " + i, null);
+            }
+            for (int i = 0; i < count; i++) {
+                accepted.add(a.next("receipt").getString("message_id"));
+            }
+        }
+        return accepted;
     }
 
     /** Messages in the user's inbox, ready or delivered and not yet acked. */
@@ -263,15 +269,7 @@ class DeliveryIT {
         String alice = user("alice");
         String bob = user("bob");
         UserDirectoryClient.provision(base(), bob, "tenant"); // known before its first connection
-        List<String> ids = new ArrayList<>();
-        try (ChatClient a = ChatClient.connect(base(), alice)) {
-            for (int i = 0; i < 100; i++) {
-                a.sendMessage(bob, "waiting " + i, null);
-            }
-            for (int i = 0; i < 100; i++) {
-                ids.add(a.next("receipt").getString("message_id"));
-            }
-        }
+        List<String> ids = sendAndLeave(alice, bob, "waiting", 100);
         try (ChatClient b = ChatClient.connect(base(), bob)) {
             for (int i = 0; i < 100; i++) {
                 JsonObject message = b.next("message");
