@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * One user on this node, as an actor: the user's connections, the one consumer on the user's
@@ -71,7 +72,7 @@ final class UserSessions implements InboxListener {
     /** Receipts no connection has read yet: sent to the next connection greeted. */
     private final List<HeldReceipt> heldReceipts = new ArrayList<>();
     /** Receipts that came before the answer to the send they are about: they follow it. */
-    private final Map<String, List<EarlyReceipt>> aheadOfTheirAnswer = new HashMap<>();
+    private final Map<String, List<HeldReceipt>> aheadOfTheirAnswer = new HashMap<>();
     private Role role;
     private InboxSubscription subscription;
     private boolean subscribing;
@@ -306,16 +307,15 @@ final class UserSessions implements InboxListener {
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
         String body = new String(delivery.body(), StandardCharsets.UTF_8);
         boolean several = KIND_RECEIPTS.equals(delivery.kind());
-        HeldReceipt receipt = new HeldReceipt(several ? List.of(body.split("\n")) : List.of(body),
-                delivery.deliveryTag(), from);
         List<String> about = several ? delivery.headerList(HEADER_RECEIPTS_OF)
-                : delivery.header(HEADER_RECEIPT_OF) == null ? List.of() : List.of(delivery.header(HEADER_RECEIPT_OF));
-        List<String> waitingFor = about.stream().filter(unanswered::contains).distinct().toList();
-        if (!waitingFor.isEmpty()) {
+                : Stream.ofNullable(delivery.header(HEADER_RECEIPT_OF)).toList();
+        HeldReceipt receipt = new HeldReceipt(several ? List.of(body.split("\n")) : List.of(body), about,
+                delivery.deliveryTag(), from);
+        if (waitsForAnAnswer(receipt)) {
             // the recipient acked before the broker's confirm of the message reached this node (a
             // confirm waits for the disk): the sender hears queued first, a status only moves forward
-            EarlyReceipt early = new EarlyReceipt(receipt, waitingFor.size());
-            waitingFor.forEach(id -> aheadOfTheirAnswer.computeIfAbsent(id, key -> new ArrayList<>(1)).add(early));
+            about.stream().filter(unanswered::contains).distinct().forEach(id ->
+                    aheadOfTheirAnswer.computeIfAbsent(id, key -> new ArrayList<>(1)).add(receipt));
             return;
         }
         route(receipt);
@@ -327,12 +327,15 @@ final class UserSessions implements InboxListener {
      */
     void answered(String messageId) {
         unanswered.remove(messageId);
-        List<EarlyReceipt> early = aheadOfTheirAnswer.remove(messageId);
-        for (EarlyReceipt receipt : early == null ? List.<EarlyReceipt>of() : early) {
-            if (receipt.answered() && stands(receipt.receipt().from())) {
-                route(receipt.receipt());
-            }
+        List<HeldReceipt> early = aheadOfTheirAnswer.remove(messageId);
+        if (early != null) {
+            // one about several sends waits in the list of each: it goes with the last answer
+            early.stream().filter(receipt -> !waitsForAnAnswer(receipt) && stands(receipt.from())).forEach(this::route);
         }
+    }
+
+    private boolean waitsForAnAnswer(HeldReceipt receipt) {
+        return receipt.about().stream().anyMatch(unanswered::contains);
     }
 
     /** To every greeted connection, or held for the next one. */
@@ -413,7 +416,7 @@ final class UserSessions implements InboxListener {
     private void removed(InboxSubscription source) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
-        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.receipt().from() == source));
+        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
         if (closed || (source != subscription && subscription != null)) {
             return;
         }
@@ -427,7 +430,7 @@ final class UserSessions implements InboxListener {
     private void lost(InboxSubscription source, String reason) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
-        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.receipt().from() == source));
+        aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
         if (source != subscription) {
             return;
         }
@@ -438,28 +441,11 @@ final class UserSessions implements InboxListener {
         } // else once the broker is back (BrokerConnected) or at the next heartbeat
     }
 
-    /** A receipt delivery not yet settled: one receipt frame, or several that travelled together. */
-    private record HeldReceipt(List<String> frames, long deliveryTag, InboxSubscription from) {
-    }
-
-    /** A receipt delivery that waits for the answers to the sends of {@code unanswered} of the messages it is about. */
-    private static final class EarlyReceipt {
-        final HeldReceipt receipt;
-        int unanswered;
-
-        EarlyReceipt(HeldReceipt receipt, int unanswered) {
-            this.receipt = receipt;
-            this.unanswered = unanswered;
-        }
-
-        HeldReceipt receipt() {
-            return receipt;
-        }
-
-        /** One more of them was answered: true once all were. */
-        boolean answered() {
-            return --unanswered == 0;
-        }
+    /**
+     * A receipt delivery not yet settled: one receipt frame, or several that travelled together,
+     * and the ids of the messages they are about.
+     */
+    private record HeldReceipt(List<String> frames, List<String> about, long deliveryTag, InboxSubscription from) {
     }
 
     /** A receipt sent to some connections, waiting for one of them to prove it read it. On the lane. */
