@@ -242,11 +242,6 @@ stop_server() {
   SERVER_PID=
 }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status"; }
-heap_mb() {   # used heap after a full GC
-  jcmd "$SERVER_PID" GC.run > /dev/null 2>&1 || true
-  sleep 2
-  jcmd "$SERVER_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); printf "%.0f", v/1024}}'
-}
 CPU_OPTS=()
 cpu_opts() { CPU_OPTS=(--cpu-pids "server:$SERVER_PID,broker:$BROKER_PID" --clock-ticks "$HZ"); }
 
@@ -294,8 +289,11 @@ storm() {   # name, users
 
 idle() {   # hold N idle connections; heap and RSS against the empty server
   local n=$1 per=$(($1 < 15000 ? $1 : 15000)) procs=$(( ($1 + 14999) / 15000 )) name=${P}idle-$1
-  local heap0 rss0; heap0=$(heap_mb); rss0=$(rss_mb)
+  # the live heap from the histograms (jmap's full GC): GC.heap_info after GC.run read 380 MB for an
+  # empty server on 2026-12-01 (its histogram: 69 MB), and so 3 KB per connection instead of 37
+  local heap0 rss0
   histogram "$RUN/$name-empty.histo"
+  heap0=$(live_mb "$RUN/$name-empty.histo"); rss0=$(rss_mb)
   log "idle: $n connections in $procs generator(s); empty server heap ${heap0} MB, RSS ${rss0} MB"
   rm -f "$RUN/$name"-*.ready "$RUN/$name.stop"
   GEN_PIDS=()
@@ -316,8 +314,8 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
   done
   sleep 10   # let subscriptions and GC settle
   local heap1 rss1 open
-  heap1=$(heap_mb); rss1=$(rss_mb)
   histogram "$RUN/$name-held.histo"
+  heap1=$(live_mb "$RUN/$name-held.histo"); rss1=$(rss_mb)
   open=$(curl -fsS "http://127.0.0.1:$PORT/metrics?scope=application" 2>/dev/null | awk '/^chat_sessions_open/ {print $2}' | head -1 || true)
   local consumers
   consumers=$(timeout 60 rabbitmqctl -q list_consumers 2>/dev/null | grep -c "bench.inbox.${U}idle$n-" || true)
@@ -332,11 +330,6 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
     greeted=$((greeted + ${g:-0})); opened=$((opened + ${o:-0})); failures=$((failures + ${x:-0}))
     clean_queues "${U}idle$n-$i-" "$per"
   done
-  # the live heap from the histograms (jmap's full GC): GC.heap_info after GC.run read 380 MB for an
-  # empty server on 2026-12-01 (its histogram: 69 MB), and so 3 KB per connection instead of 37
-  if [ -s "$RUN/$name-empty.histo" ] && [ -s "$RUN/$name-held.histo" ]; then
-    heap0=$(live_mb "$RUN/$name-empty.histo"); heap1=$(live_mb "$RUN/$name-held.histo")
-  fi
   {
     echo "target=$n"; echo "opened=$opened"; echo "greeted=$greeted"; echo "connect_failures=$failures"
     echo "sessions_open_metric=${open:-?}"; echo "inbox_consumers=$consumers"; echo "server_fds=$fds"
@@ -351,7 +344,7 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
 }
 # the live objects of the server by class (jmap runs a full GC first)
 histogram() { jmap -histo:live "$SERVER_PID" > "$1" 2>/dev/null || true; }
-live_mb() { awk '/^Total/ {printf "%.0f", $3 / 1048576}' "$1"; }   # a histogram's live bytes, in MB
+live_mb() { awk '/^Total/ {t = $3} END {printf "%.0f", t / 1048576}' "$1" 2>/dev/null || echo 0; }   # a histogram's live bytes, MB
 # the held histogram minus the empty one, per connection: the 25 classes that grew most, as table rows
 per_connection() {   # empty held connections
   [ "${3:-0}" -gt 0 ] && [ -s "$1" ] && [ -s "$2" ] || return 0
