@@ -8,6 +8,7 @@ import { isRetryable } from './estate-chat-client.js';
 const DELIVERY = Object.freeze({
   waiting: { mark: '…', words: 'Waiting for the connection' },
   sending: { mark: '…', words: 'Sending' },
+  busy: { mark: '…', words: 'Server busy, retrying' },
   queued: { mark: '✓', words: 'Stored on the server' },
   delivered: { mark: '✓✓', words: 'Delivered' },
   read: { mark: '✓✓', words: 'Read' },

@@ -11,9 +11,9 @@
 
 /** How many of each conversation's newest messages localStorage keeps; older ones come from the server. */
 const MESSAGES_PER_CONVERSATION = 200;
-const RANK = new Map(Object.entries({ waiting: 0, sending: 0, unconfirmed: 0, failed: 0, queued: 1, delivered: 2, read: 3 }));
+const RANK = new Map(Object.entries({ waiting: 0, sending: 0, busy: 0, unconfirmed: 0, failed: 0, queued: 1, delivered: 2, read: 3 }));
 /** Mine that the server has not answered yet: shown last, whatever the clocks say. */
-const PENDING = new Set(['waiting', 'sending']);
+const PENDING = new Set(['waiting', 'sending', 'busy']);
 /** Every key this page writes, in localStorage and sessionStorage, starts with this. */
 export const STORAGE_PREFIX = 'estate-chat:';
 

@@ -170,6 +170,7 @@ export class EstateChatClient extends EventTarget {
   /** Read marks by message_id: `{attempt, timer}`; timer null while waiting for a connection. */
   #reads = new Map();
   #readRetry;
+  #busyRetry;
 
   /**
    * @param {object} options
@@ -181,13 +182,16 @@ export class EstateChatClient extends EventTarget {
    * @param {object} [options.backoff] initialMs, maxMs, factor for {@link Backoff}
    * @param {object} [options.readRetry] a refused read mark is sent again `attempts` times, first
    *   after `initialMs`, then doubling; quiet for `settledMs` after a send means it was recorded
+   * @param {object} [options.busyRetry] a send refused with `retry_after_ms` goes again after the
+   *   hint (at most `maxWaitMs`), `attempts` times, before it fails
    */
   constructor({
     url, protocols = [], knownMessageIds = [], backoff = {}, WebSocket: socketClass = globalThis.WebSocket, seenLimit = 10_000,
-    readRetry = {},
+    readRetry = {}, busyRetry = {},
   }) {
     super();
     this.#readRetry = { initialMs: 250, attempts: 5, settledMs: 10_000, ...readRetry };
+    this.#busyRetry = { attempts: 10, maxWaitMs: 30_000, ...busyRetry };
     this.#url = url;
     this.#protocols = protocols;
     this.#WebSocket = socketClass;
@@ -474,10 +478,34 @@ export class EstateChatClient extends EventTarget {
       messageId: frame.message_id ?? null,
     };
     const entry = this.#outbox.get(detail.clientMsgId);
+    if (entry && this.#retryWhenBusy(entry, frame)) {
+      return;
+    }
     if (entry) {
       this.#setStatus(entry, 'failed', detail);
     }
     this.#emit('chaterror', detail);
+  }
+
+  /**
+   * A send the server refused with `retry_after_ms` (the broker blocks publishing for now, or too
+   * much waits for it) was not stored: it is `busy` and goes again after the hint, a few times,
+   * before it counts as failed.
+   */
+  #retryWhenBusy(entry, frame) {
+    const after = frame.retry_after_ms;
+    if (!Number.isFinite(after) || after <= 0 || (entry.busyAttempts ?? 0) >= this.#busyRetry.attempts) {
+      entry.busyAttempts = 0;
+      return false;
+    }
+    entry.busyAttempts = (entry.busyAttempts ?? 0) + 1;
+    this.#setStatus(entry, 'busy');
+    setTimeout(() => {
+      if (this.#outbox.get(entry.clientMsgId) === entry && entry.status === 'busy') {
+        this.#transmit(entry);
+      }
+    }, Math.min(after, this.#busyRetry.maxWaitMs));
+    return true;
   }
 
   #setStatus(entry, status, error = null) {
