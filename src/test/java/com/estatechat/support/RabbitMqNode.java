@@ -39,6 +39,41 @@ public final class RabbitMqNode {
         throw new IllegalStateException("the broker has no connection from port " + clientPort);
     }
 
+    /**
+     * Raises a memory alarm on the node at once: the broker stops reading from every connection
+     * that publishes (it tells them {@code connection.blocked}); consumers keep receiving. Closing
+     * the result puts the node's watermark back: use it in try-with-resources, so that the broker is
+     * restored even when the test fails.
+     */
+    public static Alarm memoryAlarm() {
+        String watermark = rabbitmqctl("eval", "vm_memory_monitor:get_vm_memory_high_watermark().").trim();
+        if (!watermark.matches("[0-9.]+")) {
+            throw new IllegalStateException("the node's memory watermark is not a plain fraction: " + watermark);
+        }
+        rabbitmqctl("set_vm_memory_high_watermark", "0.00001");
+        return () -> rabbitmqctl("set_vm_memory_high_watermark", watermark);
+    }
+
+    /**
+     * Raises a disk alarm on the node at once (a free-disk limit far above what any disk has), with
+     * the same effect on publishers as {@link #memoryAlarm()}; closing it puts the limit in force
+     * before back, in bytes.
+     */
+    public static Alarm diskAlarm() {
+        String limit = rabbitmqctl("eval", "rabbit_disk_monitor:get_disk_free_limit().").trim();
+        if (!limit.matches("[0-9]+")) {
+            throw new IllegalStateException("the node's disk free limit is not a number of bytes: " + limit);
+        }
+        rabbitmqctl("set_disk_free_limit", "1000000000000000");
+        return () -> rabbitmqctl("set_disk_free_limit", limit);
+    }
+
+    /** A resource alarm in force until closed. */
+    public interface Alarm extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** The type of a queue ({@code classic}, {@code quorum}), as the broker reports it. */
     public static String queueType(String queue) {
         for (String line : rabbitmqctl("list_queues", "-q", "--no-table-headers", "name", "type").split("\n")) {

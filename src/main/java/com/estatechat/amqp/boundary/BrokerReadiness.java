@@ -7,7 +7,11 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while the broker connection is open. Readiness, not liveness: a broker outage must not restart the server. */
+/**
+ * Ready only while the broker connection is open. Readiness, not liveness: a broker outage must not
+ * restart the server. A broker that blocks publishing (a resource alarm) leaves it ready, saying so:
+ * every node on that broker is blocked alike, and connections still receive and ack meanwhile.
+ */
 @Readiness
 @ApplicationScoped
 public class BrokerReadiness implements HealthCheck {
@@ -21,6 +25,10 @@ public class BrokerReadiness implements HealthCheck {
         var response = HealthCheckResponse.named("amqp-broker").status(open);
         if (!open) {
             response.withData("reason", broker.lastFailure());
+        }
+        String blocked = broker.publishingBlocked();
+        if (blocked != null) {
+            response.withData("publishing", "blocked by the broker: " + blocked + "; sends are refused with a retry hint");
         }
         return response.build();
     }

@@ -16,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,9 @@ public class BrokerConnection {
     private volatile BrokerFeatures features = BrokerFeatures.UNKNOWN;
     private volatile boolean closing;
     private volatile String lastFailure = "not connected yet";
+    /** The broker's reason while it blocks the publishing connection (a resource alarm), else null. */
+    private volatile String blocked;
+    private volatile Runnable onBlockedChange;
     /** False from the start of a connection's recovery until {@link BrokerConnected} said both are back. */
     private final AtomicBoolean announced = new AtomicBoolean(true);
     private ScheduledExecutorService connector;
@@ -125,6 +129,7 @@ public class BrokerConnection {
             }
             watch(opened);
             watch(publisher);
+            gate(publisher);
             features = BrokerFeatures.of(opened.getServerProperties());
             this.factory = factory;
             publishing = publisher;
@@ -170,8 +175,46 @@ public class BrokerConnection {
             }
         });
         opened.addBlockedListener(reason -> LOG.warning(() -> "The broker blocks publishing on " + name + ": "
-                + reason + " (a resource alarm); sends wait and may time out as unavailable"),
-                () -> LOG.info(() -> "The broker unblocked " + name));
+                + reason + " (a resource alarm)"), () -> LOG.info(() -> "The broker unblocked " + name));
+    }
+
+    /**
+     * Keeps {@link #publishingBlocked()} set from the broker's {@code connection.blocked} on the
+     * publishing connection until its {@code connection.unblocked}, or until that connection is
+     * lost (a new one starts unblocked; the broker blocks it again if the alarm persists). Told on
+     * the client library's thread: it only writes the flag and hands the wake-up over.
+     */
+    private void gate(Connection publisher) {
+        publisher.addBlockedListener(reason -> changeBlocked(reason == null ? "a resource alarm" : reason),
+                () -> changeBlocked(null));
+        publisher.addShutdownListener(cause -> changeBlocked(null));
+    }
+
+    private void changeBlocked(String reason) {
+        if (!Objects.equals(blocked, reason)) {
+            blocked = reason;
+            Runnable listener = onBlockedChange;
+            if (listener != null) {
+                listener.run();
+            }
+        }
+    }
+
+    /**
+     * Why the broker does not read what the server publishes now (a memory or disk alarm), or
+     * null while it does. A publish written meanwhile would wait in the socket for as long as the
+     * alarm lasts: callers refuse new sends instead.
+     */
+    public String publishingBlocked() {
+        return blocked;
+    }
+
+    /**
+     * Called when the broker blocks or unblocks the publishing connection, on the client library's
+     * thread: it must only hand work over. One listener: the {@link Publisher}.
+     */
+    void onPublishingBlockedChange(Runnable listener) {
+        onBlockedChange = listener;
     }
 
     /** On the connector thread: both connections are open again after a loss, said once. */

@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -9,9 +10,11 @@ import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Publishes persistent messages to users' inboxes with asynchronous publisher confirms, over a
@@ -30,20 +33,30 @@ public class Publisher {
     @Inject
     ChatSettings settings;
 
-    private final List<PublisherLane> lanes = new CopyOnWriteArrayList<>();
+    /** Read once per publish, replaced whole: a publish racing close() sees the lanes or none, never a list emptied under it. */
+    private volatile List<PublisherLane> lanes = List.of();
+    /** Refuses what waited unwritten too long, for every lane; never runs a lane's work. */
+    private ScheduledExecutorService timer;
 
     @PostConstruct
     void open() {
+        timer = Executors.newSingleThreadScheduledExecutor(Workers.daemonThreads("chat-publisher-timer"));
+        List<PublisherLane> opened = new ArrayList<>();
         for (int i = 0; i < settings.publisherChannels(); i++) {
-            lanes.add(new PublisherLane("chat-publisher-" + i, broker, topology, settings::exchange,
-                    settings.confirmTimeout()));
+            opened.add(new PublisherLane("chat-publisher-" + i, broker, topology, settings::exchange,
+                    settings.confirmTimeout(), timer));
         }
+        lanes = List.copyOf(opened);
+        // blocked: what waits unwritten is refused at once; unblocked: what came meanwhile goes out
+        broker.onPublishingBlockedChange(() -> lanes.forEach(PublisherLane::wake));
     }
 
     /**
      * @return completes when the broker has stored the message; fails with {@link PublishRefused}
-     *         when it refused it, {@link BrokerUnavailable} when it is unreachable, or a
-     *         {@link java.util.concurrent.TimeoutException} when no confirm came in time
+     *         when it refused it, {@link UnknownRecipient} when no inbox takes it,
+     *         {@link PublishingPaused} at once when it was not written because the broker blocks
+     *         publishing or too many messages wait, and {@link BrokerUnavailable} when it was not
+     *         written in time or the broker connection was lost before its confirm
      */
     public CompletableFuture<Void> publish(int orderKey, OutgoingMessage message) {
         List<PublisherLane> open = lanes;
@@ -65,7 +78,11 @@ public class Publisher {
 
     @PreDestroy
     synchronized void close() {
-        lanes.forEach(PublisherLane::close);
-        lanes.clear();
+        List<PublisherLane> closing = lanes;
+        lanes = List.of();
+        closing.forEach(PublisherLane::close);
+        if (timer != null) {
+            timer.shutdownNow();
+        }
     }
 }

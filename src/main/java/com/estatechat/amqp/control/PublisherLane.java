@@ -7,21 +7,28 @@ import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,15 +36,20 @@ import java.util.logging.Logger;
 /**
  * One publishing channel with its own thread, in confirm mode. Publishes never wait for their
  * confirm: each is tracked by its sequence number and its future completes when the broker acks
- * (stored), nacks (refused) or returns it (no inbox), or when the confirm timeout passes.
- * Messages given to one lane reach the broker in the order they were given. The client library
- * tells confirms, returns and shutdowns on its connection thread: they are handed to the lane's
- * thread, in the order told, and futures complete there (callers continue on their own lanes).
+ * (stored), nacks (refused) or returns it (no inbox), or when the channel is lost. Messages given
+ * to one lane reach the broker in the order they were given. The client library tells confirms,
+ * returns and shutdowns on its connection thread: they are handed to the lane's thread, in the
+ * order told, and futures complete there (callers continue on their own lanes).
+ * <p>
+ * The time budget of a send: at most the confirm timeout waiting in the lane, unwritten; past it,
+ * or at once while the broker blocks publishing (a resource alarm) or the lane holds its bound, it
+ * is refused as not sent (true: the broker never had it). Once written it waits for its confirm
+ * however long that takes (an alarm holds confirms back for as long as it lasts): no timer turns a
+ * message the broker may store into a refusal. The sweep of the unwritten runs on a timer thread
+ * shared by the lanes, never on the lane's own, whose write may block while the broker does not read.
  * <p>
  * At most {@link #MAX_IN_FLIGHT} messages wait for their confirm; the others wait in the lane,
- * unpublished. So an overloaded broker holds back what the lane sends instead of letting confirms
- * come late: a message still waiting in the lane after the confirm timeout is refused as not sent
- * (true: the broker never had it), and the timeout of a published one counts from its publish.
+ * unpublished, at most {@link #MAX_ADMITTED} and {@link #MAX_ADMITTED_BYTES} in all.
  */
 final class PublisherLane {
 
@@ -55,105 +67,173 @@ final class PublisherLane {
      * holding thousands of queues here: about 1.3 s).
      */
     static final int MAX_IN_FLIGHT = 128;
-    private static final long SWEEP_MILLIS = 200;
-    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Messages a lane holds, written or not: a send past it is refused at once. At the ~1,000
+     * messages a second this machine's broker takes on one lane, a full lane is about two seconds
+     * of work, well inside the confirm timeout; more would only wait to be refused by it.
+     */
+    static final int MAX_ADMITTED = 2_048;
+    /** The bytes of the messages a lane holds: 2,048 messages at the largest size would be 512 MB. */
+    static final long MAX_ADMITTED_BYTES = 16L << 20;
+    static final long SWEEP_MILLIS = 200;
 
-    private final ScheduledExecutorService thread;
+    private final ExecutorService thread;
+    /** Offered by callers, taken by the lane; the oldest first. A message is taken once: see {@link Pending#claim()}. */
+    private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    /** The messages the lane holds, and their bytes: taken by callers, given back by whoever answers them. */
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicLong admittedBytes = new AtomicLong();
+    private final ScheduledFuture<?> sweep;
+    private volatile boolean closing;
     // touched on the lane's thread only
     private final NavigableMap<Long, Pending> outstanding = new TreeMap<>();
     private final Map<String, Pending> outstandingById = new HashMap<>();
-    private final Deque<Pending> waiting = new ArrayDeque<>();
     private Channel channel;
-    private long lastUnconfirmedWarning = System.nanoTime() - WARN_EVERY_NANOS;
-    private long unconfirmedSinceWarning;
+    /** Completed once nothing waits and no confirm is due, when close() asked for it. */
+    private CompletableFuture<Void> drained;
 
     private static final class Pending {
         final OutgoingMessage message;
         final CompletableFuture<Void> result;
         final long queuedAt = System.nanoTime();
-        long publishedAt;
+        private final AtomicBoolean claimed = new AtomicBoolean();
         boolean returned;
 
         Pending(OutgoingMessage message, CompletableFuture<Void> result) {
             this.message = message;
             this.result = result;
         }
+
+        /** The lane (to write it or refuse it) and the sweep (to refuse it) race for it: one wins. */
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
     }
 
+    /**
+     * @param timer a thread shared by the lanes that only refuses what waited too long; it never
+     *        runs a lane's work
+     */
     PublisherLane(String name, BrokerConnection broker, InboxTopology topology, Supplier<String> exchange,
-            Duration confirmTimeout) {
+            Duration confirmTimeout, ScheduledExecutorService timer) {
         this.name = name;
         this.broker = broker;
         this.topology = topology;
         this.exchange = exchange;
         this.confirmTimeout = confirmTimeout;
-        this.thread = Executors.newSingleThreadScheduledExecutor(Workers.daemonThreads(name));
-        thread.scheduleWithFixedDelay(this::expire, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        this.thread = Executors.newSingleThreadExecutor(Workers.daemonThreads(name));
+        this.sweep = timer.scheduleWithFixedDelay(this::expireWaiting, SWEEP_MILLIS, SWEEP_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Takes a message for the broker, or refuses it at once with {@link PublishingPaused} while the
+     * broker blocks publishing or the lane is full. On the caller's thread: no wait, no lock.
+     */
     CompletableFuture<Void> publish(OutgoingMessage message) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (closing) {
+            return CompletableFuture.failedFuture(new BrokerUnavailable("the server is shutting down"));
+        }
+        String blockedBy = broker.publishingBlocked();
+        if (blockedBy != null) {
+            return CompletableFuture.failedFuture(new PublishingPaused(
+                    "the broker does not take messages now (" + blockedBy + ")", retryAfter()));
+        }
+        long bytes = message.body().length;
+        if (admitted.incrementAndGet() > MAX_ADMITTED | admittedBytes.addAndGet(bytes) > MAX_ADMITTED_BYTES) {
+            release(bytes);
+            return CompletableFuture.failedFuture(new PublishingPaused(
+                    "too many messages wait for the broker", retryAfter()));
+        }
+        Pending pending = new Pending(message, new CompletableFuture<>());
+        waiting.add(pending);
         try {
-            thread.execute(() -> {
-                waiting.add(new Pending(message, result));
-                pump();
-            });
-        } catch (RuntimeException e) {
-            result.completeExceptionally(new BrokerUnavailable("the server is shutting down", e));
+            thread.execute(this::pump);
+        } catch (RejectedExecutionException e) {
+            if (pending.claim()) {
+                answer(pending, new BrokerUnavailable("the server is shutting down"));
+            }
         }
-        return result;
+        return pending.result;
     }
 
-    /** Publishes what waits, while confirms are due for fewer than {@link #MAX_IN_FLIGHT}. */
+    /** How long a refused sender should wait before it tries again: about one confirm's worth of the broker's time. */
+    private Duration retryAfter() {
+        return confirmTimeout;
+    }
+
+    /** Wakes the lane when the broker blocks or unblocks publishing: what waits goes out, or is refused. */
+    void wake() {
+        try {
+            thread.execute(this::pump);
+        } catch (RejectedExecutionException e) {
+            // stopped: close() answered everything
+        }
+    }
+
+    /**
+     * Publishes what waits, while confirms are due for fewer than {@link #MAX_IN_FLIGHT}; while the
+     * broker blocks publishing, refuses it instead (never written, so truly not sent).
+     */
     private void pump() {
-        while (outstanding.size() < MAX_IN_FLIGHT && !waiting.isEmpty()) {
-            send(waiting.poll());
+        while (outstanding.size() < MAX_IN_FLIGHT) {
+            Pending next = waiting.poll();
+            if (next == null) {
+                if (drained != null && outstanding.isEmpty()) {
+                    drained.complete(null);
+                }
+                return;
+            }
+            if (!next.claim()) {
+                continue; // the sweep refused it
+            }
+            String blockedBy = broker.publishingBlocked();
+            if (blockedBy != null) {
+                answer(next, new PublishingPaused("the broker does not take messages now (" + blockedBy + ")",
+                        retryAfter()));
+            } else {
+                send(next);
+            }
         }
     }
 
-    /** Refuses what waited too long in the lane (never sent) and what the broker did not confirm in time. */
-    private void expire() {
+    /** On the timer: refuses what waited unwritten past the confirm timeout, oldest first. */
+    private void expireWaiting() {
         long now = System.nanoTime();
         long timeout = confirmTimeout.toNanos();
-        while (!waiting.isEmpty() && now - waiting.peek().queuedAt > timeout) {
-            waiting.poll().result.completeExceptionally(
-                    new BrokerUnavailable("the broker is too slow: the message was not sent"));
-        }
-        List<Long> late = new ArrayList<>();
-        for (Map.Entry<Long, Pending> entry : outstanding.entrySet()) {
-            if (now - entry.getValue().publishedAt > timeout) {
-                late.add(entry.getKey());
+        for (Iterator<Pending> it = waiting.iterator(); it.hasNext();) {
+            Pending pending = it.next();
+            if (now - pending.queuedAt <= timeout) {
+                return;
+            }
+            if (pending.claim()) {
+                it.remove();
+                answer(pending, new BrokerUnavailable("the broker is too slow: the message was not sent"));
             }
         }
-        for (Long sequence : late) {
-            Pending pending = outstanding.remove(sequence);
-            outstandingById.remove(pending.message.messageId());
-            pending.result.completeExceptionally(new TimeoutException("no confirm from the broker in time"));
+    }
+
+    /** Answers a message its claimer holds (null: stored), and gives its place in the lane back. */
+    private void answer(Pending pending, Throwable failure) {
+        release(pending.message.body().length);
+        if (failure == null) {
+            pending.result.complete(null);
+        } else {
+            pending.result.completeExceptionally(failure);
         }
-        if (!late.isEmpty()) {
-            unconfirmedSinceWarning += late.size();
-            if (now - lastUnconfirmedWarning > WARN_EVERY_NANOS) {
-                long count = unconfirmedSinceWarning;
-                LOG.warning(() -> name + ": " + count + " publishes not confirmed within " + confirmTimeout.toMillis()
-                        + " ms (since the last such warning); their senders were told unavailable, though the broker"
-                        + " may have stored them");
-                lastUnconfirmedWarning = now;
-                unconfirmedSinceWarning = 0;
-            }
-            pump();
-        }
+    }
+
+    private void release(long bytes) {
+        admitted.decrementAndGet();
+        admittedBytes.addAndGet(-bytes);
     }
 
     private void send(Pending pending) {
-        if (pending.result.isDone()) {
-            return;
-        }
         OutgoingMessage message = pending.message;
         long sequence = -1;
         try {
             Channel current = channel();
             sequence = current.getNextPublishSeqNo();
-            pending.publishedAt = System.nanoTime();
             outstanding.put(sequence, pending);
             outstandingById.put(message.messageId(), pending);
             // mandatory for one user: the broker returns it when no inbox is bound for that id (an unknown user)
@@ -165,7 +245,7 @@ final class PublisherLane {
             }
             outstandingById.remove(message.messageId());
             LOG.log(Level.FINE, e, () -> name + ": publish of " + message.messageId() + " failed");
-            pending.result.completeExceptionally(e instanceof BrokerUnavailable ? e
+            answer(pending, e instanceof BrokerUnavailable ? e
                     : new BrokerUnavailable("the broker did not take the message", e));
         }
     }
@@ -207,12 +287,15 @@ final class PublisherLane {
         return opened;
     }
 
-    /** From the client library's thread to this lane's, in order; inline only once the lane has stopped. */
+    /**
+     * From the client library's thread to this lane's, in order. Once the lane has stopped, its last
+     * task answered everything, and what the library tells after it concerns nothing.
+     */
     private void handOver(Runnable task) {
         try {
             thread.execute(task);
         } catch (RejectedExecutionException e) {
-            task.run();
+            LOG.finest(() -> name + ": stopped; a broker callback after the end is ignored");
         }
     }
 
@@ -225,15 +308,15 @@ final class PublisherLane {
             outstandingById.remove(pending.message.messageId());
             if (pending.returned) {
                 // RabbitMQ acks a returned message, Qpid Broker-J nacks it: either way it was not stored
-                pending.result.completeExceptionally(new UnknownRecipient(pending.message.recipient()));
+                answer(pending, new UnknownRecipient(pending.message.recipient()));
             } else if (!stored && !pending.message.broadcast() && !broker.features().rabbitQueueArguments()) {
                 // Qpid Broker-J nacks a mandatory message that no inbox is bound for, before it returns it (if
                 // at all); it takes no inbox limit (no x-max-length), so there a nack means no such user
-                pending.result.completeExceptionally(new UnknownRecipient(pending.message.recipient()));
+                answer(pending, new UnknownRecipient(pending.message.recipient()));
             } else if (!stored) {
-                pending.result.completeExceptionally(new PublishRefused("the broker refused the message"));
+                answer(pending, new PublishRefused("the broker refused the message"));
             } else {
-                pending.result.complete(null);
+                answer(pending, null);
             }
         }
         pump();
@@ -247,29 +330,64 @@ final class PublisherLane {
         List<Pending> lost = new ArrayList<>(outstanding.values());
         outstanding.clear();
         outstandingById.clear();
-        lost.forEach(pending -> pending.result.completeExceptionally(
-                new BrokerUnavailable("the broker connection was lost")));
+        lost.forEach(pending -> answer(pending, new BrokerUnavailable("the broker connection was lost")));
         pump(); // on a new channel, or each refused at once while the broker is away
     }
 
-    /** Stops taking work, waits briefly for confirms already due, then closes the channel. */
+    /**
+     * Stops taking work and waits, up to the confirm timeout, for the confirms already due (the
+     * broker connection is still open: {@link Publisher} drains before it closes). Then everything
+     * still held is refused and the channel closed, on the lane's thread, which then ends.
+     */
     void close() {
-        thread.shutdown();
+        closing = true;
+        sweep.cancel(false);
         try {
-            if (!thread.awaitTermination(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                thread.shutdownNow();
-            }
-            waiting.forEach(pending -> pending.result.completeExceptionally(
-                    new BrokerUnavailable("the server is shutting down")));
-            waiting.clear();
-            if (channel != null && channel.isOpen()) {
-                channel.waitForConfirms(confirmTimeout.toMillis());
-                channel.close();
-            }
+            CompletableFuture<Void> drained = new CompletableFuture<>();
+            thread.execute(() -> awaitDrained(drained));
+            drained.get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | RejectedExecutionException e) {
+            LOG.fine(() -> name + ": confirms still due at shutdown are refused");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.log(Level.FINE, name + ": closing the channel failed", e);
+        }
+        try {
+            thread.execute(this::stop);
+        } catch (RejectedExecutionException e) {
+            return; // closed before
+        }
+        thread.shutdown();
+        try {
+            thread.awaitTermination(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On the lane: {@code wanted} completes once nothing waits and no confirm is due, checked after each settle. */
+    private void awaitDrained(CompletableFuture<Void> wanted) {
+        drained = wanted;
+        pump();
+    }
+
+    /** On the lane, last: refuses what is left and closes the channel. */
+    private void stop() {
+        for (Pending pending; (pending = waiting.poll()) != null;) {
+            if (pending.claim()) {
+                answer(pending, new BrokerUnavailable("the server is shutting down"));
+            }
+        }
+        List<Pending> unconfirmed = new ArrayList<>(outstanding.values());
+        outstanding.clear();
+        outstandingById.clear();
+        unconfirmed.forEach(pending -> answer(pending, new BrokerUnavailable(
+                "the server stopped before the broker confirmed the message")));
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.close();
+            } catch (IOException | TimeoutException | RuntimeException e) {
+                LOG.log(Level.FINE, name + ": closing the channel failed", e);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.chat.entity.ErrorCode;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,9 @@ public class ChatMetrics {
     @Inject
     Instance<Object> beans;
 
+    @Inject
+    BrokerConnection broker;
+
     /** null when the server has no MicroProfile Metrics. */
     private MicroProfileMetrics exported;
 
@@ -32,6 +36,10 @@ public class ChatMetrics {
     void register() {
         if (metricsApiPresent()) {
             exported = MicroProfileMetrics.register(beans);
+        }
+        if (exported != null) {
+            // 1 while the broker blocks publishing (a resource alarm): sends are refused at once meanwhile
+            exported.brokerBlocked(() -> broker.publishingBlocked() == null ? 0 : 1);
         }
         if (exported == null) {
             LOG.info("This server has no MicroProfile Metrics: the chat's metrics are not exported.");

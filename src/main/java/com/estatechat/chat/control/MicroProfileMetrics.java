@@ -60,6 +60,10 @@ final class MicroProfileMetrics {
         registry.gauge("chat.sessions.open", count);
     }
 
+    void brokerBlocked(Supplier<Integer> blocked) {
+        registry.gauge("chat.broker.blocked", blocked);
+    }
+
     void accepted(Duration confirmTime) {
         accepted.inc();
         confirmLatency.update(confirmTime);

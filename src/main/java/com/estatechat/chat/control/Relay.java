@@ -3,6 +3,7 @@ package com.estatechat.chat.control;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.PublishRefused;
 import com.estatechat.amqp.control.Publisher;
+import com.estatechat.amqp.control.PublishingPaused;
 import com.estatechat.amqp.control.UnknownRecipient;
 import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
@@ -234,7 +235,10 @@ public class Relay {
             ErrorCode code = codeFor(failure);
             LOG.log(Level.FINE, failure, () -> "Message from " + connection.userId() + " to " + send.targetId()
                     + " not accepted: " + code.wireName());
-            refuse(connection, new FrameRejected(code, explain(code), send.clientMsgId(), null));
+            Long retryAfterMs = retryAfterMs(failure);
+            refuse(connection, new FrameRejected(code, retryAfterMs == null ? explain(code)
+                    : "the message service is busy; the message was not accepted, retry after retry_after_ms",
+                    send.clientMsgId(), null, retryAfterMs));
         }
     }
 
@@ -344,7 +348,8 @@ public class Relay {
                             () -> "The ack of " + delivery.messageId() + " by " + connection.userId() + " was not recorded");
                     user.restorePending(delivery);
                     refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
-                            "the ack was not recorded; send it again later", null, delivery.messageId()));
+                            "the ack was not recorded; send it again later", null, delivery.messageId(),
+                            retryAfterMs(outcome.receiptFailure())));
                 }
             } finally {
                 delivery.subscription().release();
@@ -446,9 +451,18 @@ public class Relay {
         });
     }
 
+    /** The hint of a refusal made at once because the broker takes nothing now, else null. */
+    private static Long retryAfterMs(Throwable failure) {
+        return failure != null && cause(failure) instanceof PublishingPaused paused
+                ? paused.retryAfter().toMillis() : null;
+    }
+
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     private ErrorCode codeFor(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                : failure;
+        Throwable cause = cause(failure);
         if (cause instanceof PublishRefused && settings.inboxMaxLength() > 0) {
             return ErrorCode.INBOX_FULL;
         }

@@ -1,0 +1,193 @@
+package com.estatechat.amqp.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.estatechat.settings.ChatSettings;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The publishing lane against a channel that does what a broker under a resource alarm does: it
+ * stops reading (a write blocks) or sends {@code connection.blocked}, and confirms come late.
+ */
+class PublisherLaneTest {
+
+    static final Duration BUDGET = Duration.ofMillis(300);
+
+    final FakeBroker broker = new FakeBroker();
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    final PublisherLane lane = new PublisherLane("test-lane", broker, topology(), () -> "test.exchange", BUDGET,
+            timer);
+
+    @AfterEach
+    void stop() {
+        broker.channel.unblockWrites();
+        lane.close();
+        timer.shutdownNow();
+    }
+
+    /**
+     * The lane's thread is stuck in a write (the broker stopped reading before it said so). What
+     * waits behind it is still refused as not sent within its budget, and once the lane holds its
+     * bound a new send is refused at once: the sweep runs on another thread, and the bound is taken
+     * by the caller. The written message waits for its confirm.
+     */
+    @Test
+    void aWriteThatBlocksHoldsUpNoAnswer() {
+        broker.channel.blockWrites();
+        CompletableFuture<Void> written = lane.publish(message("written"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() == 1);
+        List<CompletableFuture<Void>> behind = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            behind.add(lane.publish(message("behind-" + i)));
+        }
+
+        await().atMost(BUDGET.multipliedBy(10)).until(() -> behind.stream().allMatch(CompletableFuture::isDone));
+        behind.forEach(refused -> assertThat(failure(refused)).isInstanceOf(BrokerUnavailable.class)
+                .hasMessageContaining("not sent"));
+
+        List<CompletableFuture<Void>> filling = new ArrayList<>();
+        for (int i = 0; i < PublisherLane.MAX_ADMITTED; i++) {
+            filling.add(lane.publish(message("filling-" + i)));
+        }
+        assertThat(filling.stream().filter(CompletableFuture::isDone).map(PublisherLaneTest::failure))
+                .as("refused at once: the lane is full").anyMatch(PublishingPaused.class::isInstance);
+        assertThat(written).as("written: waits for its confirm").isNotDone();
+    }
+
+    /**
+     * A resource alarm: a message written before the server knew waits for its confirm however
+     * long the alarm lasts (no timer turns it into a refusal, which would be a lie once the broker
+     * stores it), and a send after {@code connection.blocked} is refused at once with a hint.
+     */
+    @Test
+    void duringAnAlarmAWrittenMessageWaitsForItsConfirmAndANewOneIsRefusedAtOnce() throws Exception {
+        CompletableFuture<Void> written = lane.publish(message("written"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() == 1);
+        broker.blocked = "memory alarm";
+
+        CompletableFuture<Void> refused = lane.publish(message("after the alarm was seen"));
+        assertThat(refused).isCompletedExceptionally();
+        assertThat(failure(refused)).isInstanceOf(PublishingPaused.class);
+        assertThat(((PublishingPaused) failure(refused)).retryAfter()).isPositive();
+
+        // written, unconfirmed: still waiting several budgets later
+        await().during(BUDGET.multipliedBy(4)).atMost(BUDGET.multipliedBy(6)).until(() -> !written.isDone());
+
+        broker.blocked = null;
+        broker.channel.confirm(0, true);
+        await().atMost(Duration.ofSeconds(5)).until(written::isDone);
+        assertThat(written).isCompleted().isNotCompletedExceptionally();
+        assertThat(broker.channel.writes.get()).as("the refused one was never written").isEqualTo(1);
+    }
+
+    /** Every future completes when the lane closes, whatever it held: none is left waiting. */
+    @Test
+    void closingAnswersEverything() {
+        CompletableFuture<Void> written = lane.publish(message("written"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() == 1);
+
+        lane.close();
+
+        assertThat(written).isCompletedExceptionally();
+        assertThat(lane.publish(message("after"))).isCompletedExceptionally();
+    }
+
+    private static Throwable failure(CompletableFuture<Void> future) {
+        try {
+            future.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+    }
+
+    private static OutgoingMessage message(String text) {
+        return OutgoingMessage.toUser(text, "message", "bob", text.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    private InboxTopology topology() {
+        InboxTopology topology = new InboxTopology();
+        topology.broker = broker;
+        topology.settings = new ChatSettings() {
+            @Override
+            public String exchange() {
+                return "test.exchange";
+            }
+
+            @Override
+            public String deadLetterExchange() {
+                return "test.dead-letter";
+            }
+        };
+        return topology;
+    }
+
+    /** A broker connection whose publishing channel is {@link FakeChannel} and whose blocked state the test sets. */
+    static final class FakeBroker extends BrokerConnection {
+        final FakeChannel channel = new FakeChannel();
+        volatile String blocked;
+
+        @Override
+        public Channel openPublishChannel() {
+            return channel.proxy;
+        }
+
+        @Override
+        public String publishingBlocked() {
+            return blocked;
+        }
+    }
+
+    /** A channel in confirm mode that counts writes, can block them, and confirms when the test says. */
+    static final class FakeChannel {
+        final AtomicLong writes = new AtomicLong();
+        private volatile CountDownLatch writesBlocked = new CountDownLatch(0);
+        private volatile ConfirmListener confirms;
+        final Channel proxy = (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(),
+                new Class<?>[] {Channel.class}, (self, method, args) -> switch (method.getName()) {
+                    case "isOpen" -> true;
+                    case "getNextPublishSeqNo" -> writes.get();
+                    case "basicPublish" -> {
+                        writes.incrementAndGet();
+                        writesBlocked.await();
+                        yield null;
+                    }
+                    case "addConfirmListener" -> {
+                        confirms = (ConfirmListener) args[0];
+                        yield null;
+                    }
+                    case "hashCode" -> System.identityHashCode(self);
+                    case "equals" -> self == args[0];
+                    case "toString" -> "FakeChannel";
+                    default -> null;
+                });
+
+        void blockWrites() {
+            writesBlocked = new CountDownLatch(1);
+        }
+
+        void unblockWrites() {
+            writesBlocked.countDown();
+        }
+
+        void confirm(long sequence, boolean multiple) throws Exception {
+            confirms.handleAck(sequence, multiple);
+        }
+    }
+}
