@@ -35,6 +35,7 @@ final class DeliveryLedger {
         volatile String refusedWith;
         final AtomicInteger deliveries = new AtomicInteger();
         final long sentNanos = System.nanoTime();
+        volatile long answeredNanos;
         volatile long firstDeliveryNanos;
         volatile boolean deliveredReceipt;
 
@@ -79,6 +80,13 @@ final class DeliveryLedger {
             return;
         }
         entry.messageId = messageId;
+        answered(entry);
+    }
+
+    private static void answered(Entry entry) {
+        if (entry.answeredNanos == 0) {
+            entry.answeredNanos = System.nanoTime();
+        }
     }
 
     /** The ids of every message the server accepted ({@code queued}). */
@@ -94,6 +102,7 @@ final class DeliveryLedger {
             return;
         }
         entry.refusedWith = code;
+        answered(entry);
     }
 
     /** A {@code message} frame reached {@code recipient}. */
@@ -193,16 +202,18 @@ final class DeliveryLedger {
                 refused, unanswered(),
                 all.stream().filter(e -> e.deliveries.get() > 0).count(),
                 all.stream().filter(e -> e.messageId == null && e.deliveries.get() > 0).count(),
+                all.stream().filter(e -> e.refusedWith != null && e.deliveries.get() > 0).count(),
                 duplicates.get(), unflaggedDuplicates.get(), misrouted.get(), unknown.get(),
                 all.stream().filter(e -> e.deliveredReceipt).count(), withoutDeliveredReceipt(), other,
-                undelivered());
+                undelivered(), all.stream().filter(e -> e.answeredNanos != 0)
+                        .mapToLong(e -> (e.answeredNanos - e.sentNanos) / 1_000_000).max().orElse(0));
     }
 
     /** What a fault run did to its messages; {@link #lost()} must be 0. */
     record Report(String scenario, long sent, long sendFailed, long accepted, Map<String, Long> refused,
-            long unanswered, long delivered, long deliveredWithoutQueuedReceipt, int duplicates,
-            int unflaggedDuplicates, int misrouted, int unknown, long deliveredReceipts,
-            long missingDeliveredReceipts, Map<String, Integer> otherErrors, long lost) {
+            long unanswered, long delivered, long deliveredWithoutQueuedReceipt, long refusedThenDelivered,
+            int duplicates, int unflaggedDuplicates, int misrouted, int unknown, long deliveredReceipts,
+            long missingDeliveredReceipts, Map<String, Integer> otherErrors, long lost, long longestAnswerMillis) {
 
         /** The promise every fault run checks: nothing accepted is lost, unconfirmed or silently doubled. */
         Report assertNothingLost() {
@@ -213,6 +224,8 @@ final class DeliveryLedger {
             org.assertj.core.api.Assertions.assertThat(unflaggedDuplicates)
                     .as("second copies not flagged redelivered").isZero();
             org.assertj.core.api.Assertions.assertThat(misrouted).as("misrouted").isZero();
+            org.assertj.core.api.Assertions.assertThat(refusedThenDelivered)
+                    .as("refused, yet delivered: the sender was told a lie").isZero();
             return this;
         }
 
@@ -226,6 +239,7 @@ final class DeliveryLedger {
                     + "| unanswered (neither queued nor refused) | " + unanswered + " |\n"
                     + "| delivered (at least once) | " + delivered + " |\n"
                     + "| delivered though no `queued` reached the sender | " + deliveredWithoutQueuedReceipt + " |\n"
+                    + "| refused (`error`), yet delivered | " + refusedThenDelivered + " |\n"
                     + "| duplicates (all must be `redelivered`) | " + duplicates + " |\n"
                     + "| duplicates not flagged `redelivered` | " + unflaggedDuplicates + " |\n"
                     + "| misrouted | " + misrouted + " |\n"
@@ -233,7 +247,8 @@ final class DeliveryLedger {
                     + "| `delivered` receipts | " + deliveredReceipts + " |\n"
                     + "| accepted without a `delivered` receipt | " + missingDeliveredReceipts + " |\n"
                     + "| other errors | " + otherErrors + " |\n"
-                    + "| **lost** (accepted, never delivered) | **" + lost + "** |\n";
+                    + "| **lost** (accepted, never delivered) | **" + lost + "** |\n"
+                    + "| longest wait of a send for its answer | " + longestAnswerMillis + " ms |\n";
         }
 
         /** Writes the report to target/chaos-reports/&lt;scenario&gt;.md and prints it. */

@@ -74,6 +74,24 @@ public final class RabbitMqNode {
         void close();
     }
 
+    /**
+     * The broker closes every client connection of that client-provided name (the server names
+     * its connections {@code estate-chat}, {@code estate-chat-publish}, {@code estate-chat-N});
+     * returns how many it closed.
+     */
+    public static int closeConnectionsNamed(String name, String reason) {
+        java.util.regex.Pattern named = java.util.regex.Pattern.compile(
+                "connection_name\\W+" + java.util.regex.Pattern.quote(name) + "[\"'>]");
+        int closed = 0;
+        for (String line : list("list_connections", "pid", "client_properties")) {
+            if (named.matcher(line).find()) {
+                rabbitmqctl("close_connection", line.trim().split("\t")[0].trim(), reason);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     /** The type of a queue ({@code classic}, {@code quorum}), as the broker reports it. */
     public static String queueType(String queue) {
         for (String line : rabbitmqctl("list_queues", "-q", "--no-table-headers", "name", "type").split("\n")) {

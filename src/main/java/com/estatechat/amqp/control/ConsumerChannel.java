@@ -386,8 +386,12 @@ final class ConsumerChannel {
             long tag = envelope.getDeliveryTag();
             Channel channel = getChannel();
             owner.execute(() -> track(channel, subscription, tag));
-            subscription.listener().onDelivery(subscription, new InboxDelivery(tag, envelope.isRedeliver(),
-                    properties.getType(), properties.getMessageId(), body, properties.getHeaders()));
+            // a copy written again after its publishing channel was lost: the first may have been delivered too
+            boolean republished = properties.getHeaders() != null
+                    && Boolean.TRUE.equals(properties.getHeaders().get(PublisherLane.HEADER_REPUBLISHED));
+            subscription.listener().onDelivery(subscription, new InboxDelivery(tag,
+                    envelope.isRedeliver() || republished, properties.getType(), properties.getMessageId(), body,
+                    properties.getHeaders()));
         }
 
         @Override

@@ -66,6 +66,11 @@ public class Publisher {
         return open.get(Math.floorMod(orderKey, open.size())).publish(message);
     }
 
+    /** The broker is back: what a lost channel left unconfirmed is written again (on the connector thread: only hands over). */
+    void onConnected(@Observes BrokerConnected connected) {
+        lanes.forEach(PublisherLane::wake);
+    }
+
     /**
      * Drains the lanes while the broker connection is still open: after the sessions have closed
      * ({@code SessionRegistry} observes the same event first) and before {@link BrokerConnection}

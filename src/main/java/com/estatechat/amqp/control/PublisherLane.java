@@ -7,8 +7,10 @@ import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -76,6 +78,16 @@ final class PublisherLane {
     /** The bytes of the messages a lane holds: 2,048 messages at the largest size would be 512 MB. */
     static final long MAX_ADMITTED_BYTES = 16L << 20;
     static final long SWEEP_MILLIS = 200;
+    /**
+     * On a message written again after its channel was lost before the confirm: the broker may have
+     * stored the first copy too, so the consumer marks a delivery of it {@code redelivered}.
+     */
+    public static final String HEADER_REPUBLISHED = "republished";
+    /**
+     * Channels a message may lose before its confirm: a connection drop costs one; a message that
+     * closes each channel it is written on would otherwise go round for ever.
+     */
+    static final int MAX_LOSSES = 3;
 
     private final ExecutorService thread;
     /** Offered by callers, taken by the lane; the oldest first. A message is taken once: see {@link Pending#claim()}. */
@@ -89,6 +101,12 @@ final class PublisherLane {
     private final NavigableMap<Long, Pending> outstanding = new TreeMap<>();
     private final Map<String, Pending> outstandingById = new HashMap<>();
     private Channel channel;
+    /**
+     * Written on a channel that was lost before their confirm: the broker may hold them or not. They
+     * are written again first, flagged {@link #HEADER_REPUBLISHED}, and answered by the new
+     * channel's confirm; never refused while the server runs, since they may be stored already.
+     */
+    private final Deque<Pending> unsettled = new ArrayDeque<>();
     /** Completed once nothing waits and no confirm is due, when close() asked for it. */
     private CompletableFuture<Void> drained;
 
@@ -98,6 +116,11 @@ final class PublisherLane {
         final long queuedAt = System.nanoTime();
         private final AtomicBoolean claimed = new AtomicBoolean();
         boolean returned;
+        /** Written before on a channel that was lost: it goes again with {@link #HEADER_REPUBLISHED}. */
+        boolean republished;
+        /** Channels lost while it waited for its confirm. */
+        int losses;
+        Throwable writeFailure;
 
         Pending(OutgoingMessage message, CompletableFuture<Void> result) {
             this.message = message;
@@ -176,10 +199,15 @@ final class PublisherLane {
      * broker blocks publishing, refuses it instead (never written, so truly not sent).
      */
     private void pump() {
+        if (broker.publishingBlocked() == null) {
+            while (outstanding.size() < MAX_IN_FLIGHT && !unsettled.isEmpty() && write(unsettled.peek())) {
+                unsettled.poll();
+            } // else they wait for the broker: the lane is woken when it unblocks or comes back
+        }
         while (outstanding.size() < MAX_IN_FLIGHT) {
             Pending next = waiting.poll();
             if (next == null) {
-                if (drained != null && outstanding.isEmpty()) {
+                if (drained != null && outstanding.isEmpty() && unsettled.isEmpty()) {
                     drained.complete(null);
                 }
                 return;
@@ -228,7 +256,17 @@ final class PublisherLane {
         admittedBytes.addAndGet(-bytes);
     }
 
+    /** Writes a message never written before, or refuses it as not sent when the channel cannot take it. */
     private void send(Pending pending) {
+        if (!write(pending)) {
+            Throwable failure = pending.writeFailure;
+            answer(pending, failure instanceof BrokerUnavailable ? failure
+                    : new BrokerUnavailable("the broker did not take the message", failure));
+        }
+    }
+
+    /** Writes a message on the channel, tracked for its confirm; false, tracking nothing, when the channel cannot take it. */
+    private boolean write(Pending pending) {
         OutgoingMessage message = pending.message;
         long sequence = -1;
         try {
@@ -237,16 +275,17 @@ final class PublisherLane {
             outstanding.put(sequence, pending);
             outstandingById.put(message.messageId(), pending);
             // mandatory for one user: the broker returns it when no inbox is bound for that id (an unknown user)
-            current.basicPublish(exchange.get(), message.recipient(), !message.broadcast(), properties(message),
-                    message.body());
+            current.basicPublish(exchange.get(), message.recipient(), !message.broadcast(),
+                    properties(message, pending.republished), message.body());
+            return true;
         } catch (IOException | RuntimeException e) {
             if (sequence >= 0) {
                 outstanding.remove(sequence);
             }
             outstandingById.remove(message.messageId());
             LOG.log(Level.FINE, e, () -> name + ": publish of " + message.messageId() + " failed");
-            answer(pending, e instanceof BrokerUnavailable ? e
-                    : new BrokerUnavailable("the broker did not take the message", e));
+            pending.writeFailure = e;
+            return false;
         }
     }
 
@@ -255,9 +294,7 @@ final class PublisherLane {
             return channel;
         }
         if (channel != null) {
-            // forget it for recovery, or it would come back beside the new one with its listeners
-            channel.abort();
-            channel = null;
+            lost(null); // its shutdown may not have been told yet: its outstanding are the new channel's first
         }
         Channel opened = broker.openPublishChannel();
         topology.ensureExchanges(opened);
@@ -265,24 +302,27 @@ final class PublisherLane {
         opened.addConfirmListener(new ConfirmListener() {
             @Override
             public void handleAck(long sequence, boolean multiple) {
-                handOver(() -> settle(sequence, multiple, true));
+                handOver(opened, () -> settle(sequence, multiple, true));
             }
 
             @Override
             public void handleNack(long sequence, boolean multiple) {
-                handOver(() -> settle(sequence, multiple, false));
+                handOver(opened, () -> settle(sequence, multiple, false));
             }
         });
         opened.addReturnListener(returned -> {
             String messageId = returned.getProperties().getMessageId();
-            handOver(() -> {
+            handOver(opened, () -> {
                 Pending pending = outstandingById.get(messageId);
                 if (pending != null) {
                     pending.returned = true;
                 }
             });
         });
-        opened.addShutdownListener(cause -> handOver(() -> failOutstanding(cause)));
+        opened.addShutdownListener(cause -> handOver(opened, () -> {
+            lost(cause);
+            pump(); // on a new channel, or the unwritten each refused at once while the broker is away
+        }));
         channel = opened;
         return opened;
     }
@@ -291,9 +331,14 @@ final class PublisherLane {
      * From the client library's thread to this lane's, in order. Once the lane has stopped, its last
      * task answered everything, and what the library tells after it concerns nothing.
      */
-    private void handOver(Runnable task) {
+    private void handOver(Channel from, Runnable task) {
         try {
-            thread.execute(task);
+            // sequence numbers start again on each channel: what a replaced channel tells concerns nothing now
+            thread.execute(() -> {
+                if (from == channel) {
+                    task.run();
+                }
+            });
         } catch (RejectedExecutionException e) {
             LOG.finest(() -> name + ": stopped; a broker callback after the end is ignored");
         }
@@ -322,16 +367,38 @@ final class PublisherLane {
         pump();
     }
 
-    private void failOutstanding(ShutdownSignalException cause) {
-        if (!cause.isInitiatedByApplication()) {
-            LOG.warning(() -> name + ": channel closed (" + cause.getReason() + "); failing "
-                    + outstanding.size() + " unconfirmed publishes");
+    /**
+     * The current channel is gone (told by its shutdown, or found closed): what it had written and
+     * not yet confirmed goes first into {@link #unsettled}, in the order written. Its confirms can
+     * never come now; the broker may hold those messages or not.
+     */
+    private void lost(ShutdownSignalException cause) {
+        if (cause != null && !cause.isInitiatedByApplication()) {
+            LOG.warning(() -> name + ": channel closed (" + cause.getReason() + "); " + outstanding.size()
+                    + " unconfirmed publishes will be written again, flagged");
         }
-        List<Pending> lost = new ArrayList<>(outstanding.values());
+        List<Pending> written = new ArrayList<>(outstanding.values());
         outstanding.clear();
         outstandingById.clear();
-        lost.forEach(pending -> answer(pending, new BrokerUnavailable("the broker connection was lost")));
-        pump(); // on a new channel, or each refused at once while the broker is away
+        for (int i = written.size() - 1; i >= 0; i--) {
+            Pending pending = written.get(i);
+            if (++pending.losses > MAX_LOSSES) {
+                // a message that closes every channel it is written on (an exchange deleted under the server)
+                answer(pending, new BrokerUnavailable("the broker closed the channel " + MAX_LOSSES
+                        + " times before it confirmed the message"));
+                continue;
+            }
+            pending.republished = true;
+            pending.returned = false;
+            unsettled.addFirst(pending);
+        }
+        try {
+            // forget it for recovery, or it would come back beside the new one with its listeners
+            channel.abort();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINEST, name + ": aborting a lost channel failed", e);
+        }
+        channel = null;
     }
 
     /**
@@ -378,8 +445,10 @@ final class PublisherLane {
             }
         }
         List<Pending> unconfirmed = new ArrayList<>(outstanding.values());
+        unconfirmed.addAll(unsettled);
         outstanding.clear();
         outstandingById.clear();
+        unsettled.clear();
         unconfirmed.forEach(pending -> answer(pending, new BrokerUnavailable(
                 "the server stopped before the broker confirmed the message")));
         if (channel != null && channel.isOpen()) {
@@ -391,14 +460,19 @@ final class PublisherLane {
         }
     }
 
-    private static AMQP.BasicProperties properties(OutgoingMessage message) {
+    private static AMQP.BasicProperties properties(OutgoingMessage message, boolean republished) {
+        Map<String, Object> headers = message.headers();
+        if (republished) {
+            headers = new HashMap<>(headers == null ? Map.of() : headers);
+            headers.put(HEADER_REPUBLISHED, true);
+        }
         return new AMQP.BasicProperties.Builder()
                 .deliveryMode(message.persistent() ? 2 : 1)
                 .contentType("application/json")
                 .messageId(message.messageId())
                 .type(message.kind())
                 .timestamp(new Date())
-                .headers(message.headers())
+                .headers(headers)
                 .build();
     }
 }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.estatechat.settings.ChatSettings;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.ShutdownListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -96,6 +99,36 @@ class PublisherLaneTest {
         assertThat(broker.channel.writes.get()).as("the refused one was never written").isEqualTo(1);
     }
 
+    /**
+     * The publishing connection drops between a write and its confirm: the broker may hold the
+     * message or not, so the sender must not be told it was not sent. It is written again on the
+     * next channel, flagged (its delivery is then marked redelivered), and answered by that
+     * channel's confirm; a late word from the lost channel, whose sequence numbers the new one
+     * reuses, settles nothing.
+     */
+    @Test
+    void aMessageWhoseChannelIsLostBeforeItsConfirmIsWrittenAgainFlaggedAndAnsweredByTheNextConfirm()
+            throws Exception {
+        CompletableFuture<Void> written = lane.publish(message("written"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() == 1);
+
+        FakeChannel lost = broker.loseChannel();
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() == 1);
+        assertThat(written).as("answered before the broker said anything").isNotDone();
+        assertThat(broker.channel.written.get(0).getHeaders()).containsEntry(PublisherLane.HEADER_REPUBLISHED, true);
+        assertThat(lost.written.get(0).getHeaders()).doesNotContainKey(PublisherLane.HEADER_REPUBLISHED);
+
+        lost.confirm(0, true);
+        CompletableFuture<Void> next = lane.publish(message("next"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() == 2);
+        assertThat(written).as("settled by the lost channel's confirm").isNotDone();
+
+        broker.channel.confirm(1, true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> written.isDone() && next.isDone());
+        assertThat(written).isNotCompletedExceptionally();
+        assertThat(next).isNotCompletedExceptionally();
+    }
+
     /** Every future completes when the lane closes, whatever it held: none is left waiting. */
     @Test
     void closingAnswersEverything() {
@@ -138,14 +171,25 @@ class PublisherLaneTest {
         return topology;
     }
 
-    /** A broker connection whose publishing channel is {@link FakeChannel} and whose blocked state the test sets. */
+    /**
+     * A broker connection whose publishing channel is a {@link FakeChannel}, whose blocked state the
+     * test sets, and whose channel the test can take away (a connection drop).
+     */
     static final class FakeBroker extends BrokerConnection {
-        final FakeChannel channel = new FakeChannel();
+        volatile FakeChannel channel = new FakeChannel();
         volatile String blocked;
 
         @Override
         public Channel openPublishChannel() {
             return channel.proxy;
+        }
+
+        /** The channel closes as on a connection drop; the next one the lane opens is new. */
+        FakeChannel loseChannel() {
+            FakeChannel lost = channel;
+            channel = new FakeChannel();
+            lost.shutDown();
+            return lost;
         }
 
         @Override
@@ -159,17 +203,25 @@ class PublisherLaneTest {
         final AtomicLong writes = new AtomicLong();
         private volatile CountDownLatch writesBlocked = new CountDownLatch(0);
         private volatile ConfirmListener confirms;
+        private volatile ShutdownListener shutdown;
+        private volatile boolean open = true;
+        final List<AMQP.BasicProperties> written = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Channel proxy = (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(),
                 new Class<?>[] {Channel.class}, (self, method, args) -> switch (method.getName()) {
-                    case "isOpen" -> true;
+                    case "isOpen" -> open;
                     case "getNextPublishSeqNo" -> writes.get();
                     case "basicPublish" -> {
+                        written.add((AMQP.BasicProperties) args[3]);
                         writes.incrementAndGet();
                         writesBlocked.await();
                         yield null;
                     }
                     case "addConfirmListener" -> {
                         confirms = (ConfirmListener) args[0];
+                        yield null;
+                    }
+                    case "addShutdownListener" -> {
+                        shutdown = (ShutdownListener) args[0];
                         yield null;
                     }
                     case "hashCode" -> System.identityHashCode(self);
@@ -188,6 +240,11 @@ class PublisherLaneTest {
 
         void confirm(long sequence, boolean multiple) throws Exception {
             confirms.handleAck(sequence, multiple);
+        }
+
+        void shutDown() {
+            open = false;
+            shutdown.shutdownCompleted(new ShutdownSignalException(true, false, null, proxy));
         }
     }
 }
