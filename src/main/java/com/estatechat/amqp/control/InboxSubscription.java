@@ -1,6 +1,7 @@
 package com.estatechat.amqp.control;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -130,5 +131,13 @@ public final class InboxSubscription {
     /** Completes once nothing of it is left on its channel; completed on its carrier's owner. */
     CompletableFuture<Void> over() {
         return over;
+    }
+
+    /**
+     * Completes once nothing of it is left on its channel: what it left unsettled went back and its
+     * acks were written (on its carrier's owner; continue elsewhere with an async stage).
+     */
+    public CompletionStage<Void> whenOver() {
+        return over.minimalCompletionStage();
     }
 }

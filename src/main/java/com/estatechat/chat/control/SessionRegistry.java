@@ -3,6 +3,7 @@ package com.estatechat.chat.control;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.concurrent.Workers;
+import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
@@ -13,9 +14,15 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import jakarta.websocket.CloseReason;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -44,7 +51,11 @@ public class SessionRegistry {
     @Inject
     LiveSettings settings;
 
+    @Inject
+    ChatSettings chatSettings;
+
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     @PostConstruct
     void registerGauge() {
@@ -57,6 +68,10 @@ public class SessionRegistry {
     }
 
     public void register(ChatConnection connection) {
+        if (stopping) {
+            connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+            return;
+        }
         users.compute(connection.userId(), (id, existing) -> {
             UserSessions user = existing != null ? existing
                     : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics,
@@ -106,15 +121,34 @@ public class SessionRegistry {
     }
 
     /**
-     * Before the application's beans go, and before the publisher drains: close every session
-     * with 1001, which cancels every consumer (the broker requeues what was not acked).
+     * The first step of an ordered shutdown, before the application's beans go and before the
+     * publisher drains (it observes the same event later): take no new session, close every
+     * session with 1001, and wait until each user's consumer is over. Acks in progress finish
+     * first (their receipts are confirmed meanwhile, the publisher still runs) and are written
+     * before the connections close, so an acked message does not come again after a restart; what
+     * was not acked goes back to the inbox. Waits at most twice the confirm timeout.
      */
     void shutdown(@Observes @Priority(Interceptor.Priority.APPLICATION) @BeforeDestroyed(ApplicationScoped.class)
             Object applicationStopping) {
+        stopping = true;
+        List<UserSessions> leaving = List.copyOf(users.values());
         LOG.info(() -> "Shutting down: closing " + openSessions() + " chat sessions");
         for (ChatConnection connection : connections()) {
             unregister(connection);
             connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+        }
+        Duration wait = chatSettings.confirmTimeout().multipliedBy(2);
+        try {
+            CompletableFuture.allOf(leaving.stream().map(user -> user.over().toCompletableFuture())
+                    .toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            long left = leaving.stream().filter(user -> !user.over().toCompletableFuture().isDone()).count();
+            LOG.warning(() -> "Shutting down: " + left + " inbox consumers had not ended after " + wait.toMillis()
+                    + " ms; the broker requeues what they hold when the connection closes");
+        } catch (ExecutionException e) {
+            LOG.log(Level.WARNING, "Shutting down: waiting for the inbox consumers failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

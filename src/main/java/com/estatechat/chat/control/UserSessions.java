@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -77,6 +79,8 @@ final class UserSessions implements InboxListener {
     private InboxSubscription subscription;
     private boolean subscribing;
     private boolean closed;
+    /** Completes once the user has left this node and its consumer is over (its acks written). */
+    private final CompletableFuture<Void> over = new CompletableFuture<>();
     /** The inbox was deleted: never subscribe again, which would create it anew. */
     private boolean removed;
 
@@ -186,7 +190,18 @@ final class UserSessions implements InboxListener {
         aheadOfTheirAnswer.clear();
         if (running != null) {
             running.close();
+            running.whenOver().whenComplete((done, failure) -> over.complete(null));
+        } else {
+            over.complete(null);
         }
+    }
+
+    /**
+     * Completes once the user's last connection here has left and its inbox consumer is over: what
+     * it left unacked went back to the inbox, and the acks it had settled were written. Any thread.
+     */
+    CompletionStage<Void> over() {
+        return over.minimalCompletionStage();
     }
 
     private void subscribe() {

@@ -12,30 +12,41 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * kill -9 of Payara Micro while 20 users exchange messages, then a restart: every message that got
- * a {@code queued} receipt reaches its recipient at least once, and every second copy is flagged
- * {@code redelivered}. The server gets no chance to close anything: unacked deliveries return to
- * the inboxes only because the broker sees the connection die. The conversation store, on
- * PostgreSQL, ends with each accepted message exactly once: a kill cuts history batches too. One
+ * Payara Micro ends while 20 users exchange messages, then restarts: killed (SIGKILL), or stopped
+ * as an orchestrator stops it (SIGTERM: the application drains). Every message that got a
+ * {@code queued} receipt reaches its recipient at least once, and every second copy is flagged
+ * {@code redelivered}. After a kill the server had no chance to close anything: unacked deliveries
+ * return to the inboxes only because the broker sees the connection die. The conversation store, on
+ * PostgreSQL, ends with each accepted message exactly once: a stop cuts history batches too. One
  * user in four is on MQTT ({@code /mqtt}, Eclipse Paho), chatting with the WebSocket users.
  */
-class KillNineChaosIT {
+class ServerStopChaosIT {
 
     @Test
     void killedMidStreamLosesNothingAccepted() {
+        endedMidStream("kill-9", PayaraMicroProcess::kill);
+    }
+
+    @Test
+    void stoppedMidStreamLosesNothingAccepted() {
+        endedMidStream("sigterm", PayaraMicroProcess::stop);
+    }
+
+    private static void endedMidStream(String how, Consumer<PayaraMicroProcess> end) {
         ChaosScale scale = ChaosScale.current();
-        DeliveryLedger ledger = new DeliveryLedger("kill-9-" + scale.form());
+        DeliveryLedger ledger = new DeliveryLedger(how + "-" + scale.form());
         List<String> users = scale.users("k");
         Map<String, String> settings = new HashMap<>(ChaosScale.NO_RATE_LIMIT);
         try (PostgresStore store = new PostgresStore()) {
             settings.putAll(store.settings());
-            try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat("kill9", settings))
+            try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat(how.replace("-", ""), settings))
                     .withOptions(store.payaraOptions());
                     ChaosTraffic traffic = new ChaosTraffic(users)) {
-                run(scale, ledger, users, server, traffic);
+                run(scale, ledger, users, server, traffic, end);
                 // the conversation store has every accepted message exactly once, whatever batch the kills cut
                 Set<String> accepted = ledger.acceptedIds();
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
@@ -44,7 +55,7 @@ class KillNineChaosIT {
             }
         }
         DeliveryLedger.Report report = ledger.report().write(
-                "rounds: " + scale.rounds() + " of " + scale.trafficPerRound().toSeconds() + " s at " + scale.messagesPerSecond() + " msg/s, each ended by kill -9;"
+                "rounds: " + scale.rounds() + " of " + scale.trafficPerRound().toSeconds() + " s at " + scale.messagesPerSecond() + " msg/s, each ended by " + how + ";"
                         + " the conversation store (PostgreSQL) holds each accepted message once");
         report.assertNothingLost();
     }
@@ -56,7 +67,7 @@ class KillNineChaosIT {
     }
 
     private static void run(ChaosScale scale, DeliveryLedger ledger, List<String> users, PayaraMicroProcess server,
-            ChaosTraffic traffic) {
+            ChaosTraffic traffic, Consumer<PayaraMicroProcess> end) {
         URI root = server.start();
         for (int round = 1; round <= scale.rounds(); round++) {
             users.forEach(user -> traffic.put(connect(root, users, user, ledger)));
@@ -64,7 +75,7 @@ class KillNineChaosIT {
             long acceptedBefore = ledger.report().accepted();
             await().atMost(scale.trafficPerRound().plusSeconds(30))
                     .pollDelay(scale.trafficPerRound()).until(() -> ledger.report().accepted() > acceptedBefore);
-            server.kill();
+            end.accept(server);
             traffic.stop();
             users.forEach(user -> assertThat(traffic.client(user).awaitClosed(Duration.ofSeconds(30)))
                     .as("%s's connection ends with the process", user).isNotZero());
