@@ -80,6 +80,8 @@ public class HistoryWriter {
     // the writer thread's own
     private volatile Channel channel;
     private final List<HistoryEvent> batch = new ArrayList<>();
+    /** Where the batch came from: its tags mean something on that channel only. */
+    private Channel batchFrom;
     private int messagesInBatch;
     private long lastTag = -1;
     private ScheduledFuture<?> flushDue;
@@ -119,6 +121,10 @@ public class HistoryWriter {
     private void ensureConsuming() {
         if (channel != null && channel.isOpen() || !broker.isOpen()) {
             return;
+        }
+        if (channel != null) {
+            // closed, and its loss not handed over yet: its batch must not wait for the new channel
+            lost(channel);
         }
         Channel opened = null;
         try {
@@ -182,6 +188,7 @@ public class HistoryWriter {
             return;
         }
         batch.addAll(events);
+        batchFrom = from;
         messagesInBatch++;
         lastTag = tag;
         if (batch.size() >= settings.batchSize() || messagesInBatch >= PREFETCH / 2) {
@@ -257,7 +264,11 @@ public class HistoryWriter {
             flushDue.cancel(false);
             flushDue = null;
         }
-        if (batch.isEmpty() || channel == null) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (batchFrom != channel) {
+            dropBatch(); // its channel is gone: the broker requeued it
             return;
         }
         try {
@@ -269,7 +280,7 @@ public class HistoryWriter {
             return;
         }
         try {
-            channel.basicAck(lastTag, true);
+            batchFrom.basicAck(lastTag, true);
             applied.addAndGet(batch.size());
             Instant now = Instant.now();
             for (HistoryEvent event : batch) {
@@ -279,7 +290,12 @@ public class HistoryWriter {
             // the channel went: the broker requeues the batch, which comes again and changes nothing
             LOG.log(Level.FINE, "History: the ack of a committed batch failed", e);
         }
+        dropBatch();
+    }
+
+    private void dropBatch() {
         batch.clear();
+        batchFrom = null;
         messagesInBatch = 0;
     }
 
@@ -306,8 +322,7 @@ public class HistoryWriter {
             return;
         }
         channel = null;
-        batch.clear();
-        messagesInBatch = 0;
+        dropBatch();
         if (flushDue != null) {
             flushDue.cancel(false);
             flushDue = null;

@@ -4,10 +4,18 @@ import static com.estatechat.history.control.TestStores.delivered;
 import static com.estatechat.history.control.TestStores.id;
 import static com.estatechat.history.control.TestStores.message;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.estatechat.amqp.control.BrokerConnected;
+import com.estatechat.amqp.control.BrokerConnection;
+import com.estatechat.amqp.control.InboxTopology;
+import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.chat.control.FrameCodec;
 import com.estatechat.history.entity.HistoryEvent;
+import com.rabbitmq.client.Channel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -18,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** How the writer reads a message of the history queue, and what it tells the log about one it cannot use. */
+/**
+ * How the writer reads a message of the history queue, what it tells the log about one it cannot
+ * use, and on which channel it settles a batch.
+ */
 class HistoryWriterTest {
 
     final FrameCodec codec = new FrameCodec();
@@ -106,5 +117,80 @@ class HistoryWriterTest {
         assertThat(cut.decode(body(codec.toJson(sent)))).as("one event, as an earlier feed sent it").containsExactly(sent);
 
         assertThat(warnings).isEmpty();
+    }
+
+    /**
+     * Issue 21, part 4 (a): a tick (or {@link BrokerConnected}) found the channel closed before the
+     * writer thread got the client library's news of its loss, and consumed on a new channel with
+     * the old channel's batch still in hand. That batch was then acked by its tag on the new
+     * channel: a tag the new channel never delivered closes it (PRECONDITION_FAILED), one it did
+     * deliver acks a message nobody wrote. The broker requeued the old batch: it is dropped.
+     */
+    @Test
+    void aBatchFromALostChannelIsNeverSettledOnTheChannelThatReplacedIt() throws Exception {
+        FakeChannel lost = new FakeChannel();
+        FakeChannel replacement = new FakeChannel();
+        List<HistoryEvent> written = new CopyOnWriteArrayList<>();
+        consumeFrom(lost, replacement, written);
+
+        cut.onConnected(new BrokerConnected(false));
+        await().until(lost::consuming);
+        lost.deliver(body(codec.toJson(List.of(message(id(), "alice", "bob")))));
+        lost.deliver(body(codec.toJson(List.of(message(id(), "alice", "bob")))));
+        lost.close(); // closed now; the writer thread hears of it only after the next tick
+        cut.onConnected(new BrokerConnected(true));
+        await().until(replacement::consuming);
+        lost.tellLost();
+        cut.stop(); // writes the batch in hand, if any
+
+        assertThat(replacement.closedBecause()).as("closed by the broker").isNull();
+        assertThat(replacement.acked).as("acked on the replacement").isEmpty();
+        assertThat(lost.acked).isEmpty();
+        assertThat(written).as("written from a batch the broker requeued").isEmpty();
+    }
+
+    /** The writer on fakes: a broker that opens the given channels in turn, a store that records what it is given. */
+    private void consumeFrom(FakeChannel first, FakeChannel second, List<HistoryEvent> written) {
+        cut.settings.embeddedPath = "target/history/unused";
+        cut.settings.batchSize = 1000;
+        cut.settings.batchWait = "1h"; // only the stop writes the batch: no timer races the test
+        cut.settings.retryInterval = "1s";
+        cut.settings.syncLimit = 200;
+        cut.settings.retention = "0s";
+        cut.settings.check();
+        cut.metrics = new ChatMetrics();
+        Deque<Channel> channels = new ArrayDeque<>(List.of(first.channel, second.channel));
+        cut.broker = new BrokerConnection() {
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public synchronized Channel openChannel() {
+                return channels.remove();
+            }
+        };
+        cut.topology = new InboxTopology() {
+            @Override
+            public void declareHistoryQueue(Channel channel, String queue) {
+            }
+        };
+        cut.store = new ConversationStore() {
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public String describe() {
+                return "fake store";
+            }
+
+            @Override
+            public void apply(List<HistoryEvent> events) {
+                written.addAll(events);
+            }
+        };
     }
 }
