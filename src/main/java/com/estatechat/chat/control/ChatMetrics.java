@@ -73,7 +73,7 @@ public class ChatMetrics {
         }
     }
 
-    /** A {@code delivered} receipt the sender's full inbox refused (the message itself was delivered). */
+    /** A {@code delivered} or {@code read} receipt the sender's full inbox refused (the message itself was delivered, or read). */
     public void receiptDropped() {
         if (exported != null) {
             exported.receiptDropped();

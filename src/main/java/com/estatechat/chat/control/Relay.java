@@ -357,7 +357,7 @@ public class Relay {
         }, user.lane());
     }
 
-    /** What became of an ack's two publishes: null where it was stored. */
+    /** What became of an ack's (or a read's) two publishes: null where it was stored. */
     private record AckOutcome(Throwable receiptFailure, Throwable historyFailure) {
     }
 
@@ -391,25 +391,37 @@ public class Relay {
         }, user.lane());
     }
 
+    /**
+     * Records the read and sends its receipt; the reader is told {@code unavailable} when either
+     * did not reach the broker, and sends the read again (both are idempotent): the receipt is
+     * promised at least once, and no answer means both went. A receipt the sender's inbox refuses
+     * (full, or the sender removed) is dropped, as a {@code delivered} one is: sending again cannot help.
+     */
     private void markRead(ChatConnection connection, UserSessions user, String senderId, String messageId) {
         String at = Instant.now().toString();
         ReceiptFrame receipt = ReceiptFrame.of(messageId, ReceiptFrame.READ, connection.userId(), null, at);
         CompletableFuture<Void> recorded = history.record(
                 HistoryEvent.read(connection.userId(), senderId, messageId, at));
         CompletableFuture<Void> told = receipts.send(senderId, codec.toJson(receipt), messageId);
-        recorded.whenCompleteAsync((stored, failure) -> {
-            if (failure != null) {
-                LOG.log(Level.FINE, failure, () -> "Read of " + messageId + " by " + connection.userId() + " not recorded");
-                refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
-                        "the read was not recorded; send it again later", null, messageId));
+        told.handle((stored, failure) -> failure)
+                .thenCombine(recorded.handle((stored, failure) -> failure), AckOutcome::new)
+                .whenCompleteAsync((outcome, ignored) -> {
+            ErrorCode code = outcome.receiptFailure() == null ? null : codeFor(outcome.receiptFailure());
+            boolean receiptSettled = outcome.receiptFailure() == null || code == ErrorCode.INBOX_FULL
+                    || code == ErrorCode.UNKNOWN_USER;
+            if (receiptSettled && outcome.historyFailure() == null) {
+                if (outcome.receiptFailure() != null) {
+                    metrics.receiptDropped();
+                    LOG.info(() -> "The read receipt of " + messageId + " for " + senderId + " was dropped: that inbox is "
+                            + (code == ErrorCode.INBOX_FULL ? "full" : "gone"));
+                }
+                return;
             }
+            LOG.log(Level.FINE, outcome.historyFailure() != null ? outcome.historyFailure() : outcome.receiptFailure(),
+                    () -> "Read of " + messageId + " by " + connection.userId() + " not recorded");
+            refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
+                    "the read was not recorded; send it again later", null, messageId));
         }, user.lane());
-        told.whenComplete((stored, failure) -> {
-            if (failure != null) {
-                // the store has the read; the sender sees it in its conversation
-                LOG.log(Level.FINE, failure, () -> "The read receipt of " + messageId + " for " + senderId + " was dropped");
-            }
-        });
     }
 
     /**

@@ -2,11 +2,13 @@ package com.estatechat.chat.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.estatechat.amqp.control.BrokerUnavailable;
 import com.estatechat.amqp.control.InboxDelivery;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.amqp.control.OutgoingMessage;
+import com.estatechat.amqp.control.PublishRefused;
 import com.estatechat.amqp.control.Publisher;
 import com.estatechat.amqp.control.TestSubscriptions;
 import com.estatechat.auth.control.Admission;
@@ -18,6 +20,8 @@ import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ReceiptFrame;
 import com.estatechat.history.control.HistoryFeed;
+import com.estatechat.history.control.StoreReads;
+import com.estatechat.settings.ChatSettings;
 import com.estatechat.history.entity.HistoryEvent;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -37,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -234,6 +239,94 @@ class RelayTest {
 
         assertThat(fake.written).extracting(text -> json(text).getString("status", "connected"))
                 .containsExactly("connected", "queued", "delivered");
+    }
+
+    /**
+     * Issue 21, part 4 (b): receipts are promised at least once, but a {@code read} whose receipt
+     * the broker did not take while its history event was stored was answered with nothing, which
+     * tells the client it worked: the sender never heard of the read. Now the reader is told
+     * {@code unavailable}, as when the event fails, and sends the read again.
+     */
+    @Test
+    void aReadWhoseReceiptWasNotSentIsAnsweredUnavailableSoTheReaderSendsItAgain() {
+        ChatConnection connection = readsBy("alice", failed(new BrokerUnavailable("the broker connection was lost")),
+                CompletableFuture.completedFuture(null));
+
+        cut.onText(connection, "{\"type\":\"read\",\"message_id\":\"" + READ_ID + "\"}");
+
+        assertThat(fake.written).singleElement().extracting(RelayTest::json).satisfies(error -> {
+            assertThat(error.getString("code")).isEqualTo("unavailable");
+            assertThat(error.getString("message_id")).isEqualTo(READ_ID);
+        });
+    }
+
+    @Test
+    void aReadWhoseReceiptAndEventBothFailedIsRefusedOnce() {
+        ChatConnection connection = readsBy("alice", failed(new BrokerUnavailable("the broker connection was lost")),
+                failed(new BrokerUnavailable("the broker connection was lost")));
+
+        cut.onText(connection, "{\"type\":\"read\",\"message_id\":\"" + READ_ID + "\"}");
+
+        assertThat(fake.written).singleElement().extracting(text -> json(text).getString("code")).isEqualTo("unavailable");
+    }
+
+    /** Sending the read again cannot help a receipt that the sender's full inbox refused: as with an ack, it is dropped. */
+    @Test
+    void aReadWhoseReceiptTheSendersFullInboxRefusedIsNotRefused() {
+        ChatConnection connection = readsBy("alice", failed(new PublishRefused("the inbox is full")),
+                CompletableFuture.completedFuture(null));
+
+        cut.onText(connection, "{\"type\":\"read\",\"message_id\":\"" + READ_ID + "\"}");
+
+        assertThat(fake.written).isEmpty();
+    }
+
+    @Test
+    void aReadWhoseReceiptAndEventWereStoredIsNotAnswered() {
+        ChatConnection connection = readsBy("alice", CompletableFuture.completedFuture(null),
+                CompletableFuture.completedFuture(null));
+
+        cut.onText(connection, "{\"type\":\"read\",\"message_id\":\"" + READ_ID + "\"}");
+
+        assertThat(fake.written).isEmpty();
+    }
+
+    static final String READ_ID = "01a24db7-0ce0-7422-b2c1-c413e6c2e9bf";
+
+    /** A connection of {@code readerId}; bob sent the message it reads; the receipt and the event end as given. */
+    private ChatConnection readsBy(String readerId, CompletableFuture<Void> receipt, CompletableFuture<Void> event) {
+        cut.settings = new ChatSettings() {
+            @Override
+            public long inboxMaxLength() {
+                return 1000;
+            }
+        };
+        cut.store = new StoreReads() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> CompletableFuture<T> read(Function<jakarta.persistence.EntityManager, T> query) {
+                return CompletableFuture.completedFuture((T) Optional.of("bob"));
+            }
+        };
+        cut.history = new HistoryFeed() {
+            @Override
+            public CompletableFuture<Void> record(HistoryEvent recorded) {
+                assertThat(recorded.event()).isEqualTo(HistoryEvent.READ);
+                return event;
+            }
+        };
+        cut.receipts = new ReceiptCoalescer() {
+            @Override
+            public CompletableFuture<Void> send(String senderId, String frame, String aboutMessageId) {
+                assertThat(senderId).isEqualTo("bob");
+                return receipt;
+            }
+        };
+        return joined(new ChatConnection(fake.session, Identity.of(readerId, Role.TENANT), "{}", 10, 1 << 20), 10);
+    }
+
+    private static CompletableFuture<Void> failed(Throwable failure) {
+        return CompletableFuture.failedFuture(failure);
     }
 
     private ChatConnection connection(Instant expiresAt, int burst) {
