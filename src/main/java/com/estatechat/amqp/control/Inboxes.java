@@ -5,10 +5,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,10 +32,12 @@ public class Inboxes {
     ChatSettings settings;
 
     /**
-     * Each user's latest subscription on this node, until nothing of it is left on its channel: a new
-     * one waits for the end of the one before.
+     * Guarded by this. Each user's latest subscription on this node, until nothing of it is left on
+     * its channel: a new one waits for the end of the one before. Two subscriptions of one user can
+     * be asked for at once (a user's last connection closes and a new one opens: the old and the
+     * new user's lane each subscribe), so looking up the one before and taking its place is one step.
      */
-    private final Map<String, InboxSubscription> latest = new ConcurrentHashMap<>();
+    Map<String, InboxSubscription> latest = new HashMap<>();
 
     /** Guarded by this; only ever grows (a channel without consumers costs little and is used again). */
     private final List<ConsumerChannel> carriers = new ArrayList<>();
@@ -52,15 +54,11 @@ public class Inboxes {
      */
     public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
             InboxListener listener) {
-        InboxSubscription previous = latest.get(userId);
-        boolean follows = previous != null && !previous.over().isDone();
-        ConsumerChannel carrier = follows ? previous.carrier() : carrier();
-        if (follows) {
-            carrier.reserve();
-        }
-        InboxSubscription subscription = new InboxSubscription(userId, carrier, listener);
-        latest.put(userId, subscription);
-        subscription.over().whenComplete((done, failure) -> latest.remove(userId, subscription));
+        Successor next = follow(userId, listener);
+        InboxSubscription subscription = next.subscription();
+        InboxSubscription previous = next.follows();
+        ConsumerChannel carrier = subscription.carrier();
+        subscription.over().whenComplete((done, failure) -> forget(userId, subscription));
         CompletableFuture<InboxSubscription> result = new CompletableFuture<>();
         Runnable start = () -> carrier.execute(() -> {
             try {
@@ -72,7 +70,7 @@ public class Inboxes {
                         : new BrokerUnavailable("cannot consume the inbox of " + userId, e));
             }
         });
-        if (follows) {
+        if (previous != null) {
             // what the user's previous consumer left unacked goes back to the inbox when it ends (after the
             // acks in progress, each within the confirm timeout); consuming before that would deliver newer
             // messages first. On the same channel, the broker takes the requeue before the consume.
@@ -83,6 +81,31 @@ public class Inboxes {
             start.run();
         }
         return result;
+    }
+
+    /** A user's new subscription, and the one it waits for (null: none). */
+    private record Successor(InboxSubscription subscription, InboxSubscription follows) {
+    }
+
+    /**
+     * Takes the place of the user's latest subscription: on its carrier while it is not over,
+     * else on a carrier picked and reserved here. Calls nothing while holding the lock.
+     */
+    private synchronized Successor follow(String userId, InboxListener listener) {
+        InboxSubscription previous = latest.get(userId);
+        boolean follows = previous != null && !previous.over().isDone();
+        ConsumerChannel carrier = follows ? previous.carrier() : carrier();
+        if (follows) {
+            carrier.reserve();
+        }
+        InboxSubscription subscription = new InboxSubscription(userId, carrier, listener);
+        latest.put(userId, subscription);
+        return new Successor(subscription, follows ? previous : null);
+    }
+
+    /** Nothing of it is left on its channel: unless another took its place, no one waits for it. */
+    private synchronized void forget(String userId, InboxSubscription subscription) {
+        latest.remove(userId, subscription);
     }
 
     /** Picks and reserves a carrier; calls nothing while holding the lock. */
