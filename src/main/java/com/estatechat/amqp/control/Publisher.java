@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Publishes persistent messages to users' inboxes with asynchronous publisher confirms, over a
@@ -34,7 +35,8 @@ public class Publisher {
     ChatSettings settings;
 
     /** Read once per publish, replaced whole: a publish racing close() sees the lanes or none, never a list emptied under it. */
-    private volatile List<PublisherLane> lanes = List.of();
+    volatile List<PublisherLane> lanes = List.of();
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** Refuses what waited unwritten too long, for every lane; never runs a lane's work. */
     private ScheduledExecutorService timer;
 
@@ -81,8 +83,12 @@ public class Publisher {
         close();
     }
 
+    /** Once, whichever of the drain and {@code @PreDestroy} comes first; no lock is held while the lanes drain. */
     @PreDestroy
-    synchronized void close() {
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         List<PublisherLane> closing = lanes;
         lanes = List.of();
         closing.forEach(PublisherLane::close);
