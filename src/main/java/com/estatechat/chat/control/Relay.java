@@ -330,18 +330,9 @@ public class Relay {
                 .thenCombine(recorded.handle((stored, failure) -> failure), AckOutcome::new)
                 .whenCompleteAsync((outcome, ignored) -> {
             try {
-                ErrorCode code = outcome.receiptFailure() == null ? null : codeFor(outcome.receiptFailure());
-                boolean receiptSettled = outcome.receiptFailure() == null || code == ErrorCode.INBOX_FULL
-                        || code == ErrorCode.UNKNOWN_USER;
-                if (receiptSettled && outcome.historyFailure() == null) {
+                if (stands(outcome, "delivered", delivery.messageId(), delivery.senderId())) {
                     delivery.subscription().ack(delivery.deliveryTag());
                     metrics.delivered();
-                    if (outcome.receiptFailure() != null) {
-                        metrics.receiptDropped();
-                        LOG.info(() -> "The delivered receipt of " + delivery.messageId() + " for "
-                                + delivery.senderId() + " was dropped: that inbox is "
-                                + (code == ErrorCode.INBOX_FULL ? "full" : "gone"));
-                    }
                 } else {
                     LOG.log(Level.FINE, outcome.historyFailure() != null ? outcome.historyFailure()
                             : outcome.receiptFailure(),
@@ -359,6 +350,28 @@ public class Relay {
 
     /** What became of an ack's (or a read's) two publishes: null where it was stored. */
     private record AckOutcome(Throwable receiptFailure, Throwable historyFailure) {
+    }
+
+    /**
+     * Whether an ack or a read stands: its history event was stored, and its receipt too, or the
+     * receipt was refused by a sender's inbox that is full or gone (sending again could not help:
+     * it is dropped and counted). Otherwise the client is told to send it again.
+     */
+    private boolean stands(AckOutcome outcome, String status, String messageId, String senderId) {
+        if (outcome.historyFailure() != null) {
+            return false;
+        }
+        if (outcome.receiptFailure() == null) {
+            return true;
+        }
+        ErrorCode code = codeFor(outcome.receiptFailure());
+        if (code != ErrorCode.INBOX_FULL && code != ErrorCode.UNKNOWN_USER) {
+            return false;
+        }
+        metrics.receiptDropped();
+        LOG.info(() -> "The " + status + " receipt of " + messageId + " for " + senderId
+                + " was dropped: that inbox is " + (code == ErrorCode.INBOX_FULL ? "full" : "gone"));
+        return true;
     }
 
     /** The store's record of a delivery: with the message itself, in case its own event never came. */
@@ -406,21 +419,14 @@ public class Relay {
         told.handle((stored, failure) -> failure)
                 .thenCombine(recorded.handle((stored, failure) -> failure), AckOutcome::new)
                 .whenCompleteAsync((outcome, ignored) -> {
-            ErrorCode code = outcome.receiptFailure() == null ? null : codeFor(outcome.receiptFailure());
-            boolean receiptSettled = outcome.receiptFailure() == null || code == ErrorCode.INBOX_FULL
-                    || code == ErrorCode.UNKNOWN_USER;
-            if (receiptSettled && outcome.historyFailure() == null) {
-                if (outcome.receiptFailure() != null) {
-                    metrics.receiptDropped();
-                    LOG.info(() -> "The read receipt of " + messageId + " for " + senderId + " was dropped: that inbox is "
-                            + (code == ErrorCode.INBOX_FULL ? "full" : "gone"));
-                }
+            if (stands(outcome, "read", messageId, senderId)) {
                 return;
             }
             LOG.log(Level.FINE, outcome.historyFailure() != null ? outcome.historyFailure() : outcome.receiptFailure(),
                     () -> "Read of " + messageId + " by " + connection.userId() + " not recorded");
             refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
-                    "the read was not recorded; send it again later", null, messageId));
+                    "the read was not recorded; send it again later", null, messageId,
+                    retryAfterMs(outcome.receiptFailure())));
         }, user.lane());
     }
 
