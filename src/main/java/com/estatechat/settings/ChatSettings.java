@@ -23,6 +23,9 @@ public class ChatSettings {
 
     private static final Logger LOG = Logger.getLogger(ChatSettings.class.getName());
 
+    /** RabbitMQ's default {@code consumer_timeout}: past it, the broker closes a channel holding an unacked delivery. */
+    static final Duration BROKER_CONSUMER_TIMEOUT = Duration.ofMinutes(30);
+
     /** The AMQP queue types the inboxes can use. */
     public enum QueueType { CLASSIC, QUORUM }
 
@@ -75,6 +78,10 @@ public class ChatSettings {
     int maxReceiptsPerMessage;
 
     @Inject
+    @ConfigProperty(name = "chat.delivery.ack-timeout")
+    String ackTimeout;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.queue-type")
     String queueType;
 
@@ -109,6 +116,7 @@ public class ChatSettings {
 
     private Duration confirmTimeoutValue;
     private Duration reconnectIntervalValue;
+    private Duration ackTimeoutValue;
     private Duration inboxMessageTtlValue;
     private Duration inboxExpiresValue;
     private QueueType queueTypeValue;
@@ -132,6 +140,13 @@ public class ChatSettings {
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
         persistentReceiptsValue = strictBoolean(problems, "chat.delivery.persistent-receipts", persistentReceipts);
         requireRange(problems, "chat.delivery.max-receipts-per-message", maxReceiptsPerMessage, 1, 1_000);
+        ackTimeoutValue = Durations.setting(problems, "chat.delivery.ack-timeout", ackTimeout, Duration.ofSeconds(1));
+        if (ackTimeoutValue != null && ackTimeoutValue.compareTo(BROKER_CONSUMER_TIMEOUT) >= 0) {
+            // the broker may have a longer consumer_timeout: a warning, not a refusal
+            LOG.warning(() -> "chat.delivery.ack-timeout is " + ackTimeout + ", not below RabbitMQ's default"
+                    + " consumer_timeout (30m): unless the broker's is longer, a client that never acks makes the broker"
+                    + " close a consumer channel shared by other users (docs/operations.md)");
+        }
         queueTypeValue = queueType(problems);
         renamedQueueType.ifPresent(old -> problems.add("chat.inbox.queue-type (" + old
                 + ") was renamed chat.amqp.queue-type: set that key instead"));
@@ -220,6 +235,11 @@ public class ChatSettings {
      * message; 1: each in its own (as a version before 2026-12 expects: see ReceiptCoalescer).
      */
     public int maxReceiptsPerMessage() { return maxReceiptsPerMessage; }
+    /**
+     * How long a connection may hold a delivery unacked before the server closes it (1008), so that
+     * the broker's {@code consumer_timeout} never closes a consumer channel other users share.
+     */
+    public Duration ackTimeout() { return ackTimeoutValue; }
     public QueueType queueType() { return queueTypeValue; }
     public long inboxMaxLength() { return inboxMaxLength; }
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }

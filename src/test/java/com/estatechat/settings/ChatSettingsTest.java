@@ -26,6 +26,7 @@ class ChatSettingsTest {
         cut.prefetch = 100;
         cut.persistentReceipts = "true";
         cut.maxReceiptsPerMessage = 5;
+        cut.ackTimeout = "5m";
         cut.queueType = "classic";
         cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
@@ -47,6 +48,20 @@ class ChatSettingsTest {
         assertThat(cut.confirmTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(cut.queueType()).isEqualTo(ChatSettings.QueueType.CLASSIC);
         assertThat(cut.persistentReceipts()).isTrue();
+        assertThat(cut.ackTimeout()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    /** Zero would close every connection that holds a delivery at the next heartbeat round. */
+    @Test
+    void theAckTimeoutIsADurationOfAtLeastASecond() {
+        cut.ackTimeout = "0s";
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.delivery.ack-timeout is 0s; it must be at least 1000ms");
+        cut.ackTimeout = "soon";
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.delivery.ack-timeout");
+        cut.ackTimeout = "3s";
+        cut.check();
+        assertThat(cut.ackTimeout()).isEqualTo(Duration.ofSeconds(3));
     }
 
     /** MicroProfile Config would read "ture" or "no" as false without a word. */

@@ -3,6 +3,7 @@ package com.estatechat.chat.control;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.concurrent.Workers;
+import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
 import com.estatechat.settings.SettingsChanged;
 import jakarta.annotation.PreDestroy;
@@ -23,8 +24,9 @@ import java.util.logging.Logger;
 /**
  * Pings every connection each {@code chat.heartbeat.interval} and closes one that has sent no pong
  * and no frame for {@code chat.heartbeat.timeout}; closing it returns its unacked deliveries to the
- * inbox. The same tick restarts inbox consumers that could not start (the broker was down). Both
- * keys are live: each round schedules the next with the interval in force, and a shorter interval
+ * inbox. The same tick has each user's lane close the connections that held a delivery unacked past
+ * {@code chat.delivery.ack-timeout}, and restart inbox consumers that could not start (the broker
+ * was down). The heartbeat keys are live: each round schedules the next with the interval in force, and a shorter interval
  * moves a round that is further away forward. Only the {@code chat-heartbeat} thread schedules rounds.
  */
 @ApplicationScoped
@@ -41,14 +43,19 @@ public class Heartbeat {
     @Inject
     IdentityResolver identities;
 
+    @Inject
+    ChatSettings chatSettings;
+
     ScheduledThreadPoolExecutor ticker;
     Duration maxSession;
+    Duration ackTimeout;
 
     /** The next round; read and written on the ticker's thread only. */
     private ScheduledFuture<?> nextRound;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         maxSession = identities.maxSession();
+        ackTimeout = chatSettings.ackTimeout();
         ticker = newTicker();
         ticker.execute(this::scheduleNextRound);
     }
@@ -93,7 +100,8 @@ public class Heartbeat {
                     connection.ping();
                 }
             }
-            registry.resubscribe();
+            // the deliveries each connection holds are its user's lane's to read: the lane checks them
+            registry.heartbeat(ackTimeout);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Heartbeat tick failed", e);
         }

@@ -13,18 +13,20 @@ import com.estatechat.chat.entity.MessageFrame;
  *        records its fields in the conversation store; a redelivery is decoded when it arrives
  * @param shown whether a connection was sent it: one that joins later gets it marked
  *        {@code redelivered}, since the user may have seen it
+ * @param shownAt when a connection was first sent it ({@link System#nanoTime()}); meaningless until
+ *        {@code shown}: the ack deadline counts from then
  */
 record PendingDelivery(String messageId, String senderId, String clientMsgId, String frame,
-        MessageFrame decodedFrame, long deliveryTag, InboxSubscription subscription, boolean shown) {
+        MessageFrame decodedFrame, long deliveryTag, InboxSubscription subscription, boolean shown, long shownAt) {
 
-    PendingDelivery asShown() {
+    PendingDelivery asShown(long now) {
         return shown ? this : new PendingDelivery(messageId, senderId, clientMsgId, frame, decodedFrame,
-                deliveryTag, subscription, true);
+                deliveryTag, subscription, true, now);
     }
 
     /** This delivery with its frame decoded: at most once, by whoever needs it first. */
     PendingDelivery withDecodedFrame(FrameCodec codec) {
         return decodedFrame != null ? this : new PendingDelivery(messageId, senderId, clientMsgId, frame,
-                codec.fromJson(frame, MessageFrame.class), deliveryTag, subscription, shown);
+                codec.fromJson(frame, MessageFrame.class), deliveryTag, subscription, shown, shownAt);
     }
 }

@@ -116,6 +116,15 @@ public class SessionRegistry {
         }
     }
 
+    /**
+     * The heartbeat's round, on each user's lane: connections that held a delivery past
+     * {@code ackTimeout} are closed, and missing consumers start (see {@link #resubscribe()}).
+     */
+    public void heartbeat(Duration ackTimeout) {
+        boolean resubscribe = inboxes.brokerConnected();
+        users.values().forEach(user -> user.heartbeat(ackTimeout, resubscribe));
+    }
+
     void onBrokerConnected(@Observes BrokerConnected connected) {
         resubscribe();
     }

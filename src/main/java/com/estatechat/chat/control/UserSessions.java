@@ -9,9 +9,12 @@ import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.MessageFrame;
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -35,6 +39,11 @@ import java.util.stream.Stream;
  * A connection is greeted (its {@code connected} frame) once the inbox is declared, bound and
  * consumed, or the attempt failed: after {@code connected}, the user receives every message and
  * broadcast sent from then on.
+ * <p>
+ * A connection may hold a delivery unsettled for {@code chat.delivery.ack-timeout} at most: a message
+ * not acked, or a receipt it has not proven it read. The heartbeat's round asks the lane to
+ * {@linkplain #heartbeat check}, and the lane closes a connection past it, so that the broker's
+ * {@code consumer_timeout} never closes a channel the consumers of other users share.
  */
 final class UserSessions implements InboxListener {
 
@@ -67,10 +76,16 @@ final class UserSessions implements InboxListener {
      */
     private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
 
+    /** The time of the ack deadline ({@link System#nanoTime()}); a test sets its own. */
+    LongSupplier clock = System::nanoTime;
+
     // everything below is touched on the lane only
     private final List<ChatConnection> waiting = new ArrayList<>();
-    private final List<ChatConnection> greeted = new ArrayList<>();
+    /** Each greeted connection and when it was greeted: it holds what is pending from then on. */
+    private final Map<ChatConnection, Long> greeted = new LinkedHashMap<>();
     private final Map<String, PendingDelivery> pending = new LinkedHashMap<>();
+    /** Receipts sent and not settled, for the ack deadline of the connections that have not answered. */
+    private final Set<Proof> proving = new LinkedHashSet<>();
     /** Receipts no connection has read yet: sent to the next connection greeted. */
     private final List<HeldReceipt> heldReceipts = new ArrayList<>();
     /** Receipts that came before the answer to the send they are about: they follow it. */
@@ -135,6 +150,19 @@ final class UserSessions implements InboxListener {
     }
 
     /**
+     * The heartbeat's round, handed to the lane: closes each connection that has held a delivery
+     * unsettled longer than {@code ackTimeout}, and starts a missing consumer when {@code resubscribe}.
+     */
+    void heartbeat(Duration ackTimeout, boolean resubscribe) {
+        lane.execute(() -> {
+            closeLateAcknowledgers(ackTimeout);
+            if (resubscribe) {
+                subscribe();
+            }
+        });
+    }
+
+    /**
      * A message of this user is about to be published; any thread. Its receipts wait for
      * {@link #answered} (the broker's confirm and a recipient's ack race: see forwardReceipt).
      */
@@ -180,12 +208,56 @@ final class UserSessions implements InboxListener {
         greeted.remove(connection);
     }
 
+    /**
+     * Closes with 1008 each connection that holds a delivery unsettled longer than {@code ackTimeout}:
+     * a message it was sent and no connection acked (counted from when it was sent, or from the
+     * greeting of a connection that joined later and was sent it then), or a receipt it was sent and
+     * has not proven it read. Its deliveries go back to the inbox once the user's last connection
+     * left; no other user's consumer is touched.
+     */
+    private void closeLateAcknowledgers(Duration ackTimeout) {
+        if (greeted.isEmpty()) {
+            return;
+        }
+        long now = clock.getAsLong();
+        long limit = ackTimeout.toNanos();
+        long oldestMessage = -1; // how long the oldest message shown has waited for its ack; -1: none
+        for (PendingDelivery delivery : pending.values()) {
+            if (delivery.shown()) {
+                oldestMessage = Math.max(oldestMessage, now - delivery.shownAt());
+            }
+        }
+        for (Map.Entry<ChatConnection, Long> entry : List.copyOf(greeted.entrySet())) {
+            ChatConnection connection = entry.getKey();
+            long held = oldestMessage < 0 ? -1 : Math.min(oldestMessage, now - entry.getValue());
+            for (Proof proof : proving) {
+                if (proof.unanswered.contains(connection)) {
+                    held = Math.max(held, now - proof.sentAt);
+                }
+            }
+            if (held > limit) {
+                long heldMillis = Duration.ofNanos(held).toMillis();
+                LOG.info(() -> "Closing the connection of " + userId + " (session " + connection.id() + "): it held a"
+                        + " delivery unacknowledged for " + heldMillis + " ms (chat.delivery.ack-timeout "
+                        + ackTimeout.toMillis() + " ms)");
+                connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "delivery not acknowledged within "
+                        + inWords(ackTimeout));
+            }
+        }
+    }
+
+    /** {@code 300 s}, or {@code 1500 ms} when not whole seconds. */
+    static String inWords(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+    }
+
     /** Ends the consumer: every delivery not acked goes back to the inbox. */
     private void closed() {
         closed = true;
         InboxSubscription running = subscription;
         subscription = null;
         pending.clear();
+        proving.clear();
         heldReceipts.clear(); // the subscription's end requeues them
         aheadOfTheirAnswer.clear();
         if (running != null) {
@@ -238,17 +310,18 @@ final class UserSessions implements InboxListener {
      * as it is when none was (it arrived while the consumer was starting).
      */
     private void greet(ChatConnection connection) {
-        if (greeted.contains(connection)) {
+        if (greeted.containsKey(connection)) {
             return;
         }
+        long now = clock.getAsLong();
         connection.greet();
         for (Map.Entry<String, PendingDelivery> entry : pending.entrySet()) {
             PendingDelivery delivery = entry.getValue();
             connection.send(delivery.shown() ? asRedelivered(delivery.frame()) : delivery.frame());
-            entry.setValue(delivery.asShown());
+            entry.setValue(delivery.asShown(now));
         }
         waiting.remove(connection);
-        greeted.add(connection);
+        greeted.put(connection, now);
         List<HeldReceipt> held = List.copyOf(heldReceipts);
         heldReceipts.clear();
         held.forEach(receipt -> sendReceipt(receipt, List.of(connection), List.of(connection)));
@@ -303,8 +376,8 @@ final class UserSessions implements InboxListener {
         }
         // what was decoded is kept: the ack records the message's fields without decoding it again
         pending.put(messageId, new PendingDelivery(messageId, senderId, delivery.header(HEADER_CLIENT_MSG_ID), json,
-                frame, delivery.deliveryTag(), from, !greeted.isEmpty()));
-        for (ChatConnection connection : greeted) {
+                frame, delivery.deliveryTag(), from, !greeted.isEmpty(), clock.getAsLong()));
+        for (ChatConnection connection : greeted.keySet()) {
             connection.send(json);
         }
     }
@@ -358,7 +431,7 @@ final class UserSessions implements InboxListener {
         if (greeted.isEmpty()) {
             heldReceipts.add(receipt);
         } else {
-            List<ChatConnection> targets = List.copyOf(greeted);
+            List<ChatConnection> targets = List.copyOf(greeted.keySet());
             sendReceipt(receipt, targets, targets);
         }
     }
@@ -369,20 +442,26 @@ final class UserSessions implements InboxListener {
      * that read the last read those before it.
      */
     private void sendReceipt(HeldReceipt receipt, List<ChatConnection> targets, List<ChatConnection> tried) {
-        Proof proof = new Proof(receipt, targets.size(), tried);
+        Proof proof = new Proof(receipt, targets, tried, clock.getAsLong());
+        proving.add(proof);
         List<String> frames = receipt.frames();
         for (ChatConnection connection : targets) {
             frames.subList(0, frames.size() - 1).forEach(connection::send);
-            connection.sendProven(frames.get(frames.size() - 1), read -> lane.execute(() -> proven(proof, read)));
+            connection.sendProven(frames.get(frames.size() - 1),
+                    read -> lane.execute(() -> proven(proof, connection, read)));
         }
     }
 
-    private void proven(Proof proof, boolean read) {
+    private void proven(Proof proof, ChatConnection connection, boolean read) {
+        proof.unanswered.remove(connection);
         if (read && !proof.settled) {
             proof.settled = true;
             proof.receipt.from().ack(proof.receipt.deliveryTag());
         }
-        if (--proof.outstanding == 0 && !proof.settled) {
+        if (proof.settled || proof.unanswered.isEmpty()) {
+            proving.remove(proof);
+        }
+        if (proof.unanswered.isEmpty() && !proof.settled) {
             unread(proof.receipt, proof.tried);
         }
     }
@@ -392,7 +471,7 @@ final class UserSessions implements InboxListener {
         if (!stands(receipt.from())) {
             return; // its consumer is gone: requeued at its end (or with its channel)
         }
-        List<ChatConnection> fresh = greeted.stream().filter(connection -> !tried.contains(connection)).toList();
+        List<ChatConnection> fresh = greeted.keySet().stream().filter(connection -> !tried.contains(connection)).toList();
         if (fresh.isEmpty()) {
             heldReceipts.add(receipt);
             return;
@@ -430,6 +509,7 @@ final class UserSessions implements InboxListener {
      */
     private void removed(InboxSubscription source) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
+        proving.removeIf(proof -> proof.receipt.from() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
         aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
         if (closed || (source != subscription && subscription != null)) {
@@ -444,6 +524,7 @@ final class UserSessions implements InboxListener {
 
     private void lost(InboxSubscription source, String reason) {
         pending.values().removeIf(delivery -> delivery.subscription() == source);
+        proving.removeIf(proof -> proof.receipt.from() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
         aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
         if (source != subscription) {
@@ -467,13 +548,17 @@ final class UserSessions implements InboxListener {
     private static final class Proof {
         final HeldReceipt receipt;
         final List<ChatConnection> tried;
-        int outstanding;
+        /** The connections it was sent to that have not answered (read, or ended first). */
+        final Set<ChatConnection> unanswered;
+        /** When it was sent ({@link System#nanoTime()}): the ack deadline of those connections counts from then. */
+        final long sentAt;
         boolean settled;
 
-        Proof(HeldReceipt receipt, int outstanding, List<ChatConnection> tried) {
+        Proof(HeldReceipt receipt, List<ChatConnection> targets, List<ChatConnection> tried, long sentAt) {
             this.receipt = receipt;
-            this.outstanding = outstanding;
+            this.unanswered = new HashSet<>(targets);
             this.tried = tried;
+            this.sentAt = sentAt;
         }
     }
 }

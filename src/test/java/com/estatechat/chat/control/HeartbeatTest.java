@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.Role;
+import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.OperationalSettings;
 import com.estatechat.settings.TestSettings;
 import java.time.Duration;
@@ -55,6 +56,12 @@ class HeartbeatTest {
         heartbeat.settings = TestSettings.live(source, heartbeat::onSettingsChanged);
         heartbeat.registry = new SessionRegistry();
         heartbeat.identities = new IdentityResolver();
+        heartbeat.chatSettings = new ChatSettings() {
+            @Override
+            public Duration ackTimeout() {
+                return Duration.ofMinutes(5);
+            }
+        };
         heartbeat.start(null);
         await().atMost(Duration.ofSeconds(5)).until(() -> heartbeat.ticker.getCompletedTaskCount() == 1);
         assertThat(heartbeat.ticker.getQueue()).singleElement()

@@ -11,6 +11,7 @@ import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.MessageFrame;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -211,6 +212,114 @@ class UserSessionsTest {
         assertThat(fake.written.subList(1, fake.written.size()))
                 .extracting(frame -> codec.fromJson(frame, com.estatechat.chat.entity.ReceiptFrame.class).messageId())
                 .containsExactly("m1", "m2", "m3");
+    }
+
+    /**
+     * Issue 21: a client that answers pings but never acks held its delivery until the broker's
+     * {@code consumer_timeout} closed the consumer channel of fifty users. Now the heartbeat's round
+     * has the lane close that one connection past {@code chat.delivery.ack-timeout}, and no sooner.
+     */
+    @Test
+    void aConnectionThatHoldsAMessageUnackedPastTheAckTimeoutIsClosed() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        bob.join(connection);
+        started.complete(TestSubscriptions.unconnected("bob", bob));
+        bob.onDelivery(started.join(), delivery(1, "m1", false));
+
+        now[0] = Duration.ofSeconds(3).toNanos();
+        bob.heartbeat(Duration.ofSeconds(3), false);
+        assertThat(fake.closedWith).as("closed at the deadline, not past it").isNull();
+        now[0] += 1;
+        bob.heartbeat(Duration.ofSeconds(3), false);
+
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
+        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("delivery not acknowledged within 3 s");
+    }
+
+    /** An ack in time settles the delivery: the connection holds nothing, however long it stays. */
+    @Test
+    void aConnectionThatAckedInTimeStaysOpen() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        bob.join(connection);
+        started.complete(TestSubscriptions.unconnected("bob", bob));
+        bob.onDelivery(started.join(), delivery(1, "m1", false));
+        now[0] = Duration.ofSeconds(1).toNanos();
+        assertThat(bob.takePending("m1")).isNotNull(); // the ack, as Relay takes it
+
+        now[0] = Duration.ofMinutes(10).toNanos();
+        bob.heartbeat(Duration.ofSeconds(3), false);
+
+        assertThat(fake.closedWith).isNull();
+    }
+
+    /**
+     * A connection that joins while another holds a message is sent it then, and holds it from then
+     * on: it is not closed for the time the other held it.
+     */
+    @Test
+    void aConnectionThatJoinedLaterHoldsTheMessageFromItsGreeting() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        bob.join(connection);
+        started.complete(TestSubscriptions.unconnected("bob", bob));
+        bob.onDelivery(started.join(), delivery(1, "m1", false));
+        now[0] = Duration.ofSeconds(2).toNanos();
+        FakeSession phone = new FakeSession();
+        bob.join(new ChatConnection(phone.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 100,
+                1 << 20));
+
+        now[0] = Duration.ofSeconds(4).toNanos();
+        bob.heartbeat(Duration.ofSeconds(3), false);
+        assertThat(fake.closedWith).isNotNull();
+        assertThat(phone.closedWith).isNull();
+
+        now[0] = Duration.ofSeconds(6).toNanos();
+        bob.heartbeat(Duration.ofSeconds(3), false);
+        assertThat(phone.closedWith.getReasonPhrase()).isEqualTo("delivery not acknowledged within 3 s");
+    }
+
+    /**
+     * A receipt is a delivery too, settled once the connection proved it read it (on MQTT: its
+     * PUBACK). A connection that never proves it holds the receipt's delivery as a never-acked
+     * message would.
+     */
+    @Test
+    void aConnectionThatNeverProvesItReadAReceiptIsClosedPastTheAckTimeout() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        bob.join(connection);
+        started.complete(TestSubscriptions.unconnected("bob", bob));
+        bob.onDelivery(started.join(), receipt(2, "r1"));
+        assertThat(fake.pings).as("the proof ping, never answered").hasSize(1);
+
+        now[0] = Duration.ofSeconds(5).toNanos();
+        bob.heartbeat(Duration.ofSeconds(3), false);
+
+        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("delivery not acknowledged within 3 s");
+    }
+
+    /** A receipt the connection proved it read is settled: nothing is held. */
+    @Test
+    void aConnectionThatProvedItReadAReceiptStaysOpen() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        bob.join(connection);
+        started.complete(TestSubscriptions.unconnected("bob", bob));
+        bob.onDelivery(started.join(), receipt(2, "r1"));
+        connection.ponged(fake.pings.get(0).duplicate());
+
+        now[0] = Duration.ofMinutes(10).toNanos();
+        bob.heartbeat(Duration.ofSeconds(3), false);
+
+        assertThat(fake.closedWith).isNull();
+    }
+
+    @Test
+    void theCloseReasonSaysTheTimeoutInSecondsOrMilliseconds() {
+        assertThat(UserSessions.inWords(Duration.ofMinutes(5))).isEqualTo("300 s");
+        assertThat(UserSessions.inWords(Duration.ofMillis(1500))).isEqualTo("1500 ms");
     }
 
     /** What bob's lane holds, as an ack takes it, after message m1 reached his one connection. */
