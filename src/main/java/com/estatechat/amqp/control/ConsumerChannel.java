@@ -310,8 +310,11 @@ final class ConsumerChannel {
     }
 
     /**
-     * The broker cancelled the consumer: its inbox was deleted. Its unsettled deliveries are
-     * forgotten without a word to the broker (their queue is gone; a later multiple ack may cover them).
+     * The broker cancelled the consumer. That is a removed user only when its inbox is gone (the
+     * directory's record: {@link InboxTopology#inboxGone}); a queue whose node went down cancels its
+     * consumers too, and then the consumer is lost and its user subscribes again. Its unsettled
+     * deliveries are forgotten without a word to the broker (the broker returned them to the queue,
+     * or the queue is gone; a later multiple ack may cover them).
      */
     private void cancelledByBroker(InboxSubscription subscription) {
         cancelled.remove(subscription);
@@ -322,7 +325,28 @@ final class ConsumerChannel {
         unsettled.values().removeIf(held -> held == subscription);
         subscription.ended();
         subscription.gone();
-        subscription.listener().onRemoved(subscription);
+        if (inboxGone(subscription.userId())) {
+            subscription.listener().onRemoved(subscription);
+        } else {
+            subscription.listener().onLost(subscription, "the broker cancelled the consumer; the inbox is still there");
+        }
+    }
+
+    /** Asked on the declaring channel, which a 404 closes; an answer that says nothing counts as not gone. */
+    private boolean inboxGone(String userId) {
+        try {
+            if (declaring == null || !declaring.isOpen()) {
+                abortQuietly(declaring);
+                declaring = broker.openChannel();
+            }
+            return topology.inboxGone(declaring, userId);
+        } catch (IOException | RuntimeException e) {
+            abortQuietly(declaring);
+            declaring = null;
+            LOG.log(Level.WARNING, e, () -> "Cannot tell whether the inbox of " + userId + " still exists after the"
+                    + " broker cancelled its consumer: taken as a lost consumer, which subscribes again");
+            return false;
+        }
     }
 
     /**
@@ -396,7 +420,8 @@ final class ConsumerChannel {
 
         @Override
         public void handleCancel(String consumerTag) {
-            LOG.info(() -> "The broker cancelled the inbox consumer of " + subscription.userId() + ": the inbox was deleted");
+            LOG.info(() -> "The broker cancelled the inbox consumer of " + subscription.userId()
+                    + ": its inbox was deleted, or its queue is unavailable");
             owner.execute(() -> cancelledByBroker(subscription));
         }
     }

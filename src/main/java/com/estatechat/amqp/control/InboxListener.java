@@ -13,14 +13,15 @@ public interface InboxListener {
     void onDelivery(InboxSubscription source, InboxDelivery delivery);
 
     /**
-     * The consumer {@code source} is gone for good (connection lost, queue deleted, channel closed
-     * by an error); its unacked deliveries went back to the inbox. Subscribe again to go on.
+     * The consumer {@code source} is gone for good (connection lost, channel closed by an error, or
+     * cancelled by the broker while its inbox still exists); its unacked deliveries went back to the
+     * inbox. Subscribe again to go on.
      */
     void onLost(InboxSubscription source, String reason);
 
     /**
-     * The broker cancelled the consumer {@code source}: its inbox was deleted (the user was removed).
-     * Subscribing again would declare it anew.
+     * The broker cancelled the consumer {@code source} and its inbox no longer exists: the user was
+     * removed. Subscribing again would declare it anew.
      */
     default void onRemoved(InboxSubscription source) {
         onLost(source, "inbox deleted");

@@ -113,6 +113,35 @@ public class InboxTopology {
         }
     }
 
+    /**
+     * Whether the user's inbox no longer exists, so the user is gone (the directory's record: see
+     * {@code directory.control.UserDirectory}). A passive declare answers 404 then, which closes
+     * {@code channel}. RabbitMQ also answers 404 for a durable queue that exists while its node is
+     * down or its process crashed: that is not gone.
+     *
+     * @throws IOException when the broker could not tell
+     */
+    public boolean inboxGone(Channel channel, String userId) throws IOException {
+        try {
+            unrecorded(channel).queueDeclarePassive(inboxName(userId));
+            return false;
+        } catch (IOException e) {
+            if (e.getCause() instanceof com.rabbitmq.client.ShutdownSignalException signal
+                    && signal.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
+                    && close.getReplyCode() == com.rabbitmq.client.AMQP.NOT_FOUND) {
+                String text = close.getReplyText();
+                if (UNAVAILABLE_QUEUE.stream().noneMatch(text::contains)) {
+                    return true;
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Words of RabbitMQ's 404 for a queue that exists but cannot be reached (rabbit_amqqueue:absent). */
+    private static final List<String> UNAVAILABLE_QUEUE = List.of("is down or inaccessible", "has crashed",
+            "is stopped", "due to timeout");
+
     /** Deletes the user's inbox with what it holds; the broker cancels its consumers on every node. */
     public void deleteInbox(Channel channel, String userId) throws IOException {
         unrecorded(channel).queueDelete(inboxName(userId));

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -166,6 +167,99 @@ class ConsumerChannelTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> second.deliveries.size() == 7);
             assertThat(second.deliveries).extracting(InboxDelivery::messageId)
                     .containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7");
+        }
+    }
+
+    /**
+     * Issue 21: every {@code basic.cancel} from the broker was taken for a removed user, whose
+     * sessions were closed for good; but a classic queue whose node goes down cancels its consumers
+     * too. Now only a cancel whose inbox is gone is a removal. u0's inbox is deleted; u1's is deleted
+     * and declared again before the channel's owner looks (held until then), as it would be found
+     * after its node came back: u1's consumer is lost, and its user subscribes again.
+     */
+    @Test
+    void aConsumerTheBrokerCancelsIsARemovedUserOnlyWhenItsInboxIsGone() throws Exception {
+        start();
+        Gate owner = new Gate();
+        ConsumerChannel carrier = new ConsumerChannel(broker, topology, owner, "gated channel");
+        Ending removed = new Ending();
+        Ending cancelled = new Ending();
+        for (InboxSubscription subscription : List.of(new InboxSubscription("u0", carrier, removed),
+                new InboxSubscription("u1", carrier, cancelled))) {
+            CompletableFuture<Void> consuming = new CompletableFuture<>();
+            carrier.reserve();
+            carrier.execute(() -> {
+                try {
+                    carrier.start(subscription, 20, List.of(), List.of());
+                    consuming.complete(null);
+                } catch (java.io.IOException | RuntimeException e) {
+                    consuming.completeExceptionally(e);
+                }
+            });
+            consuming.get(10, TimeUnit.SECONDS);
+        }
+
+        owner.hold();
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(prefix + "inbox.u0");
+            channel.queueDelete(prefix + "inbox.u1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> owner.held() == 2); // both cancels handed over
+            channel.queueDeclare(prefix + "inbox.u1", true, false, false, Map.of());
+        }
+        owner.release();
+
+        assertThat(removed.end.get(10, TimeUnit.SECONDS)).isEqualTo("removed");
+        assertThat(cancelled.end.get(10, TimeUnit.SECONDS)).startsWith("lost");
+        assertThat(carrier.load()).isZero();
+        owner.thread.shutdown();
+    }
+
+    /** The owner of a channel, on one thread, whose tasks a test can hold back and then let run in order. */
+    static final class Gate implements java.util.concurrent.Executor {
+        final ExecutorService thread = Executors.newSingleThreadExecutor();
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean holding;
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            if (holding) {
+                held.add(task);
+            } else {
+                thread.execute(task);
+            }
+        }
+
+        synchronized void hold() {
+            holding = true;
+        }
+
+        synchronized int held() {
+            return held.size();
+        }
+
+        synchronized void release() {
+            holding = false;
+            held.forEach(thread::execute);
+            held.clear();
+        }
+    }
+
+    /** A listener that keeps how its subscription ended. */
+    static final class Ending implements InboxListener {
+        final CompletableFuture<String> end = new CompletableFuture<>();
+
+        @Override
+        public void onDelivery(InboxSubscription source, InboxDelivery delivery) {
+        }
+
+        @Override
+        public void onLost(InboxSubscription source, String reason) {
+            end.complete("lost: " + reason);
+        }
+
+        @Override
+        public void onRemoved(InboxSubscription source) {
+            end.complete("removed");
         }
     }
 
