@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP relay between the server and the broker, that a test can cut (every connection
- * dropped, new ones refused) and restore: a broker outage without stopping the shared broker.
+ * dropped, new ones refused) and restore: a broker outage without stopping the shared broker. It
+ * can also hold back what the server sends while the broker's frames still reach the server.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -19,6 +20,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean up;
+    /** Guarded by this: what the server sends waits in the relay. */
+    private boolean holding;
 
     private TcpProxy(int targetPort, boolean up) throws IOException {
         this.targetPort = targetPort;
@@ -53,6 +56,26 @@ public final class TcpProxy implements AutoCloseable {
         up = true;
     }
 
+    /**
+     * Holds what the server sends to the broker in the relay until {@link #release()}; the broker's
+     * frames still reach the server. The server's answer to what the broker tells it then reaches
+     * the broker after whatever the test does meanwhile.
+     */
+    public synchronized void holdToBroker() {
+        holding = true;
+    }
+
+    public synchronized void release() {
+        holding = false;
+        notifyAll();
+    }
+
+    private synchronized void awaitRelease() throws InterruptedException {
+        while (holding) {
+            wait();
+        }
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -64,25 +87,30 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
             } catch (IOException e) {
                 // listener closed, or the broker refused: the client sees its connection end
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean toBroker) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    if (toBroker) {
+                        awaitRelease();
+                    }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
             } catch (IOException e) {
                 // one side closed: close both below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

@@ -148,6 +148,33 @@ class BrokerRecoveryIT {
         }
     }
 
+    /**
+     * Issue 21: every consumer the broker cancelled was taken for a removed user, but a classic
+     * queue whose node goes down cancels its consumers too, and the inbox is there again when the
+     * node is back. Here bob's inbox is deleted and declared again while what the server asks the
+     * broker is held back: when the server looks, the inbox exists, so bob's consumer is lost, not
+     * bob. He keeps his session and is subscribed again.
+     */
+    @Test
+    void aConsumerCancelledWhileItsInboxExistsIsSubscribedAgain() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
+            BROKER.holdToBroker();
+            try (Connection direct = directConnection(); Channel channel = direct.createChannel()) {
+                channel.queueDelete(PREFIX + ".inbox." + bob); // the broker cancels bob's consumer
+                channel.queueDeclare(PREFIX + ".inbox." + bob, true, false, false, Map.of());
+                channel.queueBind(PREFIX + ".inbox." + bob, PREFIX, bob);
+            } finally {
+                BROKER.release();
+            }
+            String id = BrokerOutageIT.sendUntilQueued(a, bob, "still here");
+            JsonObject message = b.next(f -> "message".equals(f.getString("type")) && id.equals(f.getString("message_id")));
+            assertThat(message.getString("message")).isEqualTo("still here");
+            assertThat(b.isClosed()).isFalse();
+        }
+    }
+
     private void outage() {
         BROKER.cut();
         await().atMost(Duration.ofSeconds(15)).until(() -> readiness() == 503);
