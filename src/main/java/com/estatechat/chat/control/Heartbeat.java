@@ -26,8 +26,9 @@ import java.util.logging.Logger;
  * and no frame for {@code chat.heartbeat.timeout}; closing it returns its unacked deliveries to the
  * inbox. The same tick has each user's lane close the connections that held a delivery unacked past
  * {@code chat.delivery.ack-timeout}, and restart inbox consumers that could not start (the broker
- * was down). The heartbeat keys are live: each round schedules the next with the interval in force, and a shorter interval
- * moves a round that is further away forward. Only the {@code chat-heartbeat} thread schedules rounds.
+ * was down). The heartbeat keys are live: each round schedules the next with the interval in
+ * force, and a shorter interval moves a round that is further away forward. Only the
+ * {@code chat-heartbeat} thread schedules rounds.
  */
 @ApplicationScoped
 public class Heartbeat {

@@ -76,7 +76,7 @@ final class UserSessions implements InboxListener {
      */
     private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
 
-    /** The time of the ack deadline ({@link System#nanoTime()}); a test sets its own. */
+    /** The clock the ack deadline reads ({@link System#nanoTime()}); a test sets its own. */
     LongSupplier clock = System::nanoTime;
 
     // everything below is touched on the lane only
