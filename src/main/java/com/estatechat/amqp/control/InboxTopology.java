@@ -138,7 +138,7 @@ public class InboxTopology {
         }
     }
 
-    /** Words of RabbitMQ's 404 for a queue that exists but cannot be reached (rabbit_amqqueue:absent). */
+    /** Words of RabbitMQ's 404 for a queue that exists but cannot be reached (rabbit_amqqueue:absent/2, read in 3.10.8). */
     private static final List<String> UNAVAILABLE_QUEUE = List.of("is down or inaccessible", "has crashed",
             "is stopped", "due to timeout");
 
