@@ -46,7 +46,7 @@ class BrokerFaultsChaosIT {
     @Test
     void memoryAlarm() {
         run("memory-alarm", ledger -> {
-            try (RabbitMqNode.Alarm alarm = RabbitMqNode.memoryAlarm()) {
+            try (RabbitMqNode.Fault alarm = RabbitMqNode.memoryAlarm()) {
                 holdPastTheConfirmTimeout(ledger);
             }
         });
@@ -55,7 +55,7 @@ class BrokerFaultsChaosIT {
     @Test
     void diskAlarm() {
         run("disk-alarm", ledger -> {
-            try (RabbitMqNode.Alarm alarm = RabbitMqNode.diskAlarm()) {
+            try (RabbitMqNode.Fault alarm = RabbitMqNode.diskAlarm()) {
                 holdPastTheConfirmTimeout(ledger);
             }
         });

@@ -3,6 +3,7 @@ package com.estatechat.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,7 @@ public final class RabbitMqNode {
      * the result puts the node's watermark back: use it in try-with-resources, so that the broker is
      * restored even when the test fails.
      */
-    public static Alarm memoryAlarm() {
+    public static Fault memoryAlarm() {
         String watermark = rabbitmqctl("eval", "vm_memory_monitor:get_vm_memory_high_watermark().").trim();
         if (!watermark.matches("[0-9.]+")) {
             throw new IllegalStateException("the node's memory watermark is not a plain fraction: " + watermark);
@@ -59,7 +60,7 @@ public final class RabbitMqNode {
      * the same effect on publishers as {@link #memoryAlarm()}; closing it puts the limit in force
      * before back, in bytes.
      */
-    public static Alarm diskAlarm() {
+    public static Fault diskAlarm() {
         String limit = rabbitmqctl("eval", "rabbit_disk_monitor:get_disk_free_limit().").trim();
         if (!limit.matches("[0-9]+")) {
             throw new IllegalStateException("the node's disk free limit is not a number of bytes: " + limit);
@@ -68,8 +69,32 @@ public final class RabbitMqNode {
         return () -> rabbitmqctl("set_disk_free_limit", limit);
     }
 
-    /** A resource alarm in force until closed. */
-    public interface Alarm extends AutoCloseable {
+    /**
+     * Lowers the broker's {@code consumer_timeout} for the channels opened from now on, and has every
+     * channel opened from now on check it each second instead of each minute (RabbitMQ 3.10 reads
+     * {@code channel_tick_interval} whenever a channel arms its tick). Closing the result puts both
+     * settings back as they were.
+     */
+    public static Fault consumerTimeout(Duration timeout) {
+        String before = rabbitmqctl("eval", "application:get_env(rabbit, consumer_timeout).").trim();
+        String tickBefore = rabbitmqctl("eval", "application:get_env(rabbit, channel_tick_interval).").trim();
+        rabbitmqctl("eval", "application:set_env(rabbit, consumer_timeout, " + timeout.toMillis() + ").");
+        rabbitmqctl("eval", "application:set_env(rabbit, channel_tick_interval, 1000).");
+        return () -> {
+            restoreEnv("channel_tick_interval", tickBefore);
+            restoreEnv("consumer_timeout", before);
+        };
+    }
+
+    /** Puts back a value {@code application:get_env} printed: {@code {ok,V}}, or {@code undefined}. */
+    private static void restoreEnv(String key, String printed) {
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile("\\{ok,(\\w+)\\}").matcher(printed);
+        rabbitmqctl("eval", value.matches() ? "application:set_env(rabbit, " + key + ", " + value.group(1) + ")."
+                : "application:unset_env(rabbit, " + key + ").");
+    }
+
+    /** A broker fault in force until closed: closing it puts the broker back as it was. */
+    public interface Fault extends AutoCloseable {
         @Override
         void close();
     }

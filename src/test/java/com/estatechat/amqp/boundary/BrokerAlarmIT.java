@@ -74,7 +74,7 @@ class BrokerAlarmIT {
             assertThat(a.answerTo(bob, "before the alarm")).isEqualTo("queued");
             b.receiveAndAck();
             Map<String, JsonObject> probeAnswer = new LinkedHashMap<>();
-            try (RabbitMqNode.Alarm alarm = RabbitMqNode.memoryAlarm()) {
+            try (RabbitMqNode.Fault alarm = RabbitMqNode.memoryAlarm()) {
                 // the broker blocks a connection once it publishes during the alarm: this send makes it so
                 a.sendMessage(bob, "the probe", "probe");
                 await().atMost(Duration.ofSeconds(20)).until(() -> blocked() == 1.0);
@@ -107,14 +107,14 @@ class BrokerAlarmIT {
      * Ten sends go out as the alarm starts, and the alarm lasts well past the confirm timeout. Each
      * is answered; those answered {@code queued} are delivered, and those refused never are.
      */
-    private void sendsDuringAnAlarmAreAnsweredTruthfully(Supplier<RabbitMqNode.Alarm> raise) {
+    private void sendsDuringAnAlarmAreAnsweredTruthfully(Supplier<RabbitMqNode.Fault> raise) {
         String alice = user("alice");
         String bob = user("bob");
         try (ChatClient a = ChatClient.connect(base(), alice); ChatClient b = ChatClient.connect(base(), bob)) {
             assertThat(a.answerTo(bob, "before the alarm")).isEqualTo("queued");
             b.receiveAndAck();
             List<String> sent = new ArrayList<>();
-            try (RabbitMqNode.Alarm alarm = raise.get()) {
+            try (RabbitMqNode.Fault alarm = raise.get()) {
                 for (int i = 0; i < 10; i++) {
                     sent.add("during-" + i);
                     a.sendMessage(bob, "during the alarm " + i, "during-" + i);
