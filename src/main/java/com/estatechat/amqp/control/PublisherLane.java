@@ -200,9 +200,14 @@ final class PublisherLane {
      */
     private void pump() {
         if (broker.publishingBlocked() == null) {
-            while (outstanding.size() < MAX_IN_FLIGHT && !unsettled.isEmpty() && write(unsettled.peek())) {
-                unsettled.poll();
-            } // else they wait for the broker: the lane is woken when it unblocks or comes back
+            while (outstanding.size() < MAX_IN_FLIGHT && !unsettled.isEmpty()) {
+                // taken before the write: a channel found closed there puts its own unconfirmed in front
+                Pending next = unsettled.poll();
+                if (!write(next)) {
+                    unsettled.addFirst(next);
+                    break; // they wait for the broker: the lane is woken when it unblocks or comes back
+                }
+            }
         }
         while (outstanding.size() < MAX_IN_FLIGHT) {
             Pending next = waiting.poll();

@@ -129,6 +129,30 @@ class PublisherLaneTest {
         assertThat(next).isNotCompletedExceptionally();
     }
 
+    /**
+     * Two messages wait to be written again when the next channel closes after taking the first:
+     * the lane finds it closed (its shutdown not yet told) while writing the second. Each is
+     * answered once, by a confirm of the channel it was last written on.
+     */
+    @Test
+    void aChannelLostWhileMessagesAreWrittenAgainLosesNoneOfThem() throws Exception {
+        CompletableFuture<Void> first = lane.publish(message("first"));
+        CompletableFuture<Void> second = lane.publish(message("second"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() == 2);
+        broker.nextChannelClosesAfterWrites(1);
+
+        broker.loseChannel();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.channel.writes.get() >= 2
+                && broker.channel.written.stream().map(p -> p.getMessageId()).distinct().count() == 2);
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+        broker.channel.confirm(broker.channel.writes.get() - 1, true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.isDone() && second.isDone());
+        assertThat(first).isNotCompletedExceptionally();
+        assertThat(second).isNotCompletedExceptionally();
+    }
+
     /** Every future completes when the lane closes, whatever it held: none is left waiting. */
     @Test
     void closingAnswersEverything() {
@@ -184,13 +208,30 @@ class PublisherLaneTest {
             return channel.proxy;
         }
 
+        private volatile int closeAfterWrites = -1;
+
         /** The channel closes as on a connection drop; the next one the lane opens is new. */
         FakeChannel loseChannel() {
             FakeChannel lost = channel;
-            channel = new FakeChannel();
+            FakeChannel next = new FakeChannel();
+            channel = next;
+            if (closeAfterWrites >= 0) {
+                FakeChannel after = new FakeChannel();
+                next.closeAfterWrites(closeAfterWrites, () -> channel = after);
+                closeAfterWrites = -1;
+            }
             lost.shutDown();
             return lost;
         }
+
+        /**
+         * The next channel closes, without a word yet, once it has taken {@code writes} messages; the one
+         * after it is open.
+         */
+        void nextChannelClosesAfterWrites(int writes) {
+            closeAfterWrites = writes;
+        }
+
 
         @Override
         public String publishingBlocked() {
@@ -205,6 +246,8 @@ class PublisherLaneTest {
         private volatile ConfirmListener confirms;
         private volatile ShutdownListener shutdown;
         private volatile boolean open = true;
+        private volatile int closeAfter = -1;
+        private volatile Runnable whenClosedItself;
         final List<AMQP.BasicProperties> written = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Channel proxy = (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(),
                 new Class<?>[] {Channel.class}, (self, method, args) -> switch (method.getName()) {
@@ -212,7 +255,10 @@ class PublisherLaneTest {
                     case "getNextPublishSeqNo" -> writes.get();
                     case "basicPublish" -> {
                         written.add((AMQP.BasicProperties) args[3]);
-                        writes.incrementAndGet();
+                        if (writes.incrementAndGet() == closeAfter) {
+                            open = false; // its shutdown is not told yet
+                            whenClosedItself.run();
+                        }
                         writesBlocked.await();
                         yield null;
                     }
@@ -240,6 +286,11 @@ class PublisherLaneTest {
 
         void confirm(long sequence, boolean multiple) throws Exception {
             confirms.handleAck(sequence, multiple);
+        }
+
+        void closeAfterWrites(int count, Runnable then) {
+            whenClosedItself = then;
+            closeAfter = count;
         }
 
         void shutDown() {
