@@ -302,8 +302,14 @@ final class PublisherLane {
             lost(null); // its shutdown may not have been told yet: its outstanding are the new channel's first
         }
         Channel opened = broker.openPublishChannel();
-        topology.ensureExchanges(opened);
-        opened.confirmSelect();
+        try {
+            topology.ensureExchanges(opened);
+            opened.confirmSelect();
+        } catch (IOException | RuntimeException e) {
+            // never used: forgotten for recovery too, or it would come back beside the next one
+            opened.abort();
+            throw e;
+        }
         opened.addConfirmListener(new ConfirmListener() {
             @Override
             public void handleAck(long sequence, boolean multiple) {
