@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -32,6 +34,11 @@ public class ChatSettings {
     @Inject
     @ConfigProperty(name = "chat.amqp.url")
     String amqpUrl;
+
+    /** Broker nodes (a cluster) to connect to instead of the URL's host; absent: the URL's host. */
+    @Inject
+    @ConfigProperty(name = "chat.amqp.addresses")
+    Optional<String> amqpAddresses = Optional.empty();
 
     @Inject
     @ConfigProperty(name = "chat.amqp.exchange")
@@ -114,6 +121,7 @@ public class ChatSettings {
     @ConfigProperty(name = "chat.session.send-queue-bytes")
     int sendQueueBytes;
 
+    private List<String> amqpAddressesValue = List.of();
     private Duration confirmTimeoutValue;
     private Duration reconnectIntervalValue;
     private Duration ackTimeoutValue;
@@ -128,6 +136,7 @@ public class ChatSettings {
         if (!embeddedBroker()) {
             requireUri(problems, "chat.amqp.url", amqpUrl);
         }
+        amqpAddressesValue = amqpAddresses.map(list -> addresses(problems, list)).orElse(List.of());
         requireName(problems, "chat.amqp.exchange", exchange);
         requireName(problems, "chat.amqp.inbox-prefix", inboxPrefix);
         requireName(problems, "chat.amqp.dead-letter-exchange", deadLetterExchange);
@@ -181,6 +190,31 @@ public class ChatSettings {
         }
     }
 
+    /** {@code host}, {@code host:port} or {@code [IPv6]:port}. */
+    private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::([0-9]{1,5}))?");
+
+    /** The entries of a comma-separated host:port list; a bad one is named by its position, never echoed. */
+    private static List<String> addresses(List<String> problems, String list) {
+        List<String> addresses = new ArrayList<>();
+        String[] entries = list.split(",", -1);
+        for (int i = 0; i < entries.length; i++) {
+            String entry = entries[i].trim();
+            Matcher address = ADDRESS.matcher(entry);
+            if (!address.matches()) {
+                // someone may paste a URL with a password here
+                problems.add("chat.amqp.addresses: entry " + (i + 1) + " is not host or host:port (user, password"
+                        + " and virtual host belong in chat.amqp.url)");
+            } else if (address.group(2) != null && (Integer.parseInt(address.group(2)) < 1
+                    || Integer.parseInt(address.group(2)) > 65_535)) {
+                problems.add("chat.amqp.addresses: entry " + (i + 1) + " has port " + address.group(2)
+                        + "; it must lie between 1 and 65535");
+            } else {
+                addresses.add(entry);
+            }
+        }
+        return List.copyOf(addresses);
+    }
+
     private static void requireName(List<String> problems, String key, String value) {
         if (value == null || value.isBlank() || value.length() > 200) {
             problems.add(key + " must be a non-empty AMQP name of at most 200 characters");
@@ -212,6 +246,11 @@ public class ChatSettings {
     }
 
     public String amqpUrl() { return amqpUrl; }
+    /**
+     * The broker nodes ({@code host} or {@code host:port}) each connection tries in turn, in random
+     * order; empty: {@link #amqpUrl()}'s host. User, password, virtual host and TLS come from the URL.
+     */
+    public List<String> amqpAddresses() { return amqpAddressesValue; }
     /** {@code chat.amqp.url=embedded}: the development launcher's broker, which the WAR alone never has. */
     public boolean embeddedBroker() { return "embedded".equals(amqpUrl.trim()); }
     public String exchange() { return exchange; }

@@ -40,7 +40,7 @@ public class LiveSettings {
     static final Logger APPLICATION_LOGGER = Logger.getLogger("com.estatechat");
 
     /** Keys read once at start; changing one needs a restart. */
-    public static final List<String> RESTART_KEYS = List.of("chat.amqp.url", "chat.amqp.exchange",
+    public static final List<String> RESTART_KEYS = List.of("chat.amqp.url", "chat.amqp.addresses", "chat.amqp.exchange",
             "chat.amqp.inbox-prefix", "chat.amqp.dead-letter-exchange", "chat.amqp.publisher-channels",
             "chat.amqp.channels-per-connection", "chat.amqp.confirm-timeout", "chat.amqp.reconnect-interval",
             "chat.delivery.prefetch", "chat.delivery.ack-timeout", "chat.amqp.queue-type", "chat.inbox.max-length", "chat.inbox.message-ttl",

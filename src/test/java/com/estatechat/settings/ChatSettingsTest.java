@@ -43,6 +43,41 @@ class ChatSettingsTest {
     }
 
     @Test
+    void withoutAddressesTheUrlsHostIsTheOnlyNode() {
+        cut.check();
+        assertThat(cut.amqpAddresses()).isEmpty();
+    }
+
+    @Test
+    void addressesAreHostsWithOrWithoutPorts() {
+        cut.amqpAddresses = java.util.Optional.of(" rabbit-1.internal:5681, 127.0.0.1:5682 ,rabbit3,[::1]:5672");
+        cut.check();
+        assertThat(cut.amqpAddresses()).containsExactly("rabbit-1.internal:5681", "127.0.0.1:5682", "rabbit3", "[::1]:5672");
+    }
+
+    /** A URL with a password pasted into the list must not reach the log: the entry is named by its position. */
+    @Test
+    void aBadAddressIsNamedByItsPositionNeverEchoed() {
+        cut.amqpAddresses = java.util.Optional.of("rabbit1:5672,amqp://chat:s3cret@rabbit2:5672");
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.amqp.addresses: entry 2 is not host or host:port")
+                .withMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void anAddressNeedsAHostAndAPortInRange() {
+        cut.amqpAddresses = java.util.Optional.of("rabbit1:5672,");
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("entry 2 is not host or host:port");
+        cut.amqpAddresses = java.util.Optional.of(":5672");
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("entry 1 is not host or host:port");
+        cut.amqpAddresses = java.util.Optional.of("rabbit1:70000");
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.amqp.addresses: entry 1 has port 70000; it must lie between 1 and 65535");
+        cut.amqpAddresses = java.util.Optional.of("rabbit1:0");
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("entry 1 has port 0");
+    }
+
+    @Test
     void defaultsAreValid() {
         cut.check();
         assertThat(cut.confirmTimeout()).isEqualTo(Duration.ofSeconds(5));

@@ -97,7 +97,8 @@ public class BrokerConnection {
             lastFailure = "chat.amqp.url is 'embedded' and no embedded broker runs here: set chat.amqp.url";
             return;
         }
-        ConnectionFactory factory = new ConnectionFactory();
+        ConnectionFactory factory = settings.amqpAddresses().isEmpty() ? new ConnectionFactory()
+                : new ClusterConnectionFactory(settings.amqpAddresses());
         try {
             factory.setUri(settings.amqpUrl());
         } catch (Exception e) {
@@ -134,18 +135,25 @@ public class BrokerConnection {
             this.factory = factory;
             publishing = publisher;
             connection = opened;
-            LOG.info(() -> "Connected to the AMQP broker " + features + " at " + factory.getHost() + ":"
-                    + factory.getPort());
+            LOG.info(() -> "Connected to the AMQP broker " + features + " at " + opened.getAddress().getHostAddress()
+                    + ":" + opened.getPort() + " (publishing: " + publisher.getAddress().getHostAddress() + ":"
+                    + publisher.getPort() + ")");
             connectedEvents.fire(new BrokerConnected(false));
         } catch (Exception e) {
-            lastFailure = e.getClass().getSimpleName() + " connecting to " + factory.getHost() + ":" + factory.getPort();
-            LOG.warning(() -> "Cannot reach the AMQP broker at " + factory.getHost() + ":" + factory.getPort() + " ("
+            lastFailure = e.getClass().getSimpleName() + " connecting to " + brokerAt(factory);
+            LOG.warning(() -> "Cannot reach the AMQP broker at " + brokerAt(factory) + " ("
                     + e.getClass().getSimpleName() + "); retrying in " + settings.reconnectInterval().toMillis()
                     + " ms");
             if (!closing) {
                 connector.schedule(this::connect, settings.reconnectInterval().toMillis(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** Where the factory connects, for log lines and readiness (never the URL, which may hold a password). */
+    private static String brokerAt(ConnectionFactory factory) {
+        return factory instanceof ClusterConnectionFactory cluster ? "one of " + cluster.nodes()
+                : factory.getHost() + ":" + factory.getPort();
     }
 
     /**
