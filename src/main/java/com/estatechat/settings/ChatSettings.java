@@ -89,6 +89,10 @@ public class ChatSettings {
     String ackTimeout;
 
     @Inject
+    @ConfigProperty(name = "chat.mqtt.connect-timeout")
+    String mqttConnectTimeout;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.queue-type")
     String queueType;
 
@@ -125,6 +129,7 @@ public class ChatSettings {
     private Duration confirmTimeoutValue;
     private Duration reconnectIntervalValue;
     private Duration ackTimeoutValue;
+    private Duration mqttConnectTimeoutValue;
     private Duration inboxMessageTtlValue;
     private Duration inboxExpiresValue;
     private QueueType queueTypeValue;
@@ -150,6 +155,8 @@ public class ChatSettings {
         persistentReceiptsValue = strictBoolean(problems, "chat.delivery.persistent-receipts", persistentReceipts);
         requireRange(problems, "chat.delivery.max-receipts-per-message", maxReceiptsPerMessage, 1, 1_000);
         ackTimeoutValue = Durations.setting(problems, "chat.delivery.ack-timeout", ackTimeout, Duration.ofSeconds(1));
+        mqttConnectTimeoutValue = Durations.setting(problems, "chat.mqtt.connect-timeout", mqttConnectTimeout,
+                Duration.ofMillis(100));
         if (ackTimeoutValue != null && ackTimeoutValue.compareTo(BROKER_CONSUMER_TIMEOUT) >= 0) {
             // the broker may have a longer consumer_timeout: a warning, not a refusal
             LOG.warning(() -> "chat.delivery.ack-timeout is " + ackTimeout + ", not below RabbitMQ's default"
@@ -279,6 +286,9 @@ public class ChatSettings {
      * the broker's {@code consumer_timeout} never closes a consumer channel other users share.
      */
     public Duration ackTimeout() { return ackTimeoutValue; }
+
+    /** How long a {@code /mqtt} socket may stay open before its CONNECT is accepted. */
+    public Duration mqttConnectTimeout() { return mqttConnectTimeoutValue; }
     public QueueType queueType() { return queueTypeValue; }
     public long inboxMaxLength() { return inboxMaxLength; }
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }

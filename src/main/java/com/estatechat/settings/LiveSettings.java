@@ -43,7 +43,7 @@ public class LiveSettings {
     public static final List<String> RESTART_KEYS = List.of("chat.amqp.url", "chat.amqp.addresses", "chat.amqp.exchange",
             "chat.amqp.inbox-prefix", "chat.amqp.dead-letter-exchange", "chat.amqp.publisher-channels",
             "chat.amqp.channels-per-connection", "chat.amqp.confirm-timeout", "chat.amqp.reconnect-interval",
-            "chat.delivery.prefetch", "chat.delivery.ack-timeout", "chat.amqp.queue-type", "chat.inbox.max-length", "chat.inbox.message-ttl",
+            "chat.delivery.prefetch", "chat.delivery.ack-timeout", "chat.mqtt.connect-timeout", "chat.amqp.queue-type", "chat.inbox.max-length", "chat.inbox.message-ttl",
             "chat.inbox.expires", "chat.max-frame-bytes", "chat.session.send-queue-limit",
             "chat.session.send-queue-bytes", "chat.container.skip-idle-checks", "chat.auth.mode",
             "chat.auth.header-secret", "chat.auth.jwt.secret", "chat.auth.jwt.public-key", "chat.auth.jwt.jwks-url",

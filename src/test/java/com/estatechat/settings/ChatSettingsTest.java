@@ -27,6 +27,7 @@ class ChatSettingsTest {
         cut.persistentReceipts = "true";
         cut.maxReceiptsPerMessage = 5;
         cut.ackTimeout = "5m";
+        cut.mqttConnectTimeout = "10s";
         cut.queueType = "classic";
         cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
@@ -84,6 +85,17 @@ class ChatSettingsTest {
         assertThat(cut.queueType()).isEqualTo(ChatSettings.QueueType.CLASSIC);
         assertThat(cut.persistentReceipts()).isTrue();
         assertThat(cut.ackTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(cut.mqttConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    /** Zero would close every MQTT socket at once; "off" is no setting: an anonymous socket must end. */
+    @Test
+    void theMqttConnectTimeoutIsADuration() {
+        cut.mqttConnectTimeout = "0s";
+        assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.mqtt.connect-timeout is 0s");
+        cut.mqttConnectTimeout = "2s";
+        cut.check();
+        assertThat(cut.mqttConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
     }
 
     /** Zero would close every connection that holds a delivery at the next heartbeat round. */

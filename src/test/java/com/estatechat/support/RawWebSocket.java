@@ -220,6 +220,40 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a frame that announces {@code announcedLength} bytes of payload and sends only
+     * {@code part} of it, masked: the server holds an unfinished frame until the rest comes.
+     *
+     * @return false when the server had already ended the connection and the bytes could not be written
+     */
+    public boolean sendStartOfFrame(int opcode, long announcedLength, byte[] part) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(part.length + 14);
+        frame.write(0x80 | opcode);
+        frame.write(0x80 | 127);
+        frame.writeBytes(ByteBuffer.allocate(8).putLong(announcedLength).array());
+        byte[] mask = new byte[4];
+        RANDOM.nextBytes(mask);
+        frame.writeBytes(mask);
+        byte[] masked = part.clone();
+        for (int i = 0; i < masked.length; i++) {
+            masked[i] ^= mask[i % 4];
+        }
+        frame.writeBytes(masked);
+        return write(frame.toByteArray());
+    }
+
+    private boolean write(byte[] bytes) {
+        try {
+            synchronized (out) {
+                out.write(bytes);
+                out.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Reads on but answers no ping from now: the server cannot tell that anything was read. */
     public void ignorePings() {
         answerPings = false;

@@ -132,6 +132,15 @@ public class Heartbeat {
                 TimeUnit.MILLISECONDS));
     }
 
+    /**
+     * Runs {@code deadline} on the heartbeat's thread after {@code delay}, unless the returned future is
+     * cancelled first: the end of a socket that has not signed in yet (MQTT's CONNECT). The task may
+     * close a session; it must not wait.
+     */
+    public ScheduledFuture<?> deadline(Duration delay, Runnable deadline) {
+        return ticker.schedule(deadline, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The end of {@code authenticated}: nothing when the connection renewed since (its new end has a timer). */
     void expire(ChatConnection connection, Identity authenticated, boolean tokenExpired) {
         if (connection.identity() != authenticated) {

@@ -5,7 +5,6 @@ import com.estatechat.mqtt.control.MqttDecoder;
 import com.estatechat.mqtt.control.MqttProtocol;
 import com.estatechat.mqtt.control.MqttSession;
 import com.estatechat.settings.ChatSettings;
-import com.estatechat.settings.LiveSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -42,20 +41,17 @@ public class MqttEndpoint {
     @Inject
     ChatSettings settings;
 
-    @Inject
-    LiveSettings live;
-
     @OnOpen
     @SuppressWarnings("unchecked")
     public void open(Session session) {
         Map<String, Object> properties = session.getUserProperties();
-        // a socket that never sends CONNECT is closed by the container after the heartbeat's timeout
-        session.setMaxIdleTimeout(live.current().heartbeatTimeout().toMillis());
-        properties.put(MQTT, new MqttSession(session,
+        MqttSession mqtt = new MqttSession(session,
                 (Map<String, List<String>>) properties.getOrDefault(MqttHandshake.HEADERS, Map.of()),
                 (Map<String, List<String>>) properties.getOrDefault(MqttHandshake.PARAMETERS, Map.of()),
                 (String) properties.get(MqttHandshake.REMOTE_ADDRESS),
-                new MqttDecoder(settings.maxFrameBytes())));
+                new MqttDecoder(settings.maxFrameBytes()));
+        properties.put(MQTT, mqtt);
+        protocol.opened(mqtt);
         LOG.fine(() -> "Opened MQTT session " + session.getId());
     }
 

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -62,6 +63,19 @@ public class MqttProtocol {
 
     @Inject
     LiveSettings live;
+
+    /**
+     * A socket was opened: until its CONNECT is accepted nobody is signed in, so it is closed (1008)
+     * at {@code chat.mqtt.connect-timeout} however it spends its bytes (an idle timeout restarts on each).
+     */
+    public void opened(MqttSession mqtt) {
+        Duration timeout = settings.mqttConnectTimeout();
+        mqtt.connectDeadline(heartbeat.deadline(timeout, () -> {
+            if (mqtt.settleConnect() && !mqtt.ended()) {
+                refuse(mqtt, CloseReason.CloseCodes.VIOLATED_POLICY, "no CONNECT within " + timeout.toMillis() + " ms");
+            }
+        }));
+    }
 
     /** The next bytes of the connection's binary frames. */
     public void received(MqttSession mqtt, ByteBuffer data) {
@@ -160,6 +174,9 @@ public class MqttProtocol {
             refuseConnect(mqtt, MqttEncoder.SERVER_UNAVAILABLE, identity.userId()
                     + " has chat.session.max-per-user connections already");
             return;
+        }
+        if (!mqtt.settleConnect()) {
+            return; // the deadline came first and is closing the socket
         }
         // the heartbeat (or the keep-alive) decides from now on when the connection is dead
         mqtt.session().setMaxIdleTimeout(0);
@@ -307,6 +324,7 @@ public class MqttProtocol {
     /** The WebSocket closed, from either side: the user's lane forgets the connection. */
     public void closed(MqttSession mqtt) {
         mqtt.end();
+        mqtt.settleConnect(); // the deadline's timer leaves the heartbeat's queue
         ChatConnection connection = mqtt.connection();
         if (connection != null) {
             registry.unregister(connection);

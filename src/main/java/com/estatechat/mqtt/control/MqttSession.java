@@ -4,6 +4,8 @@ import com.estatechat.chat.control.ChatConnection;
 import jakarta.websocket.Session;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One MQTT connection's protocol state: its decoder, and after CONNECT its chat connection and
@@ -23,6 +25,9 @@ public final class MqttSession {
     private volatile ChatConnection connection;
     private volatile MqttWire wire;
     private volatile boolean ended;
+    // until CONNECT is accepted: the deadline's timer, and who of the deadline and the CONNECT came first
+    private volatile Future<?> connectDeadline;
+    private final AtomicBoolean connectSettled = new AtomicBoolean();
 
     public MqttSession(Session session, Map<String, List<String>> headers, Map<String, List<String>> parameters,
             String remoteAddress, MqttDecoder decoder) {
@@ -65,6 +70,25 @@ public final class MqttSession {
     void connected(ChatConnection connection, MqttWire wire) {
         this.wire = wire;
         this.connection = connection;
+    }
+
+    void connectDeadline(Future<?> timer) {
+        connectDeadline = timer;
+    }
+
+    /**
+     * Claims the outcome of the CONNECT phase, for an accepted CONNECT or for its deadline, whichever
+     * asks first (the deadline runs on the heartbeat's thread, CONNECT on the container's).
+     *
+     * @return true for the first caller only
+     */
+    boolean settleConnect() {
+        boolean first = connectSettled.compareAndSet(false, true);
+        Future<?> timer = connectDeadline;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        return first;
     }
 
     /** Whether the connection is over (refused, violated the protocol, or closed): later bytes are ignored. */

@@ -50,7 +50,8 @@ class MqttIT {
                 "chat.allowed-origins", "*",
                 // short, for the keep-alive and CONNECT-timeout tests; Paho's keep-alive is 30 s
                 "chat.heartbeat.interval", "500ms",
-                "chat.heartbeat.timeout", "6s"));
+                "chat.heartbeat.timeout", "6s",
+                "chat.mqtt.connect-timeout", "3s"));
     }
 
     @ArquillianResource
@@ -313,8 +314,8 @@ class MqttIT {
     @Test
     void aSocketThatSendsNoConnectIsClosed() {
         try (RawWebSocket idle = RawWebSocket.connect(mqttUri())) {
-            // chat.heartbeat.timeout (6 s) without CONNECT; awaitCloseCode waits up to 15 s
-            assertThat(idle.awaitCloseCode()).isNotZero();
+            // chat.mqtt.connect-timeout (3 s) without CONNECT; awaitCloseCode waits up to 15 s
+            assertThat(idle.awaitCloseCode()).isEqualTo(1008);
         }
     }
 
