@@ -23,7 +23,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +48,8 @@ public class UsersResource {
     private static final Logger LOG = Logger.getLogger(UsersResource.class.getName());
 
     private static final String CHANGE_USERS = "change users";
+    /** {@code {"role":"landlord"}} is 19 bytes: room for whitespace, far from what would cost memory. */
+    static final int MAX_BODY_BYTES = 4096;
 
     @Inject
     ApiCaller callers;
@@ -57,8 +62,9 @@ public class UsersResource {
 
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
-    public CompletionStage<Response> provision(@PathParam("id") String userId, String body,
+    public CompletionStage<Response> provision(@PathParam("id") String userId, InputStream body,
             @Context HttpServletRequest request) {
+        // a stream, not a String: JAX-RS would read all of a String body before the caller is checked
         callers.admin(request, CHANGE_USERS);
         Optional<Response> refused = checkUserId(userId);
         if (refused.isPresent()) {
@@ -66,7 +72,10 @@ public class UsersResource {
         }
         Role role;
         try {
-            role = roleOf(body);
+            role = roleOf(read(body, request.getContentLengthLong()));
+        } catch (BodyTooLarge e) {
+            return CompletableFuture.completedFuture(ApiCaller.error(Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                    "too_large", "the body is at most " + MAX_BODY_BYTES + " bytes"));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(ApiCaller.badRequest(e.getMessage()));
         }
@@ -101,6 +110,32 @@ public class UsersResource {
     private static Optional<Response> checkUserId(String userId) {
         return Identity.isValidUserId(userId) ? Optional.empty()
                 : Optional.of(ApiCaller.badRequest(Identity.USER_ID_RULE));
+    }
+
+    /**
+     * At most {@value #MAX_BODY_BYTES} bytes of the body, as UTF-8: a larger one is refused from its
+     * {@code Content-Length} unread, or once one byte past the limit was read.
+     */
+    static String read(InputStream body, long contentLength) {
+        if (contentLength > MAX_BODY_BYTES) {
+            throw new BodyTooLarge();
+        }
+        try {
+            byte[] bytes = body == null ? new byte[0] : body.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new BodyTooLarge();
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body could not be read");
+        }
+    }
+
+    /** A body over {@value #MAX_BODY_BYTES} bytes: answered 413. */
+    static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge() {
+            super(null, null, false, false);
+        }
     }
 
     /** The body {@code {"role":"tenant"|"landlord"|"admin"}}; nothing else is taken. */

@@ -3,12 +3,19 @@ package com.estatechat.directory.boundary;
 import static com.estatechat.support.Deployments.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.estatechat.support.ApiClient;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
 import com.estatechat.support.UserDirectoryClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -85,6 +92,39 @@ class HostileClientsIT {
                 .statusCode()).isEqualTo(400);
         assertThat(UserDirectoryClient.delete(base(), someone, Map.of("id", someone, "role", "tenant")).statusCode())
                 .isEqualTo(403);
+    }
+
+    /** Issue 22, item 2: the body used to be read whole (a String parameter) before the caller was checked. */
+    @Test
+    void aBodyIsNotReadBeforeTheCallerIsCheckedNorPastItsLimit() throws IOException {
+        URI anonymous = ApiClient.uri(base(), "users/" + user("target"), Map.of());
+        assertThat(statusOfAnUnfinishedPut(anonymous, 32L << 20)).as("no identity: refused unread").isEqualTo(400);
+        URI tenant = ApiClient.uri(base(), "users/" + user("target"), Map.of("id", user("t"), "role", "tenant"));
+        assertThat(statusOfAnUnfinishedPut(tenant, 32L << 20)).as("not an admin: refused unread").isEqualTo(403);
+        URI admin = ApiClient.uri(base(), "users/" + user("target"), ADMIN);
+        assertThat(statusOfAnUnfinishedPut(admin, 32L << 20)).as("an admin's body over the limit").isEqualTo(413);
+    }
+
+    /**
+     * Announces {@code length} bytes of body, sends 64 KB of it and never the rest.
+     *
+     * @return the status the server answered with meanwhile; fails if none comes within 10 s
+     */
+    private static int statusOfAnUnfinishedPut(URI uri, long length) throws IOException {
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            String head = "PUT " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost()
+                    + ":" + uri.getPort() + "\r\nContent-Type: application/json\r\nContent-Length: " + length
+                    + "\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[64 * 1024]);
+            out.flush();
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertThat(status).as("a status line before the body ended").startsWith("HTTP/1.1 ");
+            return Integer.parseInt(status.substring(9, 12));
+        }
     }
 
     @Test
