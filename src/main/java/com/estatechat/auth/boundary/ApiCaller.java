@@ -5,6 +5,7 @@ import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.Identity;
 import com.estatechat.auth.entity.Role;
+import com.estatechat.logging.LogText;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -41,7 +42,7 @@ public class ApiCaller {
             return admission.identity();
         }
         LOG.fine(() -> "Refused a call to " + what + " from " + request.getRemoteAddr() + ": "
-                + admission.refusal().status() + " " + admission.refusal().reason());
+                + admission.refusal().status() + " " + LogText.of(admission.refusal().reason()));
         // the reason may carry a library's words: it goes to the log, the caller gets the status
         throw new WebApplicationException(switch (admission.refusal().status()) {
             case 400 -> badRequest("the caller's identity is malformed");

@@ -5,6 +5,7 @@ import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
 import com.estatechat.chat.control.SessionRegistry;
+import com.estatechat.logging.LogText;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -53,7 +54,7 @@ public class HandshakeFilter extends HttpFilter {
         }
         HandshakeRefusal refusal = admission.refusal();
         LOG.fine(() -> "Refused a handshake from " + request.getRemoteAddr() + ": " + refusal.status() + " "
-                + refusal.reason());
+                + LogText.of(refusal.reason()));
         response.setStatus(refusal.status());
         response.setContentType("text/plain;charset=UTF-8");
         response.getWriter().write(body(refusal.status()));

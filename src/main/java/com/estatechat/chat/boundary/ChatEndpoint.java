@@ -7,6 +7,7 @@ import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
 import com.estatechat.chat.entity.ConnectedFrame;
+import com.estatechat.logging.LogText;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -132,7 +133,8 @@ public class ChatEndpoint {
         if (connection != null) {
             registry.unregister(connection);
             connection.closed();
-            LOG.fine(() -> "Closed session " + session.getId() + " of " + connection.userId() + ": " + reason);
+            LOG.fine(() -> "Closed session " + session.getId() + " of " + connection.userId() + ": "
+                    + LogText.of(reason)); // the client's words
         }
     }
 

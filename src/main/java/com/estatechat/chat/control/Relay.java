@@ -25,6 +25,7 @@ import com.estatechat.history.control.HistoryFeed;
 import com.estatechat.history.control.HistorySettings;
 import com.estatechat.history.control.StoreReads;
 import com.estatechat.history.entity.HistoryEvent;
+import com.estatechat.logging.LogText;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
 import jakarta.annotation.PostConstruct;
@@ -285,7 +286,8 @@ public class Relay {
     private void endRenewal(ChatConnection connection, String closeReason, String why) {
         LOG.info(() -> "Closing the connection of " + connection.userId() + " (session " + connection.id()
                 + "): its renewal was refused, " + closeReason);
-        LOG.fine(() -> "Renewal of " + connection.userId() + " (session " + connection.id() + ") refused: " + why);
+        LOG.fine(() -> "Renewal of " + connection.userId() + " (session " + connection.id() + ") refused: "
+                + LogText.of(why));
         connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, closeReason);
     }
 

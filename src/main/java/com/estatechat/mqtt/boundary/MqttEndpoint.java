@@ -1,6 +1,7 @@
 package com.estatechat.mqtt.boundary;
 
 import com.estatechat.chat.control.ChatConnection;
+import com.estatechat.logging.LogText;
 import com.estatechat.mqtt.control.MqttDecoder;
 import com.estatechat.mqtt.control.MqttProtocol;
 import com.estatechat.mqtt.control.MqttSession;
@@ -90,7 +91,7 @@ public class MqttEndpoint {
         MqttSession mqtt = mqtt(session);
         if (mqtt != null) {
             protocol.closed(mqtt);
-            LOG.fine(() -> "Closed MQTT session " + session.getId() + ": " + reason);
+            LOG.fine(() -> "Closed MQTT session " + session.getId() + ": " + LogText.of(reason)); // the client's words
         }
     }
 

@@ -11,6 +11,7 @@ import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
 import com.estatechat.chat.entity.ConnectedFrame;
+import com.estatechat.logging.LogText;
 import com.estatechat.mqtt.entity.MqttPacket;
 import com.estatechat.mqtt.entity.MqttViolation;
 import com.estatechat.settings.ChatSettings;
@@ -193,7 +194,7 @@ public class MqttProtocol {
         registry.register(connection);
         heartbeat.closeAtExpiry(connection);
         LOG.fine(() -> "MQTT connection of " + identity.userId() + " (session " + connection.id() + ", client id "
-                + connect.clientId() + ", keep-alive " + connect.keepAliveSeconds() + " s, clean "
+                + LogText.of(connect.clientId()) + ", keep-alive " + connect.keepAliveSeconds() + " s, clean "
                 + connect.cleanSession() + ")");
     }
 
@@ -268,8 +269,8 @@ public class MqttProtocol {
                 granted = true;
             } else {
                 codes.add(MqttEncoder.SUBSCRIPTION_REFUSED);
-                LOG.fine(() -> "MQTT subscription to " + subscription.filter() + " at QoS " + subscription.qos()
-                        + " refused for " + mqtt.describe());
+                LOG.fine(() -> "MQTT subscription to " + LogText.of(subscription.filter()) + " at QoS "
+                        + subscription.qos() + " refused for " + mqtt.describe());
             }
         }
         if (granted) {
@@ -282,7 +283,7 @@ public class MqttProtocol {
     private void refuseConnect(MqttSession mqtt, int returnCode, String why) {
         mqtt.end();
         LOG.info(() -> "Refused the MQTT CONNECT of " + mqtt.describe() + " with return code " + returnCode + ": "
-                + why);
+                + LogText.of(why));
         // nothing else writes this session before CONNECT is accepted
         try {
             mqtt.session().getAsyncRemote().sendBinary(MqttEncoder.connAck(false, returnCode),
@@ -294,7 +295,8 @@ public class MqttProtocol {
 
     /** A policy or protocol violation: logged with its reason, and the connection closes. */
     private void refuse(MqttSession mqtt, CloseReason.CloseCode code, String why) {
-        LOG.info(() -> "Closing the MQTT connection of " + mqtt.describe() + ": " + why);
+        // why may quote the client's bytes (a protocol name, a topic)
+        LOG.info(() -> "Closing the MQTT connection of " + mqtt.describe() + ": " + LogText.of(why));
         close(mqtt, code, why);
     }
 

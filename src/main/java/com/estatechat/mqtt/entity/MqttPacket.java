@@ -1,5 +1,6 @@
 package com.estatechat.mqtt.entity;
 
+import com.estatechat.logging.LogText;
 import java.util.List;
 
 /**
@@ -16,8 +17,9 @@ public sealed interface MqttPacket {
         @Override
         public String toString() {
             // never the password: it is a token or the shared secret
-            return "CONNECT(level " + protocolLevel + ", client id " + clientId + ", clean " + cleanSession
-                    + ", keep-alive " + keepAliveSeconds + " s, user " + username + ")";
+            // for log lines: the client's strings escaped
+            return "CONNECT(level " + protocolLevel + ", client id " + LogText.of(clientId) + ", clean "
+                    + cleanSession + ", keep-alive " + keepAliveSeconds + " s, user " + LogText.of(username) + ")";
         }
     }
 
