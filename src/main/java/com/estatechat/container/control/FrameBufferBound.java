@@ -57,8 +57,13 @@ public final class FrameBufferBound {
         }
         try {
             ClassLoader loader = webSocketContainer.getClass().getClassLoader();
-            Class<?> tyrusContainer = Class.forName(SERVER_CONTAINER, false, loader);
-            if (!tyrusContainer.isInstance(webSocketContainer)) {
+            Class<?> tyrusContainer;
+            try {
+                tyrusContainer = Class.forName(SERVER_CONTAINER, false, loader);
+            } catch (ClassNotFoundException e) {
+                tyrusContainer = null;
+            }
+            if (tyrusContainer == null || !tyrusContainer.isInstance(webSocketContainer)) {
                 return left("the WebSocket container " + webSocketContainer.getClass().getName() + " is not Tyrus's");
             }
             Object engine = tyrusContainer.getMethod("getWebSocketEngine").invoke(webSocketContainer);
