@@ -100,13 +100,23 @@ public class InboxTopology {
         return consumers;
     }
 
+    /**
+     * Returns once every bind is in force, or throws the broker's refusal. The binds but one go
+     * without a reply: the broker takes a channel's methods in order, so the answer to a later call
+     * on this channel (an unbind here, else the last bind) proves them all, and a refused one fails
+     * that call. The caller's consumer starts on another channel, which the broker does not order
+     * with this one: it must not start before this returns.
+     */
     private void bind(Channel channel, String queue, String userId, List<String> bind, List<String> unbind)
             throws IOException {
-        // no reply awaited: the broker handles a channel's methods in order, so they are in force before
-        // whatever the caller asks next on this channel (the consume, the publish), and a failure closes it
-        channel.queueBindNoWait(queue, settings.exchange(), userId, null);
+        boolean unbindsHere = !unbind.isEmpty() && broker.features().ignoresMissingBindings();
         for (String key : bind) {
             channel.queueBindNoWait(queue, settings.exchange(), key, null);
+        }
+        if (unbindsHere) {
+            channel.queueBindNoWait(queue, settings.exchange(), userId, null);
+        } else {
+            channel.queueBind(queue, settings.exchange(), userId);
         }
         for (String key : unbind) {
             unbind(channel, queue, key);

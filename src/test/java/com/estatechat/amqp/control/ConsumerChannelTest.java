@@ -171,6 +171,44 @@ class ConsumerChannelTest {
     }
 
     /**
+     * Issue 21, part 4 (a): the binds went without waiting on the declaring channel and the consumer
+     * started on the other one, so nothing waited for them. A bind the broker refused (here: the
+     * exchange was deleted after this connection declared it) left a running consumer on an inbox
+     * nothing routes to, its user greeted, and the declaring channel closed under the next user.
+     * Now the binds are confirmed before the consumer starts: the refused one fails its subscription
+     * (retried like any failed subscribe), and the next user on that channel is bound and receives.
+     */
+    @Test
+    void aBindTheBrokerRefusesFailsThatSubscriptionAndNotTheNextUsers() throws Exception {
+        start();
+        InboxSubscription first = inboxes.subscribe("u0", List.of(), List.of(), new Recording()).get(10, TimeUnit.SECONDS);
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.exchangeDelete(prefix + "exchange");
+
+            CompletableFuture<InboxSubscription> refused = inboxes.subscribe("u1", List.of("test-broadcast"), List.of(),
+                    new Recording());
+            assertThat(refused).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                    .havingRootCause().withMessageContaining("NOT_FOUND");
+
+            channel.exchangeDeclare(prefix + "exchange", "direct", true);
+            Recording next = new Recording();
+            InboxSubscription bound = inboxes.subscribe("u2", List.of("test-broadcast"), List.of(), next)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(bound.carrier()).as("on the channel the refused bind was sent on").isSameAs(first.carrier());
+            channel.confirmSelect();
+            channel.basicPublish(prefix + "exchange", "test-broadcast", true,
+                    new AMQP.BasicProperties.Builder().messageId("b0").type("message").build(),
+                    "b0".getBytes(StandardCharsets.UTF_8));
+            channel.basicPublish(prefix + "exchange", "u2", true,
+                    new AMQP.BasicProperties.Builder().messageId("d0").type("message").build(),
+                    "d0".getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(5_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> next.deliveries.size() == 2);
+            assertThat(next.deliveries).extracting(InboxDelivery::messageId).containsExactly("b0", "d0");
+        }
+    }
+
+    /**
      * Issue 21: every {@code basic.cancel} from the broker was taken for a removed user, whose
      * sessions were closed for good; but a classic queue whose node goes down cancels its consumers
      * too. Now only a cancel whose inbox is gone is a removal. u0's inbox is deleted; u1's is deleted
