@@ -102,7 +102,8 @@ public final class InboxSubscription {
 
     /**
      * Cancels the consumer at once, and ends the subscription once settlements in progress are over
-     * (each ends within the confirm timeout): its unsettled deliveries go back to the inbox.
+     * (each once its receipt is confirmed or refused, without a time limit): its unsettled deliveries
+     * go back to the inbox.
      */
     public void close() {
         closeRequested = true;

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Opens consumers on users' inboxes, off the caller's thread (it may be a container thread), on
@@ -71,12 +70,11 @@ public class Inboxes {
             }
         });
         if (previous != null) {
-            // what the user's previous consumer left unacked goes back to the inbox when it ends (after the
-            // acks in progress, each within the confirm timeout); consuming before that would deliver newer
-            // messages first. On the same channel, the broker takes the requeue before the consume.
-            previous.over().copy()
-                    .completeOnTimeout(null, 2 * settings.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((ended, failure) -> start.run());
+            // what the user's previous consumer left unacked goes back to the inbox when it ends, after the
+            // acks in progress; consuming before that would deliver newer messages first. No timer: an ack
+            // settles when its receipt is confirmed, which has no time limit once written (a broker alarm),
+            // so any limit let the newer ones overtake. On the same channel, the requeue precedes the consume.
+            previous.over().whenComplete((ended, failure) -> start.run());
         } else {
             start.run();
         }

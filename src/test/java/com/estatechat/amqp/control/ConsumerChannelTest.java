@@ -49,6 +49,7 @@ class ConsumerChannelTest {
     final ScheduledExecutorService settlements = Executors.newScheduledThreadPool(2);
     final List<String> lost = new CopyOnWriteArrayList<>();
     final Set<String> acked = ConcurrentHashMap.newKeySet();
+    Duration confirmTimeout = Duration.ofSeconds(5);
 
     @AfterEach
     void close() throws Exception {
@@ -167,6 +168,47 @@ class ConsumerChannelTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> second.deliveries.size() == 7);
             assertThat(second.deliveries).extracting(InboxDelivery::messageId)
                     .containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7");
+        }
+    }
+
+    /**
+     * Issue 21, part 4 (b): the new subscription waited for the old one's end at most twice the
+     * confirm timeout, but an ack settles once its receipt is confirmed, which can take longer (it
+     * waits in its publisher lane, then for its confirm without a time limit once written, as through
+     * a broker alarm). Past the limit the new one consumed, and the messages the old one left unacked
+     * came after newer ones. Now it waits for the end itself, however long the settlement takes.
+     */
+    @Test
+    void aUserWhoComesBackWhileAnAckSettlesPastAnyTimeoutStillGetsTheRequeuedMessagesFirst() throws Exception {
+        confirmTimeout = Duration.ofMillis(500);
+        start();
+        Recording first = new Recording();
+        InboxSubscription leaving = inboxes.subscribe("u0", List.of(), List.of(), first).get(10, TimeUnit.SECONDS);
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < 3; i++) {
+                publish(channel, "u0", "m" + i);
+            }
+            channel.waitForConfirmsOrDie(5_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.deliveries.size() == 3);
+            leaving.hold();
+            leaving.ack(first.deliveries.get(0).deliveryTag());
+            leaving.close();
+            Recording second = new Recording();
+            CompletableFuture<InboxSubscription> back = inboxes.subscribe("u0", List.of(), List.of(), second);
+            publish(channel, "u0", "m3");
+            channel.waitForConfirmsOrDie(5_000);
+
+            // the settlement outlasts four times the confirm timeout: nothing may be consumed meanwhile
+            await().during(Duration.ofMillis(2_000)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+                assertThat(second.deliveries).extracting(InboxDelivery::messageId)
+                        .as("consumed while the old subscription still holds m1 and m2").isEmpty();
+                assertThat(back).as("started while the old subscription still holds m1 and m2").isNotDone();
+            });
+            leaving.release();
+            back.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.deliveries.size() == 3);
+            assertThat(second.deliveries).extracting(InboxDelivery::messageId).containsExactly("m1", "m2", "m3");
         }
     }
 
@@ -423,7 +465,7 @@ class ConsumerChannelTest {
             @Override public String amqpUrl() { return url; }
             @Override public boolean embeddedBroker() { return false; }
             @Override public int channelsPerConnection() { return 2000; }
-            @Override public Duration confirmTimeout() { return Duration.ofSeconds(5); }
+            @Override public Duration confirmTimeout() { return confirmTimeout; }
             @Override public Duration reconnectInterval() { return Duration.ofSeconds(5); }
             @Override public String exchange() { return prefix + "exchange"; }
             @Override public String inboxPrefix() { return prefix + "inbox."; }
