@@ -17,12 +17,16 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,7 +59,7 @@ public class BrokerConnection {
     private volatile Connection publishing;
     /** Further connections, opened when the first has no channel left (one channel per online user). */
     private final List<Connection> overflow = new CopyOnWriteArrayList<>();
-    private volatile ConnectionFactory factory;
+    volatile ConnectionFactory factory;
     private volatile BrokerFeatures features = BrokerFeatures.UNKNOWN;
     private volatile boolean closing;
     private volatile String lastFailure = "not connected yet";
@@ -293,26 +297,73 @@ public class BrokerConnection {
         return channel != null ? channel : channelOnNewConnection();
     }
 
-    /** Every connection is at chat.amqp.channels-per-connection: open one more (recovering like the first). */
-    private synchronized Channel channelOnNewConnection() throws IOException {
-        for (Connection existing : overflow) {
-            Channel channel = existing.isOpen() ? existing.createChannel() : null;
-            if (channel != null) {
-                return channel; // another thread opened a connection meanwhile
-            }
-        }
+    /**
+     * Every connection is at chat.amqp.channels-per-connection: a channel on a further one, which the
+     * connector thread opens (recovering and watched like the first). One opener, so callers who find
+     * the connections full together share the connection it opens, and no lock is held while the
+     * broker shakes hands. The caller, a channel's owner, may block: it waits as long as an opening
+     * can take.
+     */
+    private Channel channelOnNewConnection() throws IOException {
+        ConnectionFactory opening = factory;
+        CompletableFuture<Channel> result = new CompletableFuture<>();
         try {
-            Connection added = factory.newConnection("estate-chat-" + (overflow.size() + 2));
-            overflow.add(added);
-            LOG.info(() -> "Opened AMQP connection " + (overflow.size() + 1) + ": the others carry "
-                    + settings.channelsPerConnection() + " channels each");
-            Channel channel = added.createChannel();
-            if (channel == null) {
-                throw new BrokerUnavailable("the broker gives no channel on a new connection");
-            }
-            return channel;
-        } catch (java.util.concurrent.TimeoutException e) {
+            connector.execute(() -> openFurther(opening, result));
+        } catch (RejectedExecutionException e) {
+            throw new BrokerUnavailable("the server is shutting down");
+        }
+        long bound = (long) opening.getConnectionTimeout() + opening.getHandshakeTimeout()
+                + opening.getChannelRpcTimeout();
+        try {
+            return result.get(bound, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            result.completeExceptionally(e); // a channel opened later is closed by the opener
             throw new BrokerUnavailable("the broker did not accept another connection in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.completeExceptionally(e);
+            throw new BrokerUnavailable("interrupted while the broker opened another connection", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof BrokerUnavailable unavailable) {
+                throw unavailable;
+            }
+            throw new BrokerUnavailable(cause instanceof TimeoutException
+                    ? "the broker did not accept another connection in time" : "opening another connection failed", cause);
+        }
+    }
+
+    /** On the connector thread: a channel on a further connection, opened here unless one has room. */
+    private void openFurther(ConnectionFactory opening, CompletableFuture<Channel> result) {
+        Channel channel = null;
+        try {
+            for (int i = 0; channel == null && i < overflow.size(); i++) {
+                Connection existing = overflow.get(i);
+                channel = existing.isOpen() ? existing.createChannel() : null; // opened for an earlier caller
+            }
+            if (channel == null && !closing) {
+                Connection added = opening.newConnection("estate-chat-" + (overflow.size() + 2));
+                watch(added);
+                overflow.add(added);
+                if (closing) {
+                    added.abort(); // close() may have gone through the list already
+                    throw new BrokerUnavailable("the server is shutting down");
+                }
+                LOG.info(() -> "Opened AMQP connection " + (overflow.size() + 1) + ": the others carry "
+                        + settings.channelsPerConnection() + " channels each");
+                channel = added.createChannel();
+            }
+            if (channel == null) {
+                result.completeExceptionally(new BrokerUnavailable(closing ? "the server is shutting down"
+                        : "the broker gives no channel on a new connection"));
+            } else if (!result.complete(channel)) {
+                channel.abort(); // its caller stopped waiting
+            }
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            result.completeExceptionally(e);
         }
     }
 

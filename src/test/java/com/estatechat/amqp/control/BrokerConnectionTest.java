@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.support.RabbitMqNode;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.impl.AMQConnection;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.NotificationOptions;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +87,73 @@ class BrokerConnectionTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(openWhenConnected).hasSize(2));
         assertThat(openWhenConnected).containsExactly(true, true);
         assertThat(cut.isOpen()).isTrue();
+    }
+
+    /**
+     * Issue 21, part 4 (c): a further connection was opened under the object's monitor, by whichever
+     * caller found every connection full, which design.md's locks do not allow (no broker I/O under a
+     * lock). It is now opened by the connector thread, the connections' one opener, holding no lock.
+     */
+    @Test
+    void aFurtherConnectionIsOpenedByTheConnectorHoldingNoLock() throws Exception {
+        assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        List<String> openers = startWithChannelsPerConnection(2);
+
+        Channel further = fillTheFirstConnection(2);
+
+        assertThat(further.getConnection().getClientProvidedName()).isEqualTo("estate-chat-2");
+        assertThat(openers).singleElement().asString().startsWith("chat-amqp-connect-").doesNotContain("lock");
+    }
+
+    /**
+     * Issue 21, part 4 (c): only the first two connections had a recovery listener, so a further
+     * connection that was lost and recovered went unannounced (and its alarms unlogged). It is
+     * watched like the first: once it is back, {@link BrokerConnected} goes out.
+     */
+    @Test
+    void aFurtherConnectionThatIsLostIsAnnouncedWhenItRecovers() throws Exception {
+        assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        startWithChannelsPerConnection(2);
+        Channel further = fillTheFirstConnection(2);
+
+        int clientPort = ((AMQConnection) further.getConnection()).getLocalPort();
+        RabbitMqNode.closeConnectionFrom(clientPort, "a test closes a further consuming connection");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(openWhenConnected).hasSize(2));
+        assertThat(openWhenConnected).containsExactly(true, true);
+    }
+
+    /** Starts with a small channel limit; returns the names of the threads that open a further connection. */
+    private List<String> startWithChannelsPerConnection(int channels) {
+        ChatSettings base = settings(BROKER, Duration.ofMillis(300));
+        cut.settings = new ChatSettings() {
+            @Override public String amqpUrl() { return base.amqpUrl(); }
+            @Override public boolean embeddedBroker() { return false; }
+            @Override public int channelsPerConnection() { return channels; }
+            @Override public Duration confirmTimeout() { return base.confirmTimeout(); }
+            @Override public Duration reconnectInterval() { return base.reconnectInterval(); }
+        };
+        cut.connectedEvents = new Recorder();
+        cut.start(new Object());
+        assertThat(openWhenConnected).containsExactly(true);
+        ConnectionFactory opening = cut.factory;
+        List<String> openers = new CopyOnWriteArrayList<>();
+        cut.factory = new ConnectionFactory() {
+            @Override
+            public Connection newConnection(String name) throws IOException, TimeoutException {
+                openers.add(Thread.currentThread().getName() + (Thread.holdsLock(cut) ? " holding the lock" : ""));
+                return opening.newConnection(name);
+            }
+        };
+        return openers;
+    }
+
+    /** Takes every channel of the first connection; returns the next one, on a further connection. */
+    private Channel fillTheFirstConnection(int channels) throws IOException {
+        for (int i = 0; i < channels; i++) {
+            assertThat(cut.openChannel().getConnection().getClientProvidedName()).isEqualTo("estate-chat");
+        }
+        return cut.openChannel();
     }
 
     static boolean brokerListens() {
