@@ -178,6 +178,12 @@ final class DeliveryLedger {
         return byKey.values().stream().filter(e -> e.messageId != null && !e.deliveredReceipt).count();
     }
 
+    /** The first few accepted messages whose sender never got {@code delivered}: key and message id, to look up in the logs. */
+    List<String> missingDeliveredReceipts() {
+        return byKey.entrySet().stream().filter(e -> e.getValue().messageId != null && !e.getValue().deliveredReceipt)
+                .limit(10).map(e -> e.getKey() + " " + e.getValue().messageId + " to " + e.getValue().to).toList();
+    }
+
     long unanswered() {
         return byKey.values().stream()
                 .filter(e -> !e.sendFailed && e.messageId == null && e.refusedWith == null).count();

@@ -65,6 +65,7 @@ class FlappingClientsChaosIT {
         }
         DeliveryLedger.Report report = ledger.report().write("reconnects: " + reconnects + " in "
                 + java.time.Duration.ofNanos(flapped - started).toSeconds() + " s");
+        System.out.println("accepted without a delivered receipt: " + ledger.missingDeliveredReceipts());
         report.assertNothingLost();
         assertThat(report.refused()).as("refusals").isEmpty();
     }
