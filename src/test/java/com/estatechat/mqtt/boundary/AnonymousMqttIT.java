@@ -71,20 +71,19 @@ class AnonymousMqttIT {
     }
 
     @Test
-    void anUnfinishedFrameFarOverTheFrameLimitIsRefusedBeforeItIsBuffered() {
-        // announces 4 MB (Tyrus buffered up to 4,194,315 bytes of a frame), sends 1 MB, never the rest
+    void anUnfinishedFrameFarOverTheFrameLimitIsHeldNoLongerThanTheDeadline() {
+        // announces 4 MB, sends 1 MB, never the rest: Tyrus holds it (up to 4,194,315 bytes per socket,
+        // its default) until the socket is closed, and the CONNECT deadline closes it
         try (RawWebSocket greedy = RawWebSocket.connect(mqttUri())) {
             long opened = System.nanoTime();
             greedy.sendStartOfFrame(RawWebSocket.BINARY, 4L << 20, new byte[1 << 20]);
-            // Tyrus's own refusal once its buffer is full: 1011 "Buffer overflow." (no endpoint code runs)
-            assertThat(greedy.awaitCloseCode()).isEqualTo(1011);
-            assertThat(Duration.ofNanos(System.nanoTime() - opened)).as("refused at once, not at the deadline")
-                    .isLessThan(Duration.ofMillis(1500));
+            assertThat(greedy.awaitCloseCode()).isEqualTo(1008);
+            assertThat(Duration.ofNanos(System.nanoTime() - opened)).isLessThan(Duration.ofSeconds(5));
         }
     }
 
     @Test
-    void framesOfTheLargestAllowedSizeBackToBackAreNotRefusedByTheBound() throws Exception {
+    void framesOfTheLargestAllowedSizeBackToBackAreNotRefused() throws Exception {
         String alice = Deployments.user("alice");
         try (RawWebSocket client = RawWebSocket.connect(mqttUri())) {
             client.send(true, RawWebSocket.BINARY, MqttIT.connectPacket(alice, MqttIT.token(alice), 30));
