@@ -28,8 +28,8 @@ import java.util.logging.Logger;
  * <p>
  * <b>One owner.</b> Every call on both channels, and every change to what is tracked here, runs on
  * {@link #owner} (a serial lane on the {@code chat-amqp-channel} threads). The client library's
- * threads only hand over: a delivery is first recorded as unsettled on the owner, then given to its
- * subscription's listener, so the record is always there before the ack that settles it.
+ * threads only hand over: a delivery's record as unsettled is queued on the owner before it is given
+ * to its subscription's listener, so the record is always there before the ack that settles it.
  * <p>
  * <b>Coalesced acks.</b> An ack is not sent at once: it waits for the owner's next flush, which runs
  * after the tasks already queued. Then one {@code basic.ack multiple=true} settles every acked tag below
@@ -164,14 +164,20 @@ final class ConsumerChannel {
         return opened;
     }
 
-    /** Records a delivery as unsettled before its listener sees it (queued first, so it runs first). */
+    /**
+     * Records a delivery as unsettled: before any settlement of it, which is queued here after this
+     * record. Its listener may have seen it already (it runs on the user's lane, in no order with
+     * this owner), and a client may have acked it, even if its subscription is closing by now: so
+     * a delivery of a consumer that has not ended here is held, and its end requeues it if it is
+     * still unsettled then. Only one that came after the end (before the cancel took effect) goes
+     * back at once.
+     */
     private void track(Channel channel, InboxSubscription subscription, long tag) {
         if (channel != consuming) {
             return; // that channel is gone, and with it the delivery: the broker requeued it
         }
-        if (!subscription.isOpen()) {
-            // ended or ending: its listener drops it; back to the inbox now
-            nack(tag, true, subscription);
+        if (!consumers.contains(subscription)) {
+            nack(tag, true, subscription); // ended here, or cancelled by the broker: nobody settles it now
             return;
         }
         unsettled.put(tag, subscription);

@@ -294,6 +294,57 @@ class ConsumerChannelTest {
         owner.thread.shutdown();
     }
 
+    /**
+     * Found in a trace of FlappingClientsChaosIT: a delivery is recorded on the channel's owner and
+     * handed to its user's lane, two lanes with no order between them. The user's lane showed it to
+     * the client, which acked it and left; the record came after the close was asked for, and took
+     * the delivery for one that nobody would see: it requeued it at once. The ack that followed
+     * settled nothing, and the message came a second time although its ack stood (receipt and
+     * history). Now a delivery the consumer received before it ended is recorded as held, and only
+     * the subscription's end requeues what is still unsettled then.
+     */
+    @Test
+    void aDeliveryAckedBeforeItsRecordIsNotRequeuedByASubscriptionThatIsClosing() throws Exception {
+        start();
+        Gate owner = new Gate();
+        ConsumerChannel carrier = new ConsumerChannel(broker, topology, owner, "gated channel");
+        Recording shown = new Recording();
+        InboxSubscription subscription = new InboxSubscription("u0", carrier, shown);
+        CompletableFuture<Void> consuming = new CompletableFuture<>();
+        carrier.reserve();
+        carrier.execute(() -> {
+            try {
+                carrier.start(subscription, 20, List.of(), List.of());
+                consuming.complete(null);
+            } catch (java.io.IOException | RuntimeException e) {
+                consuming.completeExceptionally(e);
+            }
+        });
+        consuming.get(10, TimeUnit.SECONDS);
+
+        owner.hold(); // the channel's owner is busy: the delivery's record waits behind it
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            publish(channel, "u0", "m0");
+            channel.waitForConfirmsOrDie(5_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> shown.deliveries.size() == 1);
+            // the client acks it and leaves at once: the ack settles (its receipt awaits a confirm)
+            subscription.hold();
+            subscription.close();
+            subscription.ack(shown.deliveries.get(0).deliveryTag());
+            owner.release();
+            subscription.release();
+            subscription.over().get(10, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    channel.queueDeclarePassive(prefix + "inbox.u0").getMessageCount())
+                    .as("messages in the inbox after the acked one's consumer ended").isZero());
+            assertThat(channel.basicGet(prefix + "inbox.u0", true)).as("the acked message, again").isNull();
+        } finally {
+            owner.thread.shutdown();
+        }
+    }
+
     /** The owner of a channel, on one thread, whose tasks a test can hold back and then let run in order. */
     static final class Gate implements java.util.concurrent.Executor {
         final ExecutorService thread = Executors.newSingleThreadExecutor();
