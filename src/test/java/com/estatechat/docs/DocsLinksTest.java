@@ -76,8 +76,15 @@ class DocsLinksTest {
                 "",
                 "```bash",
                 "mvn -B -Prun package    # build and run the server on http://localhost:8080 (WebSocket: ws://localhost:8080/ws?id=<user>)",
-                "mvn -B verify           # unit tests, then the integration suite on Payara Micro against RabbitMQ",
+                "bin/test                # set up RabbitMQ, PostgreSQL and Chromium if missing, then mvn -B verify (the whole suite)",
                 "```");
+    }
+
+    @Test
+    void ciRunsTheReadmesTestCommand() throws IOException {
+        String command = Files.readAllLines(ROOT.resolve("README.md")).get(4).split("\\s+#", 2)[0].strip();
+        assertThat(Files.readAllLines(ROOT.resolve(".ci/run"))).as(".ci/run").contains(command);
+        assertThat(Files.isExecutable(ROOT.resolve(command.split(" ")[0]))).as(command + " is executable").isTrue();
     }
 
     @ParameterizedTest
