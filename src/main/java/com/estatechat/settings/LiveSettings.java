@@ -39,20 +39,8 @@ public class LiveSettings {
     /** The logger whose level {@code chat.log.level} sets; held here so that the level is not lost with it. */
     static final Logger APPLICATION_LOGGER = Logger.getLogger("com.estatechat");
 
-    /** Keys read once at start; changing one needs a restart. */
-    public static final List<String> RESTART_KEYS = List.of("chat.amqp.url", "chat.amqp.addresses", "chat.amqp.exchange",
-            "chat.amqp.inbox-prefix", "chat.amqp.dead-letter-exchange", "chat.amqp.publisher-channels",
-            "chat.amqp.channels-per-connection", "chat.amqp.confirm-timeout", "chat.amqp.reconnect-interval",
-            "chat.delivery.prefetch", "chat.delivery.ack-timeout", "chat.mqtt.connect-timeout", "chat.amqp.queue-type", "chat.inbox.max-length", "chat.inbox.message-ttl",
-            "chat.inbox.expires", "chat.max-frame-bytes", "chat.session.send-queue-limit",
-            "chat.session.send-queue-bytes", "chat.container.skip-idle-checks", "chat.auth.mode",
-            "chat.auth.header-secret", "chat.auth.jwt.secret", "chat.auth.jwt.public-key", "chat.auth.jwt.jwks-url",
-            "chat.auth.jwt.jwks-max-stale", "chat.auth.jwt.issuer", "chat.auth.jwt.audience",
-            "chat.auth.jwt.allow-any-issuer", "chat.auth.jwt.allow-any-audience", "chat.auth.max-session",
-            "chat.auth.none.allow-remote", "chat.auth.jwt.role-claim", "chat.history.datasource",
-            "chat.history.embedded-path", "chat.history.queue", "chat.history.batch-size", "chat.history.batch-wait",
-            "chat.history.retry-interval", "chat.history.sync-limit", "chat.history.retention",
-            "chat.settings.refresh-interval");
+    /** The keys read only at start, in the order {@link #pendingRestart()} names them: see {@link StartupKeys}. */
+    List<String> restartKeys = List.of();
 
     /** Named in the log, never shown: a URL with a password, secrets, a PEM that would fill the line. */
     static final Set<String> NOT_SHOWN = Set.of("chat.amqp.url", "chat.auth.header-secret", "chat.auth.jwt.secret",
@@ -60,6 +48,9 @@ public class LiveSettings {
 
     @Inject
     ChatSettings chatSettings;
+
+    @Inject
+    StartupKeys startupKeys;
 
     @Inject
     Event<SettingsChanged> changes;
@@ -95,6 +86,7 @@ public class LiveSettings {
         if (source == null) {
             source = key -> ConfigProvider.getConfig(application).getOptionalValue(key, String.class);
         }
+        restartKeys = startupKeys.keys(application);
         refreshEvery = Durations.parse(refreshInterval);
         if (refreshEvery.compareTo(Duration.ofMillis(100)) < 0) {
             throw new IllegalStateException("Invalid configuration: chat.settings.refresh-interval is "
@@ -106,7 +98,7 @@ public class LiveSettings {
     /** Reads every key and puts the snapshot in force; {@link IllegalStateException} naming each bad key. */
     void begin() {
         liveTexts = texts(OperationalSettings.KEYS);
-        restartTextsAtStart = texts(RESTART_KEYS);
+        restartTextsAtStart = texts(restartKeys);
         restartTextsSeen.putAll(restartTextsAtStart);
         List<String> problems = new ArrayList<>();
         OperationalSettings first = OperationalSettings.read(Map.of(), liveTexts, null, chatSettings.maxFrameBytes(),
@@ -131,7 +123,7 @@ public class LiveSettings {
         return current;
     }
 
-    /** Keys changed in a config source since start that only a restart applies, in the order of {@link #RESTART_KEYS}. */
+    /** Keys changed in a config source since start that only a restart applies, by name. */
     public List<String> pendingRestart() {
         return pendingRestart;
     }
@@ -169,9 +161,9 @@ public class LiveSettings {
     }
 
     private void watchRestartKeys() {
-        Map<String, Optional<String>> now = texts(RESTART_KEYS);
+        Map<String, Optional<String>> now = texts(restartKeys);
         List<String> pending = new ArrayList<>();
-        for (String key : RESTART_KEYS) {
+        for (String key : restartKeys) {
             Optional<String> text = now.get(key);
             Optional<String> atStart = restartTextsAtStart.get(key);
             if (!text.equals(restartTextsSeen.get(key))) {

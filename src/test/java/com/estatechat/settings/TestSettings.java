@@ -55,6 +55,7 @@ public final class TestSettings {
         live.chatSettings = new ChatSettings();
         live.chatSettings.maxFrameBytes = 65536;
         live.source = key -> Optional.ofNullable(source.get(key)).filter(text -> !text.isEmpty());
+        live.restartKeys = new StartupKeys().keys(TestSettings.class.getClassLoader()); // those with a default
         if (begin) {
             live.begin();
         }
