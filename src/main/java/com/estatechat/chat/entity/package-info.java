@@ -1,0 +1,4 @@
+/**
+ * The JSON frames of the wire contract (docs/protocol.md), as records, and the error codes.
+ */
+package com.estatechat.chat.entity;
