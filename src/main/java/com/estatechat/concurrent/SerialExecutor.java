@@ -21,6 +21,8 @@ public final class SerialExecutor implements Executor {
     private final Executor pool;
     private final String name;
     private Runnable active;
+    /** The thread running one of this lane's tasks now, else null: for {@link #runsOn}. */
+    private volatile Thread running;
 
     public SerialExecutor(Executor pool, String name) {
         this.pool = pool;
@@ -30,17 +32,29 @@ public final class SerialExecutor implements Executor {
     @Override
     public synchronized void execute(Runnable task) {
         tasks.add(() -> {
+            running = Thread.currentThread();
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.WARNING, e, () -> "A task on the lane of " + name + " failed");
             } finally {
+                running = null;
                 scheduleNext();
             }
         });
         if (active == null) {
             scheduleNext();
         }
+    }
+
+    /**
+     * Whether the caller runs on {@code lane}, for the assertions that guard a lane's state
+     * ({@code assert SerialExecutor.runsOn(lane)}, on wherever assertions are: the tests, and
+     * {@code -ea:com.estatechat...} on a server). Any other executor (a test's {@code Runnable::run})
+     * counts as its own lane.
+     */
+    public static boolean runsOn(Executor lane) {
+        return !(lane instanceof SerialExecutor serial) || serial.running == Thread.currentThread();
     }
 
     /**

@@ -31,4 +31,25 @@ class SerialExecutorTest {
         assertThatCode(() -> lane.execute(() -> { })).doesNotThrowAnyException();
         assertThatCode(() -> lane.execute(() -> { })).doesNotThrowAnyException();
     }
+
+    /** What the lane-ownership assertions ask: true only inside one of that lane's tasks. */
+    @Test
+    void runsOnIsTrueOnlyInsideTheLanesOwnTask() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            SerialExecutor lane = new SerialExecutor(pool, "mine");
+            SerialExecutor other = new SerialExecutor(pool, "other");
+            java.util.concurrent.CompletableFuture<List<Boolean>> seen = new java.util.concurrent.CompletableFuture<>();
+            lane.execute(() -> {
+                List<Boolean> inside = List.of(SerialExecutor.runsOn(lane), SerialExecutor.runsOn(other));
+                other.execute(() -> seen.complete(List.of(inside.get(0), inside.get(1), SerialExecutor.runsOn(lane))));
+            });
+            assertThat(seen.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("on mine, on other, mine from other")
+                    .containsExactly(true, false, false);
+            assertThat(SerialExecutor.runsOn(lane)).as("on the test's thread").isFalse();
+            assertThat(SerialExecutor.runsOn(Runnable::run)).as("an executor that is not a lane").isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

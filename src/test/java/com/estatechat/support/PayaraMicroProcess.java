@@ -76,7 +76,7 @@ public final class PayaraMicroProcess implements AutoCloseable {
         String jar = System.getProperty("payara.microJar", "target/payara-micro.jar");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Djava.io.tmpdir=target", "-jar", jar, "--deploy", war.toString(), "--contextroot", "/",
+                "-Xmx512m", "-Djava.io.tmpdir=target", "-ea:com.estatechat...", "-jar", jar, "--deploy", war.toString(), "--contextroot", "/",
                 "--port", String.valueOf(port), "--nohazelcast", "--nocluster"));
         command.addAll(options);
         try {

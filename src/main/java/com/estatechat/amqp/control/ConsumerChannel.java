@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.concurrent.SerialExecutor;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
@@ -92,6 +93,7 @@ final class ConsumerChannel {
      */
     void start(InboxSubscription subscription, int prefetch, List<String> bind, List<String> unbind)
             throws IOException {
+        assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         String userId = subscription.userId();
         try {
             int others = declare(userId, bind, unbind);
@@ -173,6 +175,7 @@ final class ConsumerChannel {
      * back at once.
      */
     private void track(Channel channel, InboxSubscription subscription, long tag) {
+        assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         if (channel != consuming) {
             return; // that channel is gone, and with it the delivery: the broker requeued it
         }
@@ -193,6 +196,7 @@ final class ConsumerChannel {
     }
 
     void ack(InboxSubscription subscription, long tag) {
+        assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         if (!take(subscription, tag)) {
             return;
         }
@@ -205,6 +209,7 @@ final class ConsumerChannel {
 
     /** Sends the acks gathered since the last flush: see the class comment. */
     private void flushAcks() {
+        assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         flushQueued = false;
         if (acked.isEmpty()) {
             return;
@@ -231,6 +236,7 @@ final class ConsumerChannel {
     }
 
     void requeue(InboxSubscription subscription, long tag) {
+        assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         if (take(subscription, tag)) {
             nack(tag, true, subscription);
         }
@@ -273,6 +279,7 @@ final class ConsumerChannel {
 
     /** Stops new deliveries to {@code subscription}: what it holds stays unacked until {@link #end}. */
     void cancel(InboxSubscription subscription) {
+        assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         Channel channel = consuming;
         if (!consumers.contains(subscription) || channel == null || !channel.isOpen() || !cancelled.add(subscription)) {
             return; // gone with its channel, cancelled by the broker, or cancelled already
@@ -286,6 +293,7 @@ final class ConsumerChannel {
 
     /** The subscription is over: cancelled if it was not, and what it left unsettled goes back to the inbox. */
     void end(InboxSubscription subscription) {
+        assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         try {
             requeueWhatIsLeft(subscription);
         } finally {

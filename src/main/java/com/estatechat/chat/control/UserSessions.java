@@ -7,6 +7,7 @@ import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.MessageFrame;
+import com.estatechat.concurrent.SerialExecutor;
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -253,6 +254,7 @@ final class UserSessions implements InboxListener {
 
     /** Ends the consumer: every delivery not acked goes back to the inbox. */
     private void closed() {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         closed = true;
         InboxSubscription running = subscription;
         subscription = null;
@@ -310,6 +312,7 @@ final class UserSessions implements InboxListener {
      * as it is when none was (it arrived while the consumer was starting).
      */
     private void greet(ChatConnection connection) {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         if (greeted.containsKey(connection)) {
             return;
         }
@@ -332,6 +335,7 @@ final class UserSessions implements InboxListener {
     }
 
     private void deliver(InboxSubscription from, InboxDelivery delivery) {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         if (closed || !from.isOpen() || (subscription != null && from != subscription)) {
             return; // its consumer is gone or going: its end requeues this delivery (or its channel went)
         }
@@ -414,6 +418,7 @@ final class UserSessions implements InboxListener {
      * connection): the receipts of it that came first follow now. On the lane.
      */
     void answered(String messageId) {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         unanswered.remove(messageId);
         List<HeldReceipt> early = aheadOfTheirAnswer.remove(messageId);
         if (early != null) {
@@ -483,11 +488,13 @@ final class UserSessions implements InboxListener {
 
     /** Takes the unacked delivery with this id, or null when this user has none such. On the lane. */
     PendingDelivery takePending(String messageId) {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         return closed ? null : pending.remove(messageId);
     }
 
     /** Puts back a delivery whose settlement failed, so that a later ack can settle it. On the lane. */
     void restorePending(PendingDelivery delivery) {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         if (stands(delivery.subscription())) {
             pending.putIfAbsent(delivery.messageId(), delivery);
         }
