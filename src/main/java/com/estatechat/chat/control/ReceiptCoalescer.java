@@ -8,7 +8,6 @@ import com.estatechat.settings.ChatSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,10 +31,8 @@ import java.util.function.Function;
  * message that carries it was confirmed, or fails as that message's publish failed (callers
  * continue on their own lanes).
  * <p>
- * On the wire: one receipt is a {@code receipt} message with a {@code receipt_of} header, as
- * before; several are a {@code receipts} message whose body is their frames, one per line (the
- * codec writes no line break inside a frame), with a {@code receipts_of} header listing the ids of
- * the messages they are about, in the same order. {@link UserSessions} splits it.
+ * On the wire: one receipt is a {@code receipt} message, several a {@code receipts} message
+ * ({@link InboxMessages}); {@link UserSessions} splits it.
  */
 @ApplicationScoped
 public class ReceiptCoalescer {
@@ -110,23 +107,7 @@ public class ReceiptCoalescer {
     }
 
     private OutgoingMessage message(String senderId, List<Receipt> batch) {
-        if (batch.size() == 1) {
-            Receipt receipt = batch.get(0);
-            return OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPT, senderId,
-                    receipt.frame().getBytes(StandardCharsets.UTF_8),
-                    Map.of(UserSessions.HEADER_RECEIPT_OF, receipt.aboutMessageId())).persistent(persistent);
-        }
-        StringBuilder body = new StringBuilder();
-        List<String> about = new ArrayList<>(batch.size());
-        for (Receipt receipt : batch) {
-            if (!body.isEmpty()) {
-                body.append('\n');
-            }
-            body.append(receipt.frame());
-            about.add(receipt.aboutMessageId());
-        }
-        return OutgoingMessage.toUser(ids.next(), UserSessions.KIND_RECEIPTS, senderId,
-                body.toString().getBytes(StandardCharsets.UTF_8),
-                Map.of(UserSessions.HEADER_RECEIPTS_OF, about)).persistent(persistent);
+        return InboxMessages.receipts(ids.next(), senderId, batch.stream().map(Receipt::frame).toList(),
+                batch.stream().map(Receipt::aboutMessageId).toList()).persistent(persistent);
     }
 }

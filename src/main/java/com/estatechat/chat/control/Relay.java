@@ -32,11 +32,9 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -201,13 +199,8 @@ public class Relay {
         String messageId = ids.next();
         MessageFrame frame = MessageFrame.of(messageId, connection.userId(),
                 connection.identity().role().wireName(), send.targetId(), send.message(), Instant.now().toString());
-        // the consumer reads these instead of decoding the body (see UserSessions.forwardMessage)
-        Map<String, Object> headers = send.clientMsgId() == null
-                ? Map.of(UserSessions.HEADER_SENDER_ID, connection.userId())
-                : Map.of(UserSessions.HEADER_SENDER_ID, connection.userId(),
-                        UserSessions.HEADER_CLIENT_MSG_ID, send.clientMsgId());
-        OutgoingMessage message = new OutgoingMessage(messageId, UserSessions.KIND_MESSAGE, send.targetId(),
-                codec.toJson(frame).getBytes(StandardCharsets.UTF_8), headers, Broadcast.isBroadcast(send.targetId()));
+        OutgoingMessage message = InboxMessages.message(messageId, connection.userId(), send.clientMsgId(),
+                send.targetId(), codec.toJson(frame), Broadcast.isBroadcast(send.targetId()));
         long start = System.nanoTime();
         UserSessions user = connection.user();
         user.sending(messageId);

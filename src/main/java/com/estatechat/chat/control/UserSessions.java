@@ -26,7 +26,6 @@ import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * One user on this node, as an actor: the user's connections, the one consumer on the user's
@@ -50,16 +49,6 @@ final class UserSessions implements InboxListener {
 
     private static final Logger LOG = Logger.getLogger(UserSessions.class.getName());
 
-    static final String KIND_MESSAGE = "message";
-    static final String KIND_RECEIPT = "receipt";
-    /** Several receipts to one user in one broker message: their frames, one per line (see ReceiptCoalescer). */
-    static final String KIND_RECEIPTS = "receipts";
-    static final String HEADER_CLIENT_MSG_ID = "client_msg_id";
-    static final String HEADER_SENDER_ID = "sender_id";
-    /** On a receipt: the id of the message it is about. */
-    static final String HEADER_RECEIPT_OF = "receipt_of";
-    /** On a {@link #KIND_RECEIPTS} message: the ids of the messages its receipts are about, in their order. */
-    static final String HEADER_RECEIPTS_OF = "receipts_of";
 
     private final String userId;
     private final Executor lane;
@@ -339,9 +328,9 @@ final class UserSessions implements InboxListener {
         if (closed || !from.isOpen() || (subscription != null && from != subscription)) {
             return; // its consumer is gone or going: its end requeues this delivery (or its channel went)
         }
-        if (KIND_RECEIPT.equals(delivery.kind()) || KIND_RECEIPTS.equals(delivery.kind())) {
+        if (InboxMessages.isReceipt(delivery)) {
             forwardReceipt(delivery, from);
-        } else if (KIND_MESSAGE.equals(delivery.kind())) {
+        } else if (InboxMessages.isMessage(delivery)) {
             forwardMessage(delivery, from);
         } else {
             LOG.severe(() -> "Dead-lettering delivery " + delivery.messageId() + " in the inbox of " + userId
@@ -357,7 +346,7 @@ final class UserSessions implements InboxListener {
      */
     private void forwardMessage(InboxDelivery delivery, InboxSubscription from) {
         String messageId = delivery.messageId();
-        String senderId = delivery.header(HEADER_SENDER_ID);
+        String senderId = InboxMessages.senderId(delivery);
         String json;
         MessageFrame frame = null;
         if (!delivery.redelivered() && messageId != null && senderId != null) {
@@ -379,7 +368,7 @@ final class UserSessions implements InboxListener {
             metrics.redelivered();
         }
         // what was decoded is kept: the ack records the message's fields without decoding it again
-        pending.put(messageId, new PendingDelivery(messageId, senderId, delivery.header(HEADER_CLIENT_MSG_ID), json,
+        pending.put(messageId, new PendingDelivery(messageId, senderId, InboxMessages.clientMsgId(delivery), json,
                 frame, delivery.deliveryTag(), from, !greeted.isEmpty(), clock.getAsLong()));
         for (ChatConnection connection : greeted.keySet()) {
             connection.send(json);
@@ -393,16 +382,13 @@ final class UserSessions implements InboxListener {
      * It is never requeued while the user is online: that would bring it straight back (and count
      * against a quorum queue's delivery limit). A receipt of a message whose sender on this node
      * has not been answered yet waits for that answer ({@link #answered}). Several receipts in one
-     * broker message ({@link #KIND_RECEIPTS}) are one delivery: they go out together, in order, and
+     * broker message ({@link InboxMessages#KIND_RECEIPTS}) are one delivery: they go out together, in order, and
      * are settled together.
      */
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
-        String body = new String(delivery.body(), StandardCharsets.UTF_8);
-        boolean several = KIND_RECEIPTS.equals(delivery.kind());
-        List<String> about = several ? delivery.headerList(HEADER_RECEIPTS_OF)
-                : Stream.ofNullable(delivery.header(HEADER_RECEIPT_OF)).toList();
-        HeldReceipt receipt = new HeldReceipt(several ? List.of(body.split("\n")) : List.of(body), about,
-                delivery.deliveryTag(), from);
+        List<String> about = InboxMessages.receiptsAbout(delivery);
+        HeldReceipt receipt = new HeldReceipt(InboxMessages.receiptFrames(delivery), about, delivery.deliveryTag(),
+                from);
         if (waitsForAnAnswer(receipt)) {
             // the recipient acked before the broker's confirm of the message reached this node (a
             // confirm waits for the disk): the sender hears queued first, a status only moves forward

@@ -60,9 +60,9 @@ class ReceiptCoalescerTest {
 
         assertThat(published).hasSize(1);
         OutgoingMessage message = published.get(0);
-        assertThat(message.kind()).isEqualTo(UserSessions.KIND_RECEIPT);
+        assertThat(message.kind()).isEqualTo(InboxMessages.KIND_RECEIPT);
         assertThat(message.recipient()).isEqualTo("alice");
-        assertThat(message.headers()).containsEntry(UserSessions.HEADER_RECEIPT_OF, "m1");
+        assertThat(message.headers()).containsEntry(InboxMessages.HEADER_RECEIPT_OF, "m1");
         assertThat(new String(message.body(), StandardCharsets.UTF_8)).isEqualTo(frame("m1"));
         assertThat(message.persistent()).isTrue();
         assertThat(sent).isNotDone();
@@ -84,11 +84,11 @@ class ReceiptCoalescerTest {
         assertThat(first).isCompleted();
         assertThat(published).hasSize(3);
         OutgoingMessage together = published.get(2);
-        assertThat(together.kind()).isEqualTo(UserSessions.KIND_RECEIPTS);
+        assertThat(together.kind()).isEqualTo(InboxMessages.KIND_RECEIPTS);
         assertThat(together.recipient()).isEqualTo("alice");
         assertThat(new String(together.body(), StandardCharsets.UTF_8))
                 .isEqualTo(frame("m2") + "\n" + frame("m3") + "\n" + frame("m4"));
-        assertThat(together.headers()).containsEntry(UserSessions.HEADER_RECEIPTS_OF, List.of("m2", "m3", "m4"));
+        assertThat(together.headers()).containsEntry(InboxMessages.HEADER_RECEIPTS_OF, List.of("m2", "m3", "m4"));
         assertThat(gathered).noneMatch(CompletableFuture::isDone);
         confirms.get(2).complete(null);
         assertThat(gathered).allMatch(sent -> sent.isDone() && !sent.isCompletedExceptionally());
@@ -121,11 +121,11 @@ class ReceiptCoalescerTest {
         }
 
         assertThat(published).hasSize(2);
-        assertThat(published.get(1).headers().get(UserSessions.HEADER_RECEIPTS_OF))
+        assertThat(published.get(1).headers().get(InboxMessages.HEADER_RECEIPTS_OF))
                 .isEqualTo(List.of("m1", "m2", "m3", "m4", "m5"));
         confirms.get(0).complete(null);
         assertThat(published).hasSize(3);
-        assertThat(published.get(2).kind()).as("m6 alone").isEqualTo(UserSessions.KIND_RECEIPT);
+        assertThat(published.get(2).kind()).as("m6 alone").isEqualTo(InboxMessages.KIND_RECEIPT);
     }
 
     /** {@code chat.delivery.max-receipts-per-message=1}: for nodes of a version that knows one receipt a message only. */
@@ -136,7 +136,7 @@ class ReceiptCoalescerTest {
         cut.send("alice", frame("m2"), "m2");
 
         assertThat(published).extracting(OutgoingMessage::kind)
-                .containsExactly(UserSessions.KIND_RECEIPT, UserSessions.KIND_RECEIPT);
+                .containsExactly(InboxMessages.KIND_RECEIPT, InboxMessages.KIND_RECEIPT);
     }
 
     /** Once nothing is on its way to a sender, its next receipt goes at once again. */

@@ -233,8 +233,8 @@ class RelayTest {
         String messageId = published.get(0).messageId();
         String delivered = cut.codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.DELIVERED, "bob", "c1",
                 "2026-11-30T00:00:00Z"));
-        alice.onDelivery(inbox, new InboxDelivery(1, false, UserSessions.KIND_RECEIPT, "r1",
-                delivered.getBytes(StandardCharsets.UTF_8), Map.of(UserSessions.HEADER_RECEIPT_OF, messageId)));
+        alice.onDelivery(inbox, new InboxDelivery(1, false, InboxMessages.KIND_RECEIPT, "r1",
+                delivered.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_RECEIPT_OF, messageId)));
         confirm.complete(null);
 
         assertThat(fake.written).extracting(text -> json(text).getString("status", "connected"))

@@ -334,7 +334,7 @@ class UserSessionsTest {
     private InboxDelivery receipt(long tag, String messageId) {
         String frame = codec.toJson(com.estatechat.chat.entity.ReceiptFrame.of(messageId, "delivered", "dave", null,
                 "2026-11-30T00:00:00Z"));
-        return new InboxDelivery(tag, false, UserSessions.KIND_RECEIPT, "receipt-" + messageId,
+        return new InboxDelivery(tag, false, InboxMessages.KIND_RECEIPT, "receipt-" + messageId,
                 frame.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
@@ -342,13 +342,13 @@ class UserSessionsTest {
     private InboxDelivery receipts(long tag, String... messageIds) {
         String body = java.util.Arrays.stream(messageIds).map(id -> codec.toJson(com.estatechat.chat.entity.ReceiptFrame
                 .of(id, "delivered", "dave", null, "2026-11-30T00:00:00Z"))).collect(java.util.stream.Collectors.joining("\n"));
-        return new InboxDelivery(tag, false, UserSessions.KIND_RECEIPTS, "receipts-" + tag,
-                body.getBytes(StandardCharsets.UTF_8), Map.of(UserSessions.HEADER_RECEIPTS_OF, List.of(messageIds)));
+        return new InboxDelivery(tag, false, InboxMessages.KIND_RECEIPTS, "receipts-" + tag,
+                body.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_RECEIPTS_OF, List.of(messageIds)));
     }
 
     private InboxDelivery delivery(long tag, String messageId, boolean redelivered) {
         String frame = codec.toJson(MessageFrame.of(messageId, "alice", "landlord", "bob", "hello", "2026-11-30T00:00:00Z"));
-        return new InboxDelivery(tag, redelivered, UserSessions.KIND_MESSAGE, messageId,
-                frame.getBytes(StandardCharsets.UTF_8), Map.of(UserSessions.HEADER_SENDER_ID, "alice"));
+        return new InboxDelivery(tag, redelivered, InboxMessages.KIND_MESSAGE, messageId,
+                frame.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_SENDER_ID, "alice"));
     }
 }
