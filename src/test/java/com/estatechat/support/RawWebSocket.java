@@ -286,6 +286,20 @@ public final class RawWebSocket implements AutoCloseable {
         return closed.orTimeout(ChatClient.WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** The server's close code if it closes within {@code wait}; fails the test otherwise. */
+    public int awaitCloseCode(Duration wait) {
+        try {
+            return closed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the server did not close the connection within " + wait, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public boolean isClosed() {
         return closed.isDone();
     }
