@@ -7,6 +7,8 @@ import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
 import com.estatechat.chat.entity.ConnectedFrame;
+import com.estatechat.container.control.FrameGuard;
+import com.estatechat.container.control.FrameScanner;
 import com.estatechat.logging.LogText;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
@@ -38,6 +40,7 @@ public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
     private static final String CONNECTION = "estate-chat.connection";
+    private static final String BINARY_REFUSED = "binary frames are not accepted: send JSON text";
 
     @Inject
     SessionRegistry registry;
@@ -59,6 +62,7 @@ public class ChatEndpoint {
 
     @OnOpen
     public void open(Session session) throws IOException {
+        FrameGuard.of(session).ifPresent(guard -> guard.onRefusal(frame -> refuse(session, frame)));
         if (!(session.getUserProperties().get(HandshakeConfigurator.IDENTITY) instanceof Identity identity)) {
             session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "not authenticated"));
             return;
@@ -115,7 +119,33 @@ public class ChatEndpoint {
         ChatConnection connection = connection(session);
         if (connection != null) {
             LOG.fine(() -> "Closing session " + session.getId() + " of " + connection.userId() + ": binary frame");
-            connection.close(CloseReason.CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted: send JSON text");
+            connection.close(CloseReason.CloseCodes.CANNOT_ACCEPT, BINARY_REFUSED);
+        }
+    }
+
+    /**
+     * A frame over chat.max-frame-bytes that the container's guard refused from its header, before
+     * buffering it: closed with the code the whole frame would get.
+     */
+    private void refuse(Session session, FrameScanner.Refusal frame) {
+        CloseReason reason = switch (frame.kind()) {
+            case TEXT -> new CloseReason(CloseReason.CloseCodes.TOO_BIG,
+                    "frame larger than " + settings.maxFrameBytes() + " bytes");
+            case BINARY -> new CloseReason(CloseReason.CloseCodes.CANNOT_ACCEPT, BINARY_REFUSED);
+            case OTHER -> new CloseReason(CloseReason.CloseCodes.PROTOCOL_ERROR, "a data frame outside any message");
+        };
+        ChatConnection connection = connection(session);
+        LOG.fine(() -> "Closing session " + session.getId() + " of "
+                + (connection == null ? "an unregistered user" : connection.userId()) + ": a frame announcing "
+                + frame.announcedBytes() + " bytes, refused from its header (" + frame.kind() + ")");
+        if (connection != null) {
+            connection.close(reason.getCloseCode(), reason.getReasonPhrase());
+            return;
+        }
+        try {
+            session.close(reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, e, () -> "Closing session " + session.getId() + " failed");
         }
     }
 

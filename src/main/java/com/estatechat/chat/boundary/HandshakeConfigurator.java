@@ -23,6 +23,7 @@ public class HandshakeConfigurator extends SharedEndpointConfigurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        super.modifyHandshake(config, request, response);
         Admission admission = bean(IdentityResolver.class)
                 .resolve(HandshakeCredentials.of(request.getParameterMap(), request.getHeaders()));
         if (admission.admitted()) {

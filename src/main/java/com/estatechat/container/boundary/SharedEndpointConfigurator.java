@@ -1,6 +1,9 @@
 package com.estatechat.container.boundary;
 
+import com.estatechat.container.control.FrameGuard;
 import jakarta.enterprise.inject.spi.CDI;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * connect storm, for endpoints that keep nothing in their fields (a connection's state lives in
  * its session's user properties). An endpoint that uses this is {@code @ApplicationScoped} and
  * stateless; WebSocket 2.1 lets a configurator return a shared instance (§3.1.7).
+ * It also hands the connection's {@link FrameGuard}, if the {@link FrameGuardFilter} made one, to the
+ * session's user properties: a subclass that modifies the handshake calls this class's method first.
  */
 public abstract class SharedEndpointConfigurator extends ServerEndpointConfig.Configurator {
 
@@ -27,6 +32,13 @@ public abstract class SharedEndpointConfigurator extends ServerEndpointConfig.Co
             failure.initCause(e);
             throw failure;
         }
+    }
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        Map<String, Object> properties = config.getUserProperties();
+        FrameGuardFilter.ofThisHandshake().ifPresentOrElse(guard -> properties.put(FrameGuard.PROPERTY, guard),
+                () -> properties.remove(FrameGuard.PROPERTY));
     }
 
     /** A bean of the application, looked up once per configurator (one per endpoint and deployment). */

@@ -1,6 +1,7 @@
 package com.estatechat.mqtt.boundary;
 
 import com.estatechat.chat.control.ChatConnection;
+import com.estatechat.container.control.FrameGuard;
 import com.estatechat.logging.LogText;
 import com.estatechat.mqtt.control.MqttDecoder;
 import com.estatechat.mqtt.control.MqttProtocol;
@@ -52,6 +53,7 @@ public class MqttEndpoint {
                 (String) properties.get(MqttHandshake.REMOTE_ADDRESS),
                 new MqttDecoder(settings.maxFrameBytes()));
         properties.put(MQTT, mqtt);
+        FrameGuard.of(session).ifPresent(guard -> guard.onRefusal(frame -> protocol.refused(mqtt, frame)));
         protocol.opened(mqtt);
         LOG.fine(() -> "Opened MQTT session " + session.getId());
     }
@@ -65,8 +67,9 @@ public class MqttEndpoint {
         }
     }
 
+    /** Taken in parts too: refused at its first, never collected whole (Undertow would, without a bound). */
     @OnMessage
-    public void text(Session session, String text) throws IOException {
+    public void text(Session session, String text, boolean last) throws IOException {
         LOG.fine(() -> "Closing MQTT session " + session.getId() + ": a text frame");
         MqttSession mqtt = mqtt(session);
         ChatConnection connection = mqtt == null ? null : mqtt.connection();

@@ -25,6 +25,7 @@ public class MqttHandshake extends SharedEndpointConfigurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        super.modifyHandshake(config, request, response);
         Map<String, Object> properties = config.getUserProperties();
         properties.put(HEADERS, new HashMap<>(request.getHeaders()));
         properties.put(PARAMETERS, new HashMap<>(request.getParameterMap()));

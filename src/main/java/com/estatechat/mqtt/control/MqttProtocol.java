@@ -11,6 +11,7 @@ import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
 import com.estatechat.chat.entity.ConnectedFrame;
+import com.estatechat.container.control.FrameScanner;
 import com.estatechat.logging.LogText;
 import com.estatechat.mqtt.entity.MqttPacket;
 import com.estatechat.mqtt.entity.MqttViolation;
@@ -290,6 +291,22 @@ public class MqttProtocol {
                     result -> closeSession(mqtt, CloseReason.CloseCodes.VIOLATED_POLICY, "connection refused"));
         } catch (RuntimeException e) {
             closeSession(mqtt, CloseReason.CloseCodes.VIOLATED_POLICY, "connection refused");
+        }
+    }
+
+    /**
+     * A frame over chat.max-frame-bytes that the container's guard refused from its header, before
+     * buffering it: closed with the code its content would get (an over-size packet, a text frame).
+     */
+    public void refused(MqttSession mqtt, FrameScanner.Refusal frame) {
+        if (mqtt.ended()) {
+            return;
+        }
+        switch (frame.kind()) {
+            case BINARY -> refuse(mqtt, CloseReason.CloseCodes.TOO_BIG,
+                    "a frame of " + frame.announcedBytes() + " bytes, over chat.max-frame-bytes");
+            case TEXT -> refuse(mqtt, CloseReason.CloseCodes.CANNOT_ACCEPT, "MQTT travels in binary frames");
+            case OTHER -> refuse(mqtt, CloseReason.CloseCodes.PROTOCOL_ERROR, "a data frame outside any message");
         }
     }
 
