@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.LandlordAndTenant;
+import com.estatechat.support.RawWebSocket;
 import com.estatechat.support.UserDirectoryClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -18,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -161,6 +163,35 @@ class WildFlySmokeIT {
                 }).join());
         assertThat(refused.getCause()).isInstanceOf(WebSocketHandshakeException.class);
         assertThat(((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode()).isEqualTo(400);
+    }
+
+    /**
+     * Issue 22: Undertow streams a frame to the endpoints' partial handlers and bounds a whole text
+     * message by the session's buffer size, so a frame announced as 4 MB is refused after its first
+     * bytes with the codes documented for Payara: 1009 for text on /ws (past chat.max-frame-bytes),
+     * 1003 for binary; on /mqtt 1009 for a packet announced over the limit, 1003 for text (its handler
+     * used to collect a whole text message, with no bound, until the CONNECT deadline's 1008).
+     */
+    @Test
+    void framesAnnouncedAs4MbAreRefusedWithTheDocumentedCodes() {
+        URI ws = ChatClient.uri(root(), user("greedy"), null);
+        URI mqtt = URI.create(root().toString().replaceFirst("^http", "ws") + "mqtt");
+        byte[] text = "x".repeat(128 * 1024).getBytes(StandardCharsets.UTF_8);
+        assertThat(closeCode(ws, RawWebSocket.TEXT, text)).as("/ws text").isEqualTo(1009);
+        assertThat(closeCode(ws, RawWebSocket.BINARY, new byte[64 * 1024])).as("/ws binary").isEqualTo(1003);
+        assertThat(closeCode(mqtt, RawWebSocket.TEXT, text)).as("/mqtt text").isEqualTo(1003);
+        // a PUBLISH announcing 4 MB of remaining length (0x80 0x80 0x80 0x02), then zeros
+        byte[] publish = new byte[64 * 1024];
+        System.arraycopy(new byte[] {0x32, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x02}, 0, publish, 0, 5);
+        assertThat(closeCode(mqtt, RawWebSocket.BINARY, publish)).as("/mqtt binary").isEqualTo(1009);
+    }
+
+    /** Sends the start of a frame announced as 4 MB and returns the server's close code, which must come within 3 s. */
+    private static int closeCode(URI uri, int opcode, byte[] start) {
+        try (RawWebSocket greedy = RawWebSocket.connect(uri)) {
+            greedy.sendStartOfFrame(opcode, 4L << 20, start);
+            return greedy.awaitCloseCode(Duration.ofSeconds(3));
+        }
     }
 
     /** A port offset under which WildFly's HTTP, HTTPS and management ports are free. */
