@@ -6,6 +6,7 @@ import com.estatechat.chat.control.FrameCodec;
 import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
+import com.estatechat.chat.control.TextParts;
 import com.estatechat.chat.entity.ConnectedFrame;
 import com.estatechat.container.control.FrameGuard;
 import com.estatechat.container.control.FrameScanner;
@@ -24,7 +25,6 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,6 +40,7 @@ public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
     private static final String CONNECTION = "estate-chat.connection";
+    private static final String TEXT_PARTS = "estate-chat.text-parts";
     private static final String BINARY_REFUSED = "binary frames are not accepted: send JSON text";
 
     @Inject
@@ -67,9 +68,9 @@ public class ChatEndpoint {
             session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "not authenticated"));
             return;
         }
-        // the heartbeat decides when a connection is dead; frames over the limit close with 1009
+        // the heartbeat decides when a connection is dead; frames over the limit close with 1009 (TextParts)
         session.setMaxIdleTimeout(0);
-        session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
+        session.getUserProperties().put(TEXT_PARTS, new TextParts(settings.maxFrameBytes()));
         String greeting = codec.toJson(ConnectedFrame.of(identity.userId(), identity.role().wireName(),
                 live.current().heartbeatInterval().toSeconds()));
         if (!registry.hasRoomFor(identity.userId())) {
@@ -86,27 +87,26 @@ public class ChatEndpoint {
         LOG.fine(() -> "Opened session " + session.getId() + " for " + identity.userId());
     }
 
+    /**
+     * Taken in parts, joined here up to chat.max-frame-bytes: past it the connection closes (1009)
+     * at once, whatever the container would have buffered of the rest.
+     */
     @OnMessage
-    public void text(Session session, String text) {
+    public void text(Session session, String part, boolean last) {
         ChatConnection connection = connection(session);
         if (connection == null) {
             return;
         }
-        if (exceedsFrameLimit(text)) {
-            // Tyrus enforces the buffer size only for large frames; the protocol's limit is exact
+        TextParts parts = (TextParts) session.getUserProperties().get(TEXT_PARTS);
+        if (!parts.add(part)) {
             LOG.fine(() -> "Closing session " + session.getId() + " of " + connection.userId()
                     + ": frame over chat.max-frame-bytes");
             connection.close(CloseReason.CloseCodes.TOO_BIG, "frame larger than " + settings.maxFrameBytes() + " bytes");
             return;
         }
-        relay.onText(connection, text);
-    }
-
-    private boolean exceedsFrameLimit(String text) {
-        int limit = settings.maxFrameBytes();
-        // a char is at most 3 UTF-8 bytes: count bytes only when the text might be over
-        return text.length() > limit
-                || (text.length() * 3L > limit && text.getBytes(StandardCharsets.UTF_8).length > limit);
+        if (last) {
+            relay.onText(connection, parts.take());
+        }
     }
 
     /**
