@@ -16,13 +16,10 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Puts a {@link FrameGuard} under each WebSocket of {@code /ws} and {@code /mqtt} on Tyrus, which
- * reads a whole frame into memory before the endpoint sees any of it: the guard refuses a frame over
- * {@code chat.max-frame-bytes} from its header. Tyrus upgrades through the servlet request this filter
- * hands on; its upgrade handler then reads the socket through the guard ({@link GuardedUpgrade}). The
- * handshake's configurator puts the guard into the session's user properties
- * ({@link SharedEndpointConfigurator}), where the endpoint finds it. Elsewhere (Undertow streams a
- * frame to a partial handler and bounds a whole one by the session's buffer size) requests pass as they are.
+ * Puts a {@link FrameGuard} under each WebSocket of {@code /ws} and {@code /mqtt} when the container is
+ * Tyrus, which reads a whole frame into memory before the endpoint sees any of it: Tyrus's upgrade
+ * handler then reads the socket through the guard ({@link GuardedUpgrade}). Elsewhere (Undertow streams
+ * frames to the endpoints' partial handlers) requests pass as they are.
  */
 @WebFilter(urlPatterns = {"/ws", "/mqtt"}, asyncSupported = true)
 public class FrameGuardFilter extends HttpFilter {
