@@ -34,6 +34,11 @@ public final class PayaraMicroProcess implements AutoCloseable {
     private final List<String> options = new ArrayList<>();
     private final Map<String, String> environment = new HashMap<>();
     private Process process;
+    /** Started through {@link PayaraMicroConsole}, which takes {@code undeploy} and {@code deploy} commands. */
+    private boolean console;
+    private int commands;
+    /** The log's length when the process started: a command's answer is looked for after it. */
+    private long logStart;
 
     public PayaraMicroProcess(WebArchive archive) {
         this(archive, "node");
@@ -60,6 +65,16 @@ public final class PayaraMicroProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The next starts run Payara Micro under {@link PayaraMicroConsole}, so that {@link #undeploy()}
+     * and {@link #deploy()} can take the application away and bring it back in the same process.
+     */
+    public PayaraMicroProcess undeployable() {
+        console = true;
+        commands = 0;
+        return this;
+    }
+
     /** Environment variables for the next starts. */
     public PayaraMicroProcess withEnvironment(String name, String value) {
         environment.put(name, value);
@@ -75,11 +90,20 @@ public final class PayaraMicroProcess implements AutoCloseable {
     public URI start(String healthPath) {
         String jar = System.getProperty("payara.microJar", "target/payara-micro.jar");
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Djava.io.tmpdir=target", "-ea:com.estatechat...", "-jar", jar, "--deploy", war.toString(), "--contextroot", "/",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Djava.io.tmpdir=target",
+                "-ea:com.estatechat..."));
+        if (console) {
+            command.addAll(modulesOpenedBy(jar));
+            command.addAll(List.of("-cp", jar + File.pathSeparator + consoleClassPath(),
+                    PayaraMicroConsole.class.getName()));
+        } else {
+            command.addAll(List.of("-jar", jar));
+        }
+        command.addAll(List.of("--deploy", war.toString(), "--contextroot", "/",
                 "--port", String.valueOf(port), "--nohazelcast", "--nocluster"));
         command.addAll(options);
         try {
+            logStart = Files.exists(log) ? Files.size(log) : 0;
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
@@ -87,6 +111,12 @@ public final class PayaraMicroProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Payara Micro", e);
         }
+        commands = 0;
+        awaitHealth(healthPath);
+        return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    private void awaitHealth(String healthPath) {
         URI root = URI.create("http://127.0.0.1:" + port + "/");
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -97,7 +127,75 @@ public final class PayaraMicroProcess implements AutoCloseable {
                     return http.send(HttpRequest.newBuilder(root.resolve(healthPath)).build(),
                             HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 });
-        return root;
+    }
+
+    /**
+     * Undeploys the application, the process staying up (see {@link #undeployable()}); returns once
+     * Payara Micro's {@code undeploy} returned, which is after the application's shutdown ran.
+     */
+    public void undeploy() {
+        command("undeploy");
+    }
+
+    /** Deploys the same WAR again (after {@link #undeploy()}) and waits until the app is ready. */
+    public void deploy() {
+        command("deploy");
+        awaitHealth("/health/ready");
+    }
+
+    private void command(String command) {
+        if (!console || process == null) {
+            throw new IllegalStateException("not started undeployable()");
+        }
+        String answer = "[console " + (++commands) + "] ";
+        try {
+            process.getOutputStream().write((command + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot tell Payara Micro to " + command, e);
+        }
+        String line = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> logSinceStart().lines().filter(l -> l.contains(answer)).findFirst().orElse(""),
+                        found -> !found.isEmpty());
+        if (line.contains("failed")) {
+            throw new IllegalStateException(command + ": " + line + "; see " + log);
+        }
+    }
+
+    private String logSinceStart() throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(all, (int) logStart, all.length - (int) logStart, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** The {@code Add-Opens} and {@code Add-Exports} of the jar's manifest, which only {@code -jar} applies. */
+    private static List<String> modulesOpenedBy(String jar) {
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar)) {
+            java.util.jar.Attributes main = file.getManifest().getMainAttributes();
+            List<String> options = new ArrayList<>();
+            for (String kind : List.of("Add-Opens", "Add-Exports")) {
+                String packages = main.getValue(kind);
+                for (String modulePackage : packages == null ? new String[0] : packages.trim().split("\\s+")) {
+                    options.add("--" + kind.toLowerCase(java.util.Locale.ROOT) + "=" + modulePackage + "=ALL-UNNAMED");
+                }
+            }
+            return options;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the manifest of " + jar, e);
+        }
+    }
+
+    /** A directory that holds {@link PayaraMicroConsole}'s class alone (the test classes would be seen by the WAR). */
+    private static String consoleClassPath() {
+        String file = PayaraMicroConsole.class.getSimpleName() + ".class";
+        try (java.io.InputStream compiled = PayaraMicroConsole.class.getResourceAsStream(file)) {
+            Path dir = Path.of("target", "payara-process", "console");
+            Path copy = dir.resolve(PayaraMicroConsole.class.getPackageName().replace('.', '/')).resolve(file);
+            Files.createDirectories(copy.getParent());
+            Files.copy(compiled, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return dir.toAbsolutePath().toString();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy " + file, e);
+        }
     }
 
     /** SIGTERM and wait: Payara runs its shutdown hooks and undeploys the application. */
