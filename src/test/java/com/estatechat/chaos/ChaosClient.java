@@ -195,7 +195,9 @@ final class ChaosClient implements WebSocket.Listener {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        closed.complete(-1);
+        if (closed.complete(-1)) {
+            System.out.println(userId + ": the connection failed without a close frame: " + error);
+        }
         greeted.completeExceptionally(error);
     }
 

@@ -9,8 +9,11 @@ import java.net.URL;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,6 +43,8 @@ public final class ChatConnection {
         /** Told when the client acknowledged it, on a wire that has acknowledgements; else null. */
         final Consumer<Boolean> acknowledged;
         private final AtomicBoolean told = new AtomicBoolean();
+        /** Run once it was told, whatever it was told; guarded by this. */
+        private final List<Runnable> then = new ArrayList<>(1);
 
         Outgoing(String text, Consumer<Boolean> done, Consumer<Boolean> acknowledged) {
             this.text = text;
@@ -49,9 +54,29 @@ public final class ChatConnection {
         }
 
         void tell(boolean written) {
-            if (done != null && told.compareAndSet(false, true)) {
+            if (!told.compareAndSet(false, true)) {
+                return;
+            }
+            if (done != null) {
                 done.accept(written);
             }
+            List<Runnable> next;
+            synchronized (this) {
+                next = List.copyOf(then);
+                then.clear();
+            }
+            next.forEach(Runnable::run);
+        }
+
+        /** Runs {@code next} once this frame was told (at once if it was). */
+        void whenTold(Runnable next) {
+            synchronized (this) {
+                if (!told.get()) {
+                    then.add(next);
+                    return;
+                }
+            }
+            next.run();
         }
     }
 
@@ -61,7 +86,7 @@ public final class ChatConnection {
     private volatile Identity identity;
     private final int sendQueueLimit;
     private final long sendQueueBytes;
-    private final Queue<Outgoing> queue = new ArrayDeque<>();
+    private final Deque<Outgoing> queue = new ArrayDeque<>();
     /** What the queue and the frame in flight hold, in bytes. */
     private long queuedBytes;
     private final ReadProofs proofs = new ReadProofs();
@@ -418,6 +443,28 @@ public final class ChatConnection {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, e, () -> "Closing the session of " + userId() + " (" + id() + ") failed");
         }
+    }
+
+    /**
+     * Closes once the frames queued so far were written, or at once when none wait: a shutdown's
+     * last answers reach the client before its close. A frame the container never reports keeps the
+     * connection open; the caller then closes it with {@link #close} at its deadline.
+     */
+    public void closeWhenWritten(CloseReason.CloseCode code, String reason) {
+        Outgoing last;
+        synchronized (this) {
+            last = queue.isEmpty() ? inFlight : queue.peekLast();
+        }
+        if (last == null) {
+            close(code, reason);
+        } else {
+            last.whenTold(() -> close(code, reason));
+        }
+    }
+
+    /** Whether it was closed (by {@link #close}, or {@link #closeWhenWritten} once written). */
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     /** The connection ended from the other side or the container: stop writing. */

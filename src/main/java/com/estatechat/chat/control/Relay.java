@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.amqp.control.BrokerUnavailable;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.PublishRefused;
 import com.estatechat.amqp.control.Publisher;
@@ -93,6 +94,9 @@ public class Relay {
     HistorySettings historySettings;
 
     FrameParser parser;
+
+    /** Set when the application stops: a send is refused {@code unavailable} at once (see {@link #refuseSends}). */
+    private volatile boolean refusingSends;
 
     @PostConstruct
     void createParser() {
@@ -204,8 +208,12 @@ public class Relay {
         long start = System.nanoTime();
         UserSessions user = connection.user();
         user.sending(messageId);
+        // read after sending(): the shutdown's wait for the answers sees this send, or this send sees the shutdown
+        CompletableFuture<Void> stored = refusingSends
+                ? CompletableFuture.failedFuture(new BrokerUnavailable("the server is shutting down"))
+                : publisher.publish(connection.orderKey(), message);
         // the answer goes out on the user's lane: never on the publisher's thread, and in order
-        return publisher.publish(connection.orderKey(), message).handleAsync((stored, failure) -> {
+        return stored.handleAsync((done, failure) -> {
             try {
                 answer(connection, send, frame, start, failure);
             } finally {
@@ -213,6 +221,14 @@ public class Relay {
             }
             return null;
         }, user.lane());
+    }
+
+    /**
+     * From now on a send is refused {@code unavailable}, not published: the shutdown waits for the
+     * answers of the sends taken before, and a send that kept coming would keep it waiting.
+     */
+    void refuseSends() {
+        refusingSends = true;
     }
 
     /** Tells the sender {@code queued}, or why the message was not accepted. On the user's lane. */

@@ -17,11 +17,13 @@ import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -53,6 +55,9 @@ public class SessionRegistry {
 
     @Inject
     ChatSettings chatSettings;
+
+    @Inject
+    Relay relay;
 
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
     private volatile boolean stopping;
@@ -131,31 +136,50 @@ public class SessionRegistry {
 
     /**
      * The first step of an ordered shutdown, before the application's beans go and before the
-     * publisher drains (it observes the same event later): take no new session, close every
-     * session with 1001, and wait until each user's consumer is over. Acks in progress finish
-     * first (their receipts are confirmed meanwhile, the publisher still runs) and are written
-     * before the connections close, so an acked message does not come again after a restart; what
-     * was not acked goes back to the inbox. Waits at most twice the confirm timeout.
+     * publisher drains (it observes the same event later): take no new session and no new send
+     * (refused {@code unavailable}), let every send taken be answered, then close every session
+     * with 1001 once what was queued to it is written, and wait until each user's consumer is over.
+     * Acks in progress finish first (their receipts are confirmed meanwhile, the publisher still
+     * runs) and are written, so an acked message does not come again after a restart; what was not
+     * acked goes back to the inbox. Waits at most the confirm timeout for the answers, and twice the
+     * confirm timeout for the consumers; a session still open then is closed.
      */
     void shutdown(@Observes @Priority(Interceptor.Priority.APPLICATION) @BeforeDestroyed(ApplicationScoped.class)
             Object applicationStopping) {
         stopping = true;
+        relay.refuseSends();
         List<UserSessions> leaving = List.copyOf(users.values());
-        LOG.info(() -> "Shutting down: closing " + openSessions() + " chat sessions");
-        for (ChatConnection connection : connections()) {
+        List<ChatConnection> open = connections();
+        LOG.info(() -> "Shutting down: closing " + open.size() + " chat sessions");
+        // a session closed before its sends were answered left senders who cannot tell stored from lost
+        await("the answers to their sends", leaving, UserSessions::sendsAnswered, chatSettings.confirmTimeout());
+        for (ChatConnection connection : open) {
             unregister(connection);
-            connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+            connection.closeWhenWritten(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
         }
-        Duration wait = chatSettings.confirmTimeout().multipliedBy(2);
+        await("the end of their inbox consumers", leaving, UserSessions::over,
+                chatSettings.confirmTimeout().multipliedBy(2));
+        // a frame the container never reported written kept its session open
+        List<ChatConnection> unwritten = open.stream().filter(connection -> !connection.isClosed()).toList();
+        if (!unwritten.isEmpty()) {
+            LOG.warning(() -> "Shutting down: " + unwritten.size()
+                    + " sessions still had frames being written; closing them now");
+            unwritten.forEach(connection -> connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down"));
+        }
+    }
+
+    private static void await(String what, List<UserSessions> leaving,
+            Function<UserSessions, CompletionStage<Void>> step, Duration wait) {
+        List<CompletableFuture<Void>> steps = leaving.stream().map(user -> step.apply(user).toCompletableFuture())
+                .toList();
         try {
-            CompletableFuture.allOf(leaving.stream().map(user -> user.over().toCompletableFuture())
-                    .toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            long left = leaving.stream().filter(user -> !user.over().toCompletableFuture().isDone()).count();
-            LOG.warning(() -> "Shutting down: " + left + " inbox consumers had not ended after " + wait.toMillis()
-                    + " ms; the broker requeues what they hold when the connection closes");
+            long left = steps.stream().filter(done -> !done.isDone()).count();
+            LOG.warning(() -> "Shutting down: " + left + " users still waited for " + what + " after "
+                    + wait.toMillis() + " ms; going on");
         } catch (ExecutionException e) {
-            LOG.log(Level.WARNING, "Shutting down: waiting for the inbox consumers failed", e);
+            LOG.log(Level.WARNING, e, () -> "Shutting down: waiting for " + what + " failed");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

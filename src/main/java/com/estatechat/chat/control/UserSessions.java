@@ -86,6 +86,8 @@ final class UserSessions implements InboxListener {
     private boolean closed;
     /** Completes once the user has left this node and its consumer is over (its acks written). */
     private final CompletableFuture<Void> over = new CompletableFuture<>();
+    /** Told once no send of this user waits for its answer ({@link #sendsAnswered}). */
+    private final List<CompletableFuture<Void>> awaitingAnswers = new ArrayList<>();
     /** The inbox was deleted: never subscribe again, which would create it anew. */
     private boolean removed;
 
@@ -260,6 +262,22 @@ final class UserSessions implements InboxListener {
     }
 
     /**
+     * Completes once every send of this user taken so far was answered ({@code queued} or an error
+     * queued to its connection). Any thread; it completes on the lane.
+     */
+    CompletionStage<Void> sendsAnswered() {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        lane.execute(() -> {
+            if (unanswered.isEmpty()) {
+                answered.complete(null);
+            } else {
+                awaitingAnswers.add(answered);
+            }
+        });
+        return answered;
+    }
+
+    /**
      * Completes once the user's last connection here has left and its inbox consumer is over: what
      * it left unacked went back to the inbox, and the acks it had settled were written. Any thread.
      */
@@ -406,6 +424,10 @@ final class UserSessions implements InboxListener {
     void answered(String messageId) {
         assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         unanswered.remove(messageId);
+        if (unanswered.isEmpty() && !awaitingAnswers.isEmpty()) {
+            awaitingAnswers.forEach(waiting -> waiting.complete(null));
+            awaitingAnswers.clear();
+        }
         List<HeldReceipt> early = aheadOfTheirAnswer.remove(messageId);
         if (early != null) {
             // one about several sends waits in the list of each: it goes with the last answer

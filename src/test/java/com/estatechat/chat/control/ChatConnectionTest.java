@@ -97,4 +97,31 @@ class ChatConnectionTest {
         assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1008);
         assertThat(lockedAtClose).containsExactly(false);
     }
+
+    /**
+     * Issue 21 (UndeployChaosIT): the shutdown closed each connection while the answers to its sends
+     * were still queued, and a close drops what is queued. Closed when written, the connection
+     * writes both queued frames first, then closes with 1001; with nothing queued it closes at once.
+     */
+    @Test
+    void aCloseWhenWrittenComesAfterTheFramesQueuedBeforeIt() {
+        fake.completeSends = false;
+        ChatConnection connection = connection(10);
+        List<Boolean> outcomes = new ArrayList<>();
+        connection.send("in flight", outcomes::add);
+        connection.send("queued", outcomes::add);
+        connection.closeWhenWritten(jakarta.websocket.CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+        assertThat(fake.closedWith).as("closed while frames wait").isNull();
+
+        fake.completeSends = true;
+        fake.unfinished.forEach(handler -> handler.onResult(new jakarta.websocket.SendResult()));
+        assertThat(outcomes).containsExactly(true, true);
+        assertThat(fake.written).containsExactly("in flight", "queued");
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1001);
+
+        FakeSession idle = new FakeSession();
+        new ChatConnection(idle.session, Identity.of("ann", Role.TENANT), "{}", 10, 1 << 20)
+                .closeWhenWritten(jakarta.websocket.CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+        assertThat(idle.closedWith.getCloseCode().getCode()).as("nothing queued: closed at once").isEqualTo(1001);
+    }
 }
