@@ -242,6 +242,45 @@ class RelayTest {
     }
 
     /**
+     * Issue 21 (UndeployChaosIT): the shutdown closed sessions while their sends waited for a
+     * confirm. It now waits for each user's answers, so a send that keeps coming must not keep it
+     * waiting: once the shutdown began, a send is answered {@code unavailable} at once, never
+     * published, and the user has no send left unanswered.
+     */
+    @Test
+    void aSendDuringTheShutdownIsRefusedUnavailableAtOnce() {
+        List<OutgoingMessage> published = new ArrayList<>();
+        cut.publisher = new Publisher() {
+            @Override
+            public CompletableFuture<Void> publish(int orderKey, OutgoingMessage message) {
+                published.add(message);
+                return new CompletableFuture<>();
+            }
+        };
+        cut.permissions = new Permissions() {
+            @Override
+            public Optional<String> refusal(Identity sender, String target) {
+                return Optional.empty();
+            }
+        };
+        cut.ids = new MessageIds();
+        UserSessions alice = new UserSessions("alice", Runnable::run, null, cut.codec, new ChatMetrics(),
+                new FrameRateLimit(20, 40));
+        ChatConnection connection = new ChatConnection(fake.session, Identity.of("alice", Role.TENANT), "{}", 100,
+                1 << 20);
+        connection.joined(alice);
+
+        cut.refuseSends();
+        cut.onText(connection, "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"c1\"}");
+
+        assertThat(published).isEmpty();
+        JsonObject answer = json(fake.written.get(0));
+        assertThat(answer.getString("code")).isEqualTo("unavailable");
+        assertThat(answer.getString("client_msg_id")).isEqualTo("c1");
+        assertThat(alice.sendsAnswered().toCompletableFuture()).isDone();
+    }
+
+    /**
      * Issue 21, part 4 (b): receipts are promised at least once, but a {@code read} whose receipt
      * the broker did not take while its history event was stored was answered with nothing, which
      * tells the client it worked: the sender never heard of the read. Now the reader is told
