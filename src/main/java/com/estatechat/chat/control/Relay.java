@@ -400,7 +400,7 @@ public class Relay {
     private void read(ChatConnection connection, ChatCommand.Read read) {
         String readerId = connection.userId();
         UserSessions user = connection.user();
-        store.read(ConversationQueries.senderOf(read.messageId(), readerId)).whenCompleteAsync((sender, failure) -> {
+        store.read(readerId, ConversationQueries.senderOf(read.messageId(), readerId)).whenCompleteAsync((sender, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, failure, () -> "Read of " + read.messageId() + " by " + readerId + " not recorded");
                 refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
@@ -450,7 +450,7 @@ public class Relay {
     private void sync(ChatConnection connection, ChatCommand.Sync sync) {
         int limit = historySettings.syncLimit();
         UserSessions user = connection.user();
-        store.read(ConversationQueries.after(connection.userId(), sync.since(), limit + 1))
+        store.read(connection.userId(), ConversationQueries.after(connection.userId(), sync.since(), limit + 1))
                 .whenCompleteAsync((found, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, failure, () -> "Sync of " + connection.userId() + " failed");

@@ -45,6 +45,6 @@ public class AdminConversationsResource {
             return ConversationAnswers.bad("peer is required: " + ConversationAnswers.PEER_RULE);
         }
         LOG.info(() -> "Admin " + admin.userId() + " reads the conversation of " + userId + " with " + peerId);
-        return answers.messages(userId, peerId, before, limit);
+        return answers.messages(admin.userId(), userId, peerId, before, limit);
     }
 }

@@ -49,12 +49,16 @@ public class ConversationAnswers {
 
     /** {@code {"conversations":[{"peer_id","last_message","unread"}…]}}, newest first. */
     public CompletionStage<Response> conversations(String viewerId) {
-        return answer(viewerId, ConversationQueries.conversations(viewerId, MAX_CONVERSATIONS),
+        return answer(viewerId, viewerId, ConversationQueries.conversations(viewerId, MAX_CONVERSATIONS),
                 ConversationAnswers::conversationsJson);
     }
 
-    /** {@code {"messages":[…newest first],"more":…}} between the viewer and the peer; 400 for a bad parameter. */
-    public CompletionStage<Response> messages(String viewerId, String peerId, String before, String limit) {
+    /**
+     * {@code {"messages":[…newest first],"more":…}} between the viewer and the peer; 400 for a bad
+     * parameter. The caller is who asks: the viewer, or an admin reading the viewer's conversation.
+     */
+    public CompletionStage<Response> messages(String callerId, String viewerId, String peerId, String before,
+            String limit) {
         if (!isPeer(peerId)) {
             return bad(PEER_RULE);
         }
@@ -70,7 +74,7 @@ public class ConversationAnswers {
         if (pageSize < 1 || pageSize > MAX_LIMIT) {
             return bad("limit is a number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
         }
-        return answer(viewerId, ConversationQueries.messages(viewerId, peerId, before, pageSize),
+        return answer(callerId, viewerId, ConversationQueries.messages(viewerId, peerId, before, pageSize),
                 ConversationAnswers::pageJson);
     }
 
@@ -84,9 +88,9 @@ public class ConversationAnswers {
     }
 
     /** Reads on the store's threads and writes the JSON there too: the request thread does not wait for either. */
-    private <T> CompletionStage<Response> answer(String viewerId, Function<EntityManager, T> query,
+    private <T> CompletionStage<Response> answer(String callerId, String viewerId, Function<EntityManager, T> query,
             Function<T, JsonObject> json) {
-        return store.read(query)
+        return store.read(callerId, query)
                 .thenApply(result -> Response.ok(json.apply(result).toString(), MediaType.APPLICATION_JSON).build())
                 .exceptionally(failure -> {
                     Throwable cause = ApiCaller.causeOf(failure);

@@ -42,6 +42,7 @@ public class ConversationsResource {
     @Path("{peerId}/messages")
     public CompletionStage<Response> messages(@PathParam("peerId") String peerId, @QueryParam("before") String before,
             @QueryParam("limit") String limit, @Context HttpServletRequest request) {
-        return answers.messages(callers.identify(request, READ_HISTORY).userId(), peerId, before, limit);
+        String callerId = callers.identify(request, READ_HISTORY).userId();
+        return answers.messages(callerId, callerId, peerId, before, limit);
     }
 }

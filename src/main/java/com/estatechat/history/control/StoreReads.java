@@ -35,8 +35,12 @@ public class StoreReads {
         T run() throws StoreUnavailable;
     }
 
-    /** @return the query's result; fails with {@link StoreUnavailable} when the store cannot answer */
-    public <T> CompletableFuture<T> read(Function<EntityManager, T> query) {
+    /**
+     * @param readerId who asks (the caller, not the user whose messages are read): the user whose
+     *        share of the store's threads this read takes
+     * @return the query's result; fails with {@link StoreUnavailable} when the store cannot answer
+     */
+    public <T> CompletableFuture<T> read(String readerId, Function<EntityManager, T> query) {
         return onStoreThread(() -> store.read(query));
     }
 

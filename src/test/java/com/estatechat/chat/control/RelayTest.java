@@ -343,7 +343,8 @@ class RelayTest {
         cut.store = new StoreReads() {
             @Override
             @SuppressWarnings("unchecked")
-            public <T> CompletableFuture<T> read(Function<jakarta.persistence.EntityManager, T> query) {
+            public <T> CompletableFuture<T> read(String readerId,
+                    Function<jakarta.persistence.EntityManager, T> query) {
                 return CompletableFuture.completedFuture((T) Optional.of("bob"));
             }
         };

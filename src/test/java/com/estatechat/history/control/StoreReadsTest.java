@@ -34,9 +34,9 @@ class StoreReadsTest {
             List<CompletableFuture<Object>> admitted = new ArrayList<>();
             // two run (and wait on the database), the rest wait for a thread
             for (int i = 0; i < 2 + StoreReads.MAX_WAITING; i++) {
-                admitted.add(cut.read(em -> null));
+                admitted.add(cut.read("u" + i, em -> null));
             }
-            CompletableFuture<Object> refused = cut.read(em -> null);
+            CompletableFuture<Object> refused = cut.read("late", em -> null);
 
             assertThat(refused).isCompletedExceptionally();
             ExecutionException why = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
