@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Logger;
 
@@ -74,6 +75,19 @@ public class ApiCaller {
 
     public static Response unavailable(String message) {
         return error(Response.Status.SERVICE_UNAVAILABLE, "unavailable", message);
+    }
+
+    /**
+     * 429 with {@code Retry-After} in whole seconds (at least 1, as HTTP allows no less) and the
+     * exact wait as {@code retry_after_ms} in the body.
+     */
+    public static Response tooManyRequests(String message, Duration retryAfter) {
+        long millis = Math.max(1, retryAfter.toMillis());
+        return Response.status(Response.Status.TOO_MANY_REQUESTS).type(MediaType.APPLICATION_JSON)
+                .header("Retry-After", Math.max(1, (millis + 999) / 1000))
+                .entity(Json.createObjectBuilder().add("error", "too_many_requests").add("message", message)
+                        .add("retry_after_ms", millis).build().toString())
+                .build();
     }
 
     /** What failed a {@code CompletableFuture}, without the {@code CompletionException} around it. */

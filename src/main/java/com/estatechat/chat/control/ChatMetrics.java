@@ -100,6 +100,13 @@ public class ChatMetrics {
         }
     }
 
+    /** A read of the conversation store refused at its user's limits (a REST call, a sync or a read frame). */
+    public void historyReadRefused() {
+        if (exported != null) {
+            exported.historyReadRefused();
+        }
+    }
+
     public void error(ErrorCode code) {
         if (exported != null) {
             exported.error(code);

@@ -28,6 +28,7 @@ final class MicroProfileMetrics {
     private final Timer confirmLatency;
     private final Counter historyWritten;
     private final Timer historyLag;
+    private final Counter historyReadsRefused;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
     private MicroProfileMetrics(MetricRegistry registry) {
@@ -41,6 +42,7 @@ final class MicroProfileMetrics {
         confirmLatency = registry.timer("chat.publish.confirm");
         historyWritten = registry.counter("chat.history.written");
         historyLag = registry.timer("chat.history.lag");
+        historyReadsRefused = registry.counter("chat.history.reads.refused");
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, registry.counter("chat.errors", new Tag("code", code.wireName())));
         }
@@ -89,6 +91,10 @@ final class MicroProfileMetrics {
     void historyWritten(Duration lag) {
         historyWritten.inc();
         historyLag.update(lag);
+    }
+
+    void historyReadRefused() {
+        historyReadsRefused.inc();
     }
 
     void error(ErrorCode code) {

@@ -25,6 +25,7 @@ import com.estatechat.history.control.ConversationQueries;
 import com.estatechat.history.control.HistoryFeed;
 import com.estatechat.history.control.HistorySettings;
 import com.estatechat.history.control.StoreReads;
+import com.estatechat.history.control.TooManyReads;
 import com.estatechat.history.entity.HistoryEvent;
 import com.estatechat.logging.LogText;
 import com.estatechat.settings.ChatSettings;
@@ -401,7 +402,11 @@ public class Relay {
         String readerId = connection.userId();
         UserSessions user = connection.user();
         store.read(readerId, ConversationQueries.senderOf(read.messageId(), readerId)).whenCompleteAsync((sender, failure) -> {
-            if (failure != null) {
+            if (failure != null && cause(failure) instanceof TooManyReads refused) {
+                refuse(connection, new FrameRejected(ErrorCode.RATE_LIMITED,
+                        "too many reads of the conversation store; send it again after retry_after_ms", null,
+                        read.messageId(), refused.retryAfter().toMillis()));
+            } else if (failure != null) {
                 LOG.log(Level.FINE, failure, () -> "Read of " + read.messageId() + " by " + readerId + " not recorded");
                 refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
                         "the read was not recorded; send it again later", null, read.messageId()));
@@ -452,6 +457,12 @@ public class Relay {
         UserSessions user = connection.user();
         store.read(connection.userId(), ConversationQueries.after(connection.userId(), sync.since(), limit + 1))
                 .whenCompleteAsync((found, failure) -> {
+            if (failure != null && cause(failure) instanceof TooManyReads refused) {
+                refuse(connection, new FrameRejected(ErrorCode.RATE_LIMITED,
+                        "too many reads of the conversation store; sync again after retry_after_ms", null, null,
+                        refused.retryAfter().toMillis()));
+                return;
+            }
             if (failure != null) {
                 LOG.log(Level.FINE, failure, () -> "Sync of " + connection.userId() + " failed");
                 refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,

@@ -7,6 +7,7 @@ import com.estatechat.chat.control.MessageIds;
 import com.estatechat.history.control.ConversationQueries;
 import com.estatechat.history.control.StoreReads;
 import com.estatechat.history.control.StoreUnavailable;
+import com.estatechat.history.control.TooManyReads;
 import com.estatechat.history.entity.Conversation;
 import com.estatechat.history.entity.MessagePage;
 import com.estatechat.history.entity.StoredMessage;
@@ -94,6 +95,12 @@ public class ConversationAnswers {
                 .thenApply(result -> Response.ok(json.apply(result).toString(), MediaType.APPLICATION_JSON).build())
                 .exceptionally(failure -> {
                     Throwable cause = ApiCaller.causeOf(failure);
+                    if (cause instanceof TooManyReads refused) {
+                        // refused before it queued: cheap, and the flooder's own doing; not worth a line each
+                        LOG.log(Level.FINE, () -> "History call of " + callerId + " refused: " + refused.getMessage());
+                        return ApiCaller.tooManyRequests("too many history calls; retry after Retry-After seconds",
+                                refused.retryAfter());
+                    }
                     if (cause instanceof StoreUnavailable) {
                         // the store logs its own outage; this is one caller's view of it
                         LOG.log(Level.FINE, cause, () -> "History of " + viewerId + " not read");

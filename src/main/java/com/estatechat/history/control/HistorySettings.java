@@ -48,6 +48,18 @@ public class HistorySettings {
     int syncLimit;
 
     @Inject
+    @ConfigProperty(name = "chat.history.read-limit.in-flight")
+    int readsInFlight;
+
+    @Inject
+    @ConfigProperty(name = "chat.history.read-limit.per-second")
+    int readsPerSecond;
+
+    @Inject
+    @ConfigProperty(name = "chat.history.read-limit.burst")
+    int readsBurst;
+
+    @Inject
     @ConfigProperty(name = "chat.history.retention")
     String retention;
 
@@ -80,6 +92,9 @@ public class HistorySettings {
         if (syncLimit < 1 || syncLimit > 1_000) {
             problems.add("chat.history.sync-limit is " + syncLimit + "; it must lie between 1 and 1000");
         }
+        requireRange(problems, "chat.history.read-limit.in-flight", readsInFlight, 1, 1_000);
+        requireRange(problems, "chat.history.read-limit.per-second", readsPerSecond, 1, 1_000_000);
+        requireRange(problems, "chat.history.read-limit.burst", readsBurst, 1, 1_000_000);
         batchWaitValue = Durations.setting(problems, "chat.history.batch-wait", batchWait, Duration.ZERO);
         retentionValue = Durations.setting(problems, "chat.history.retention", retention, Duration.ZERO);
         if (retentionValue != null && !retentionValue.isZero() && retentionValue.compareTo(Duration.ofHours(1)) < 0) {
@@ -89,6 +104,12 @@ public class HistorySettings {
         if (!problems.isEmpty()) {
             problems.forEach(problem -> LOG.severe(() -> "Invalid configuration: " + problem));
             throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+        }
+    }
+
+    private static void requireRange(List<String> problems, String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            problems.add(key + " is " + value + "; it must lie between " + min + " and " + max);
         }
     }
 
@@ -103,4 +124,10 @@ public class HistorySettings {
     /** The most messages one {@code sync} frame is answered with. */
     public int syncLimit() { return syncLimit; }
     public Duration retryInterval() { return retryIntervalValue; }
+    /** Reads of the store one user may have waiting or running at once. */
+    public int readsInFlight() { return readsInFlight; }
+    /** Reads of the store one user may make per second, on average. */
+    public int readsPerSecond() { return readsPerSecond; }
+    /** Reads of the store one user may make at once before it must wait for the rate. */
+    public int readsBurst() { return readsBurst; }
 }

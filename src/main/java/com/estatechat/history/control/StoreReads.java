@@ -1,10 +1,14 @@
 package com.estatechat.history.control;
 
+import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.concurrent.Workers;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -17,13 +21,23 @@ import java.util.function.Function;
  * Reads of the conversation store (and the rare erasure of a user) off the caller's thread: on two {@code chat-history-read}
  * threads, so that neither a container thread nor a user's lane waits for the database. The
  * caller continues where it belongs ({@code whenCompleteAsync(…, lane)}, or an asynchronous
- * JAX-RS response).
+ * JAX-RS response). Each user's reads are held to its share ({@link ReadLimits}) before they
+ * join the one line, so that one user's flood is refused ({@link TooManyReads}) and the others'
+ * reads still find room; an erasure (an admin's, rare) is not counted.
  */
 @ApplicationScoped
 public class StoreReads {
 
     @Inject
     ConversationStore store;
+
+    @Inject
+    HistorySettings settings;
+
+    @Inject
+    ChatMetrics metrics;
+
+    ReadLimits limits;
 
     /** Reads waiting for a thread, at most: past it a read is refused at once (503, unavailable) instead of queueing without end. */
     static final int MAX_WAITING = 1_000;
@@ -35,13 +49,28 @@ public class StoreReads {
         T run() throws StoreUnavailable;
     }
 
+    @PostConstruct
+    void createLimits() {
+        limits = new ReadLimits(settings.readsInFlight(), settings.readsPerSecond(), settings.readsBurst(),
+                System::nanoTime);
+    }
+
     /**
      * @param readerId who asks (the caller, not the user whose messages are read): the user whose
      *        share of the store's threads this read takes
-     * @return the query's result; fails with {@link StoreUnavailable} when the store cannot answer
+     * @return the query's result; fails with {@link TooManyReads} past the reader's share, with
+     *         {@link StoreUnavailable} when the store cannot answer
      */
     public <T> CompletableFuture<T> read(String readerId, Function<EntityManager, T> query) {
-        return onStoreThread(() -> store.read(query));
+        Optional<Duration> refused = limits.admit(readerId);
+        if (refused.isPresent()) {
+            metrics.historyReadRefused();
+            return CompletableFuture.failedFuture(new TooManyReads("too many reads of the conversation store by "
+                    + readerId + "; retry later", refused.get()));
+        }
+        CompletableFuture<T> read = onStoreThread(() -> store.read(query));
+        read.whenComplete((result, failure) -> limits.done(readerId));
+        return read;
     }
 
     /** Deletes the user's stored messages (see {@link ConversationStore#erase}); completes with how many rows went. */

@@ -21,6 +21,8 @@ import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ReceiptFrame;
 import com.estatechat.history.control.HistoryFeed;
 import com.estatechat.history.control.StoreReads;
+import com.estatechat.history.control.HistorySettings;
+import com.estatechat.history.control.TooManyReads;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.history.entity.HistoryEvent;
 import jakarta.json.Json;
@@ -318,6 +320,42 @@ class RelayTest {
         cut.onText(connection, "{\"type\":\"read\",\"message_id\":\"" + READ_ID + "\"}");
 
         assertThat(fake.written).isEmpty();
+    }
+
+    /**
+     * Issue 22: a user past its share of the store's readers is told so, with when to try again,
+     * and stays connected; neither frame is {@code unavailable}, which would send every client of
+     * a healthy store into its outage handling.
+     */
+    @Test
+    void aReadAndASyncPastTheUsersShareOfTheStoreAreRateLimitedWithTheWait() {
+        ChatConnection connection = readsBy("alice", CompletableFuture.completedFuture(null),
+                CompletableFuture.completedFuture(null));
+        cut.store = new StoreReads() {
+            @Override
+            public <T> CompletableFuture<T> read(String readerId, Function<jakarta.persistence.EntityManager, T> query) {
+                return CompletableFuture.failedFuture(new TooManyReads("too many", Duration.ofMillis(300)));
+            }
+        };
+        cut.historySettings = new HistorySettings() {
+            @Override
+            public int syncLimit() {
+                return 200;
+            }
+        };
+
+        cut.onText(connection, "{\"type\":\"read\",\"message_id\":\"" + READ_ID + "\"}");
+        cut.onText(connection, "{\"type\":\"sync\",\"since\":\"" + READ_ID + "\"}");
+
+        assertThat(fake.written).extracting(RelayTest::json).satisfiesExactly(read -> {
+            assertThat(read.getString("code")).isEqualTo("rate_limited");
+            assertThat(read.getString("message_id")).isEqualTo(READ_ID);
+            assertThat(read.getJsonNumber("retry_after_ms").longValue()).isEqualTo(300);
+        }, sync -> {
+            assertThat(sync.getString("code")).isEqualTo("rate_limited");
+            assertThat(sync.getJsonNumber("retry_after_ms").longValue()).isEqualTo(300);
+        });
+        assertThat(closes).isEmpty();
     }
 
     @Test

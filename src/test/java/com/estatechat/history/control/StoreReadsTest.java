@@ -1,7 +1,9 @@
 package com.estatechat.history.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.estatechat.chat.control.ChatMetrics;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +14,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Reads of the store wait in a bounded line: past it a read is refused at once, never queued without end. */
+/**
+ * Reads of the store wait in a bounded line: past it a read is refused at once, never queued
+ * without end; and one user's flood of reads is refused at its own limits before it takes
+ * everyone's line (issue 22).
+ */
 class StoreReadsTest {
 
-    @Test
-    void aReadPastTheWaitingLimitIsRefusedAtOnceAndTheOthersComplete() throws Exception {
-        CountDownLatch slowDatabase = new CountDownLatch(1);
+    /** A store whose every read waits until {@code slowDatabase} opens, then answers its query on no database. */
+    private static StoreReads blockedUntil(CountDownLatch slowDatabase) {
         StoreReads cut = new StoreReads();
         cut.store = new ConversationStore() {
             @Override
@@ -27,9 +32,48 @@ class StoreReadsTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return null;
+                return query.apply(null);
             }
         };
+        cut.limits = new ReadLimits(4, 10, 20, System::nanoTime);
+        cut.metrics = new ChatMetrics();
+        return cut;
+    }
+
+    /**
+     * Issue 22: one tenant flooding {@code GET /api/conversations} filled the one line of 1,000
+     * and everyone else's history calls were refused (503). The flood is now refused at the
+     * flooder's own limits, and another user's read is served.
+     */
+    @Test
+    void oneUsersFloodIsRefusedWhileAnotherUsersReadIsServed() throws Exception {
+        CountDownLatch slowDatabase = new CountDownLatch(1);
+        StoreReads cut = blockedUntil(slowDatabase);
+        try {
+            List<CompletableFuture<String>> flood = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                flood.add(cut.read("flooder", em -> "the flooder's"));
+            }
+            CompletableFuture<String> bobs = cut.read("bob", em -> "bob's");
+
+            assertThat(bobs).isNotCompletedExceptionally();
+            assertThat(flood.stream().filter(CompletableFuture::isCompletedExceptionally).count())
+                    .isEqualTo(3_000 - 4); // four in flight at once
+            Throwable refusal = catchThrowableOfType(ExecutionException.class, flood.get(2_999)::get).getCause();
+            assertThat(refusal).isInstanceOf(TooManyReads.class);
+            assertThat(((TooManyReads) refusal).retryAfter()).isPositive();
+
+            slowDatabase.countDown();
+            assertThat(bobs.get(30, TimeUnit.SECONDS)).isEqualTo("bob's");
+        } finally {
+            cut.stop();
+        }
+    }
+
+    @Test
+    void aReadPastTheWaitingLimitIsRefusedAtOnceAndTheOthersComplete() throws Exception {
+        CountDownLatch slowDatabase = new CountDownLatch(1);
+        StoreReads cut = blockedUntil(slowDatabase);
         try {
             List<CompletableFuture<Object>> admitted = new ArrayList<>();
             // two run (and wait on the database), the rest wait for a thread
@@ -39,8 +83,7 @@ class StoreReadsTest {
             CompletableFuture<Object> refused = cut.read("late", em -> null);
 
             assertThat(refused).isCompletedExceptionally();
-            ExecutionException why = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
-                    refused::get);
+            ExecutionException why = catchThrowableOfType(ExecutionException.class, refused::get);
             assertThat(why.getCause()).isInstanceOf(StoreUnavailable.class).hasMessageContaining("waiting already");
 
             slowDatabase.countDown();

@@ -45,6 +45,9 @@ final class TestStores {
         settings.retryInterval = "1s";
         settings.syncLimit = 200;
         settings.retention = "0s";
+        settings.readsInFlight = 4;
+        settings.readsPerSecond = 10;
+        settings.readsBurst = 20;
         settings.check();
         StoreDataSource dataSources = database.equals("h2") ? new StoreDataSource() : new StoreDataSource() {
             @Override
