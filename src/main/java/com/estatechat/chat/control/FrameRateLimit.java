@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * How many frames one user may send on this node, across all its connections
- * ({@code chat.rate-limit.*}). A message costs a token; so does every refused frame (bad JSON, an
+ * How many frames one user may send on this node, across all its connections and across its
+ * reconnections ({@code chat.rate-limit.*}; kept in the user's {@link UserBudget}). A message costs a token; so does every refused frame (bad JSON, an
  * ack that settles nothing). An ack that settles a delivery costs nothing: it
  * answers a frame the server sent, and the prefetch bounds those. A client told
  * {@code rate_limited} a burst's worth of times in a row without slowing down is closed.
@@ -58,6 +58,12 @@ final class FrameRateLimit {
     boolean mayWarn() {
         follow();
         return warnings.tryConsume(1);
+    }
+
+    /** Whether both buckets are full: the user has spent nothing that has not come back. */
+    boolean whole() {
+        long burst = applied.burst();
+        return frames.getAvailableTokens() >= burst && warnings.getAvailableTokens() >= burst;
     }
 
     /**

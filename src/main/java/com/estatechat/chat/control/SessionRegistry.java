@@ -59,6 +59,8 @@ public class SessionRegistry {
     @Inject
     Relay relay;
 
+    UserBudgets budgets;
+
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
@@ -79,8 +81,7 @@ public class SessionRegistry {
         }
         users.compute(connection.userId(), (id, existing) -> {
             UserSessions user = existing != null ? existing
-                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics,
-                            new FrameRateLimit(() -> FrameRateLimit.Rate.of(settings.current())));
+                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id));
             user.join(connection);
             return user;
         });
@@ -128,6 +129,22 @@ public class SessionRegistry {
     public void heartbeat(Duration ackTimeout) {
         boolean resubscribe = inboxes.brokerConnected();
         users.values().forEach(user -> user.heartbeat(ackTimeout, resubscribe));
+        forgetWholeBudgets();
+    }
+
+    /**
+     * Forgets the budgets of users without sessions here that are whole again, each under the
+     * user's map entry: a session that registers meanwhile either finds the budget or waits.
+     */
+    void forgetWholeBudgets() {
+        for (String userId : budgets.forgettable()) {
+            users.compute(userId, (id, user) -> {
+                if (user == null) {
+                    budgets.forget(id);
+                }
+                return user;
+            });
+        }
     }
 
     void onBrokerConnected(@Observes BrokerConnected connected) {

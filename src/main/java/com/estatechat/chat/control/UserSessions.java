@@ -55,7 +55,7 @@ final class UserSessions implements InboxListener {
     private final Inboxes inboxes;
     private final FrameCodec codec;
     private final ChatMetrics metrics;
-    private final FrameRateLimit rateLimit;
+    private final UserBudget budget;
 
     /** The registry's view, changed only under its map entry's lock: whether the user is still here. */
     private final Set<ChatConnection> members = ConcurrentHashMap.newKeySet();
@@ -92,18 +92,23 @@ final class UserSessions implements InboxListener {
     private boolean removed;
 
     UserSessions(String userId, Executor lane, Inboxes inboxes, FrameCodec codec, ChatMetrics metrics,
-            FrameRateLimit rateLimit) {
+            UserBudget budget) {
         this.userId = userId;
         this.lane = lane;
         this.inboxes = inboxes;
         this.codec = codec;
         this.metrics = metrics;
-        this.rateLimit = rateLimit;
+        this.budget = budget;
     }
 
-    /** The frames this user may send on this node, across its connections. */
+    /** The frames this user may send on this node, across its connections and reconnections. */
     FrameRateLimit rateLimit() {
-        return rateLimit;
+        return budget.frames();
+    }
+
+    /** This user's share of each recipient's inbox. */
+    InboxShares inboxShares() {
+        return budget.inboxShares();
     }
 
     /** The lane on which this user's state changes: continue there after an asynchronous step. */

@@ -224,7 +224,7 @@ class RelayTest {
                     List<String> unbind, InboxListener listener) {
                 return started;
             }
-        }, cut.codec, new ChatMetrics(), new FrameRateLimit(20, 40));
+        }, cut.codec, new ChatMetrics(), new UserBudget(new FrameRateLimit(20, 40)));
         ChatConnection connection = new ChatConnection(fake.session, Identity.of("alice", Role.TENANT),
                 "{\"type\":\"connected\"}", 100, 1 << 20);
         alice.join(connection);
@@ -415,7 +415,7 @@ class RelayTest {
     /** The connection as the registry leaves it: its user's frame budget is {@code burst}, refilled 1 a second. */
     private static ChatConnection joined(ChatConnection connection, int burst) {
         connection.joined(new UserSessions(connection.userId(), Runnable::run, null, null, new ChatMetrics(),
-                new FrameRateLimit(1, burst)));
+                new UserBudget(new FrameRateLimit(1, burst))));
         return connection;
     }
 

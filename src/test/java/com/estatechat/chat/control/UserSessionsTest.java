@@ -35,7 +35,7 @@ class UserSessionsTest {
         }
     };
     private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
-            new FrameRateLimit(20, 40));
+            new UserBudget(new FrameRateLimit(20, 40)));
     private final FakeSession fake = new FakeSession();
     private final ChatConnection connection = new ChatConnection(fake.session, Identity.of("bob", Role.TENANT),
             "{\"type\":\"connected\"}", 100, 1 << 20);
@@ -124,7 +124,7 @@ class UserSessionsTest {
             }
         };
         UserSessions carol = new UserSessions("carol", Runnable::run, twoConsumers, codec, new ChatMetrics(),
-            new FrameRateLimit(20, 40));
+            new UserBudget(new FrameRateLimit(20, 40)));
         FakeSession laptop = new FakeSession();
         ChatConnection first = new ChatConnection(laptop.session, Identity.of("carol", Role.TENANT),
                 "{\"type\":\"connected\"}", 100, 1 << 20);
