@@ -157,6 +157,9 @@ class HistoryWriterTest {
         cut.settings.retryInterval = "1s";
         cut.settings.syncLimit = 200;
         cut.settings.retention = "0s";
+        cut.settings.readsInFlight = 4;
+        cut.settings.readsPerSecond = 10;
+        cut.settings.readsBurst = 20;
         cut.settings.check();
         cut.metrics = new ChatMetrics();
         Deque<Channel> channels = new ArrayDeque<>(List.of(first.channel, second.channel));
