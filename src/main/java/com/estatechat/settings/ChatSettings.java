@@ -106,6 +106,10 @@ public class ChatSettings {
     long inboxMaxLength;
 
     @Inject
+    @ConfigProperty(name = "chat.inbox.max-per-sender")
+    int inboxMaxPerSender;
+
+    @Inject
     @ConfigProperty(name = "chat.inbox.message-ttl")
     String inboxMessageTtl;
 
@@ -167,6 +171,7 @@ public class ChatSettings {
         renamedQueueType.ifPresent(old -> problems.add("chat.inbox.queue-type (" + old
                 + ") was renamed chat.amqp.queue-type: set that key instead"));
         requireRange(problems, "chat.inbox.max-length", inboxMaxLength, 0, Integer.MAX_VALUE);
+        requireRange(problems, "chat.inbox.max-per-sender", inboxMaxPerSender, 0, Integer.MAX_VALUE);
         inboxMessageTtlValue = Durations.setting(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
         inboxExpiresValue = Durations.setting(problems, "chat.inbox.expires", inboxExpires, Duration.ZERO);
         requireRange(problems, "chat.max-frame-bytes", maxFrameBytes, 256, 16 * 1024 * 1024);
@@ -291,6 +296,11 @@ public class ChatSettings {
     public Duration mqttConnectTimeout() { return mqttConnectTimeoutValue; }
     public QueueType queueType() { return queueTypeValue; }
     public long inboxMaxLength() { return inboxMaxLength; }
+    /**
+     * The most direct messages of one sender that may wait, not yet received, in one recipient's
+     * inbox (as the sender's node counts them); 0: no share, only {@link #inboxMaxLength()}.
+     */
+    public int inboxMaxPerSender() { return inboxMaxPerSender; }
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }
     /** How long an inbox may go unused (no consumer, no declare) before the broker deletes it; zero: never. */
     public Duration inboxExpires() { return inboxExpiresValue; }

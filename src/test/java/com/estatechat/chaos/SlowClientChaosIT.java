@@ -39,6 +39,8 @@ class SlowClientChaosIT {
         try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat("slow", ChaosScale.settings(
                 "chat.amqp.inbox-prefix", prefix,
                 "chat.delivery.prefetch", String.valueOf(PREFETCH),
+                // the flood is one sender's, larger than its share of the inbox: this run is about the prefetch
+                "chat.inbox.max-per-sender", "0",
                 "chat.heartbeat.interval", "2s", "chat.heartbeat.timeout", "10s")));
                 ChaosTraffic traffic = new ChaosTraffic(others);
                 Connection broker = new ConnectionFactory().newConnection("slow-client-check")) {

@@ -107,6 +107,13 @@ public class ChatMetrics {
         }
     }
 
+    /** A send refused because its sender's share of the recipient's inbox was taken ({@code chat.inbox.max-per-sender}). */
+    public void inboxShareRefused() {
+        if (exported != null) {
+            exported.inboxShareRefused();
+        }
+    }
+
     public void error(ErrorCode code) {
         if (exported != null) {
             exported.error(code);

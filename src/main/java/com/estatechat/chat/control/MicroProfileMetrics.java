@@ -29,6 +29,7 @@ final class MicroProfileMetrics {
     private final Counter historyWritten;
     private final Timer historyLag;
     private final Counter historyReadsRefused;
+    private final Counter inboxShareRefused;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
     private MicroProfileMetrics(MetricRegistry registry) {
@@ -43,6 +44,7 @@ final class MicroProfileMetrics {
         historyWritten = registry.counter("chat.history.written");
         historyLag = registry.timer("chat.history.lag");
         historyReadsRefused = registry.counter("chat.history.reads.refused");
+        inboxShareRefused = registry.counter("chat.inbox.share.refused");
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, registry.counter("chat.errors", new Tag("code", code.wireName())));
         }
@@ -95,6 +97,10 @@ final class MicroProfileMetrics {
 
     void historyReadRefused() {
         historyReadsRefused.inc();
+    }
+
+    void inboxShareRefused() {
+        inboxShareRefused.inc();
     }
 
     void error(ErrorCode code) {

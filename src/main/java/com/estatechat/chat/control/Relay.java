@@ -201,13 +201,24 @@ public class Relay {
             refuse(connection, new FrameRejected(ErrorCode.FORBIDDEN, forbidden.get(), send.clientMsgId(), null));
             return CompletableFuture.completedFuture(null);
         }
+        UserSessions user = connection.user();
+        String targetId = send.targetId();
+        int share = settings.inboxMaxPerSender();
+        // a broadcast is an admin's, one message for many inboxes: not counted
+        boolean counted = share > 0 && !Broadcast.isBroadcast(targetId);
+        if (counted && !user.inboxShares().take(targetId, share, System.nanoTime())) {
+            metrics.inboxShareRefused();
+            refuse(connection, new FrameRejected(ErrorCode.INBOX_FULL, share + " of your messages wait in the"
+                    + " recipient's inbox already; the message was not accepted, send it once the recipient has"
+                    + " received some", send.clientMsgId(), null));
+            return CompletableFuture.completedFuture(null);
+        }
         String messageId = ids.next();
         MessageFrame frame = MessageFrame.of(messageId, connection.userId(),
                 connection.identity().role().wireName(), send.targetId(), send.message(), Instant.now().toString());
         OutgoingMessage message = InboxMessages.message(messageId, connection.userId(), send.clientMsgId(),
                 send.targetId(), codec.toJson(frame), Broadcast.isBroadcast(send.targetId()));
         long start = System.nanoTime();
-        UserSessions user = connection.user();
         user.sending(messageId);
         // read after sending(): the shutdown's wait for the answers sees this send, or this send sees the shutdown
         CompletableFuture<Void> stored = refusingSends
@@ -216,6 +227,9 @@ public class Relay {
         // the answer goes out on the user's lane: never on the publisher's thread, and in order
         return stored.handleAsync((done, failure) -> {
             try {
+                if (failure != null && counted) {
+                    user.inboxShares().giveBack(targetId); // not in the inbox: the place is free
+                }
                 answer(connection, send, frame, start, failure);
             } finally {
                 user.answered(messageId); // the receipts of it that came before the answer follow it

@@ -8,6 +8,7 @@ import com.estatechat.auth.entity.Broadcast;
 import com.estatechat.auth.entity.Role;
 import com.estatechat.chat.entity.MessageFrame;
 import com.estatechat.concurrent.SerialExecutor;
+import com.estatechat.chat.entity.ReceiptFrame;
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -409,9 +410,13 @@ final class UserSessions implements InboxListener {
      * are settled together.
      */
     private void forwardReceipt(InboxDelivery delivery, InboxSubscription from) {
+        List<String> frames = InboxMessages.receiptFrames(delivery);
+        if (!budget.inboxShares().isEmpty()) {
+            // decoded only while this user holds places in others' inboxes
+            frames.forEach(this::freeInboxShare);
+        }
         List<String> about = InboxMessages.receiptsAbout(delivery);
-        HeldReceipt receipt = new HeldReceipt(InboxMessages.receiptFrames(delivery), about, delivery.deliveryTag(),
-                from);
+        HeldReceipt receipt = new HeldReceipt(frames, about, delivery.deliveryTag(), from);
         if (waitsForAnAnswer(receipt)) {
             // the recipient acked before the broker's confirm of the message reached this node (a
             // confirm waits for the disk): the sender hears queued first, a status only moves forward
@@ -420,6 +425,20 @@ final class UserSessions implements InboxListener {
             return;
         }
         route(receipt);
+    }
+
+    /** A {@code delivered} receipt: the recipient it names has one message of this user less waiting. */
+    private void freeInboxShare(String receiptJson) {
+        try {
+            ReceiptFrame receipt = codec.fromJson(receiptJson, ReceiptFrame.class);
+            if (ReceiptFrame.DELIVERED.equals(receipt.status()) && receipt.targetId() != null) {
+                budget.inboxShares().giveBack(receipt.targetId());
+            }
+        } catch (RuntimeException e) {
+            // the receipt still goes to the client as it came; only its count is not lowered
+            LOG.log(Level.WARNING, e, () -> "A receipt to " + userId + " could not be read: its recipient's inbox"
+                    + " share was not lowered");
+        }
     }
 
     /**

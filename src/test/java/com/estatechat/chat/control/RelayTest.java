@@ -64,6 +64,7 @@ class RelayTest {
     void relay() {
         cut.codec = new FrameCodec();
         cut.metrics = new ChatMetrics();
+        cut.settings = new ChatSettings(); // no inbox share unless a test sets one
         cut.parser = new FrameParser(cut.codec, 100);
         cut.heartbeat = new Heartbeat();
         cut.heartbeat.ticker = Heartbeat.newTicker();
@@ -241,6 +242,104 @@ class RelayTest {
 
         assertThat(fake.written).extracting(text -> json(text).getString("status", "connected"))
                 .containsExactly("connected", "queued", "delivered");
+    }
+
+    /** A user on a lane that runs each task at once, connected and greeted, with its inbox's consumer. */
+    private record Sender(UserSessions user, ChatConnection connection, FakeSession socket, InboxSubscription inbox) {
+    }
+
+    private Sender connected(String userId, UserBudget budget) {
+        CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
+        UserSessions user = new UserSessions(userId, Runnable::run, new Inboxes() {
+            @Override
+            public CompletableFuture<InboxSubscription> subscribe(String id, List<String> bind, List<String> unbind,
+                    InboxListener listener) {
+                return started;
+            }
+        }, cut.codec, new ChatMetrics(), budget);
+        FakeSession socket = new FakeSession();
+        ChatConnection connection = new ChatConnection(socket.session, Identity.of(userId, Role.TENANT),
+                "{\"type\":\"connected\"}", 100, 1 << 20);
+        user.join(connection);
+        InboxSubscription inbox = TestSubscriptions.unconnected(userId, user);
+        started.complete(inbox);
+        return new Sender(user, connection, socket, inbox);
+    }
+
+    /**
+     * Issue 22: one sender could fill an offline user's inbox ({@code chat.inbox.max-length}), and
+     * then every other sender got {@code inbox_full}. Each sender now has a share of each inbox
+     * ({@code chat.inbox.max-per-sender}, 3 here): past it that sender alone is refused, before
+     * anything is published, until the recipient receives one of its messages. Its share outlives
+     * its connection.
+     */
+    @Test
+    void aSenderPastItsShareOfAnInboxIsRefusedAloneUntilTheRecipientReceivesOne() {
+        List<OutgoingMessage> published = new ArrayList<>();
+        cut.publisher = new Publisher() {
+            @Override
+            public CompletableFuture<Void> publish(int orderKey, OutgoingMessage message) {
+                published.add(message);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        cut.permissions = new Permissions() {
+            @Override
+            public Optional<String> refusal(Identity sender, String target) {
+                return Optional.empty();
+            }
+        };
+        cut.ids = new MessageIds();
+        cut.history = new HistoryFeed() {
+            @Override
+            public CompletableFuture<Void> record(HistoryEvent event) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        cut.settings = new ChatSettings() {
+            @Override
+            public long inboxMaxLength() {
+                return 10_000;
+            }
+
+            @Override
+            public int inboxMaxPerSender() {
+                return 3;
+            }
+        };
+        UserBudget malloryBudget = new UserBudget(new FrameRateLimit(20, 40));
+        Sender mallory = connected("mallory", malloryBudget);
+        Sender alice = connected("alice", new UserBudget(new FrameRateLimit(20, 40)));
+        String toBob = "{\"target_id\":\"bob\",\"message\":\"hi\"}";
+
+        for (int i = 0; i < 4; i++) {
+            cut.onText(mallory.connection(), toBob);
+        }
+        cut.onText(mallory.connection(), "{\"target_id\":\"carol\",\"message\":\"hi\"}");
+        cut.onText(alice.connection(), toBob);
+
+        assertThat(published).extracting(message -> message.headers().get(UserSessions.HEADER_SENDER_ID)
+                + ">" + message.recipient()).containsExactly("mallory>bob", "mallory>bob", "mallory>bob",
+                        "mallory>carol", "alice>bob");
+        assertThat(mallory.socket().written).extracting(text -> json(text).getString("status",
+                json(text).getString("code", "connected")))
+                .containsExactly("connected", "queued", "queued", "queued", "inbox_full", "queued");
+
+        // bob received the first: mallory, connected again, may send one more
+        mallory.user().leave(mallory.connection());
+        Sender back = connected("mallory", malloryBudget);
+        String delivered = cut.codec.toJson(ReceiptFrame.of(published.get(0).messageId(), ReceiptFrame.DELIVERED,
+                "bob", null, "2026-12-07T03:00:00Z"));
+        back.user().onDelivery(back.inbox(), new InboxDelivery(1, false, UserSessions.KIND_RECEIPT, "r1",
+                delivered.getBytes(StandardCharsets.UTF_8),
+                Map.of(UserSessions.HEADER_RECEIPT_OF, published.get(0).messageId())));
+        cut.onText(back.connection(), toBob);
+        cut.onText(back.connection(), toBob);
+
+        assertThat(published).hasSize(6);
+        assertThat(back.socket().written).extracting(text -> json(text).getString("status",
+                json(text).getString("code", "connected")))
+                .containsExactly("connected", "delivered", "queued", "inbox_full");
     }
 
     /**
