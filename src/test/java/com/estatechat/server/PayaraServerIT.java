@@ -118,7 +118,8 @@ class PayaraServerIT {
         Map<String, Double> metrics = ServerMetrics.read(app());
         assertThat(metrics).containsEntry("chat_sessions_open", 0.0).containsKeys("chat_messages_accepted_total",
                 "chat_messages_delivered_total", "chat_messages_redelivered_total", "chat_receipts_dropped_total",
-                "chat_publish_confirm_seconds_count", "chat_history_written_total", "chat_history_lag_seconds_count");
+                "chat_publish_confirm_seconds_count", "chat_history_written_total", "chat_history_lag_seconds_count",
+                "chat_history_reads_refused_total", "chat_inbox_share_refused_total");
         for (ErrorCode code : ErrorCode.values()) {
             assertThat(metrics).containsKey("chat_errors_total{code=\"" + code.wireName() + "\"}");
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.estatechat.support.ApiClient;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.ServerMetrics;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
@@ -84,6 +85,8 @@ class FloodingUsersIT {
             assertThat(answer.headers().firstValueAsLong("Retry-After").orElse(0)).isBetween(1L, 60L);
             assertThat(answer.body()).contains("\"error\":\"too_many_requests\"").contains("retry_after_ms");
         });
+        assertThat(ServerMetrics.read(base()).get("chat_history_reads_refused_total"))
+                .isGreaterThanOrEqualTo(refused.size());
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(700)).until(() ->
                 ApiClient.get(base(), "conversations", tenant(flooder)).statusCode() == 200);
     }
@@ -103,6 +106,7 @@ class FloodingUsersIT {
             assertThat(outcomes).containsExactly("queued", "queued", "queued", "inbox_full");
             alice.sendMessage(bob, "hello", "a1");
             assertThat(outcome(alice.next())).as("another sender to the same inbox").isEqualTo("queued");
+            assertThat(ServerMetrics.read(base()).get("chat_inbox_share_refused_total")).isGreaterThanOrEqualTo(1.0);
 
             try (ChatClient b = ChatClient.connect(base(), bob)) {
                 assertThat(b.receiveAndAck().getString("message")).isEqualTo("m0");
