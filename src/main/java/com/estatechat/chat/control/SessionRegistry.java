@@ -59,6 +59,7 @@ public class SessionRegistry {
     @Inject
     Relay relay;
 
+    @Inject
     UserBudgets budgets;
 
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
