@@ -318,7 +318,7 @@ class RelayTest {
         cut.onText(mallory.connection(), "{\"target_id\":\"carol\",\"message\":\"hi\"}");
         cut.onText(alice.connection(), toBob);
 
-        assertThat(published).extracting(message -> message.headers().get(UserSessions.HEADER_SENDER_ID)
+        assertThat(published).extracting(message -> message.headers().get(InboxMessages.HEADER_SENDER_ID)
                 + ">" + message.recipient()).containsExactly("mallory>bob", "mallory>bob", "mallory>bob",
                         "mallory>carol", "alice>bob");
         assertThat(mallory.socket().written).extracting(text -> json(text).getString("status",
@@ -330,9 +330,9 @@ class RelayTest {
         Sender back = connected("mallory", malloryBudget);
         String delivered = cut.codec.toJson(ReceiptFrame.of(published.get(0).messageId(), ReceiptFrame.DELIVERED,
                 "bob", null, "2026-12-07T03:00:00Z"));
-        back.user().onDelivery(back.inbox(), new InboxDelivery(1, false, UserSessions.KIND_RECEIPT, "r1",
+        back.user().onDelivery(back.inbox(), new InboxDelivery(1, false, InboxMessages.KIND_RECEIPT, "r1",
                 delivered.getBytes(StandardCharsets.UTF_8),
-                Map.of(UserSessions.HEADER_RECEIPT_OF, published.get(0).messageId())));
+                Map.of(InboxMessages.HEADER_RECEIPT_OF, published.get(0).messageId())));
         cut.onText(back.connection(), toBob);
         cut.onText(back.connection(), toBob);
 
@@ -366,7 +366,7 @@ class RelayTest {
         };
         cut.ids = new MessageIds();
         UserSessions alice = new UserSessions("alice", Runnable::run, null, cut.codec, new ChatMetrics(),
-                new FrameRateLimit(20, 40));
+                new UserBudget(new FrameRateLimit(20, 40)));
         ChatConnection connection = new ChatConnection(fake.session, Identity.of("alice", Role.TENANT), "{}", 100,
                 1 << 20);
         connection.joined(alice);
