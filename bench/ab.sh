@@ -51,7 +51,7 @@ one() {   # label war round
   # shellcheck disable=SC2086 # the store's and the side's options are words on purpose
   java -Xmx2g -XX:+UseG1GC -Djava.io.tmpdir="$OUT/tmp" $store_property $side_options \
     -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
-    -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
+    -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 -Dchat.inbox.max-per-sender=0 \
     -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
     -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
     -Dchat.history.queue=bench.history -Dchat.history.embedded-path="$OUT/history-$1-$3" \

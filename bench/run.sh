@@ -218,7 +218,7 @@ start_server() {   # tag (the build is $BUILD)
   # shellcheck disable=SC2086
   java -Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$RUN/tmp" ${BENCH_SERVER_OPTS:-} \
     -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
-    -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
+    -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 -Dchat.inbox.max-per-sender=0 \
     -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
     -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
     -jar "$RUN/$BUILD/payara-micro.jar" --deploy "$RUN/$BUILD/estate-chat.war" --contextroot / --port "$PORT" \

@@ -17,7 +17,7 @@ BROKER_PID=$(pgrep -o -f 'beam.smp.*rabbit' || pgrep -o -f beam.smp || echo 0)
 ulimit -n "$(ulimit -Hn)" || true
 java -Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$OUT/tmp" \
   -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
-  -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 \
+  -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 -Dchat.inbox.max-per-sender=0 \
   -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
   -Dchat.amqp.dead-letter-exchange=bench.dead-letter -Dchat.history.embedded-path="$OUT/history" \
   -jar target/payara-micro.jar --deploy "$WAR" --contextroot / --port 8181 --nohazelcast --nocluster \
