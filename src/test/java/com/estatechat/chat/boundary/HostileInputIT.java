@@ -145,7 +145,11 @@ class HostileInputIT {
     void aFrameOverTheByteLimitClosesWith1009(int bytes) {
         try (RawWebSocket hostile = raw(user("mallory"))) {
             String prefix = "{\"target_id\":\"bob\",\"message\":\"";
-            hostile.sendText(prefix + "x".repeat(bytes - prefix.length() - 2) + "\"}");
+            try {
+                hostile.sendText(prefix + "x".repeat(bytes - prefix.length() - 2) + "\"}");
+            } catch (java.io.UncheckedIOException e) {
+                // refused from its header: the server may close before the rest of a large frame is written
+            }
             assertThat(hostile.awaitCloseCode()).isEqualTo(1009);
         }
     }
