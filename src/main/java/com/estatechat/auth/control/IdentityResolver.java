@@ -25,9 +25,9 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Decides who a handshake is from: first the {@code Origin} check against cross-site WebSocket
- * hijacking, then (mode {@code none}) the loopback rule, then the authenticator of
- * {@code chat.auth.mode}. When the mode's keys are missing or unusable, or a {@code chat.auth.*}
+ * Decides who a handshake is from: first (mode {@code none}) the loopback rule on the client's
+ * address and its {@code Host}, then the {@code Origin} check against cross-site WebSocket
+ * hijacking, then the authenticator of {@code chat.auth.mode}. When the mode's keys are missing or unusable, or a {@code chat.auth.*}
  * value is bad, every handshake is refused (401), readiness says why, and the log names the key.
  */
 @ApplicationScoped
@@ -218,11 +218,41 @@ public class IdentityResolver {
      * only loopback clients unless {@code chat.auth.none.allow-remote=true}.
      */
     public Admission resolve(HandshakeCredentials credentials, String remoteAddress) {
-        if (mode == AuthMode.NONE && authenticator != null && !noneAllowRemote && !isLoopback(remoteAddress)) {
-            return Admission.refuse(HandshakeRefusal.forbidden("mode none admits loopback clients only, and "
+        Optional<HandshakeRefusal> notLocal = checkLoopback(credentials, remoteAddress);
+        return notLocal.isPresent() ? Admission.refuse(notLocal.get()) : resolve(credentials);
+    }
+
+    /**
+     * Mode {@code none}'s loopback rule: the client's address, and the {@code Host} it asked for. A
+     * DNS-rebinding page connects from loopback with an Origin that matches its Host, so only the
+     * Host shows that a browser took this server for another site's. A client without a Host
+     * (HTTP/1.0) is judged by its address alone: browsers always send one.
+     */
+    private Optional<HandshakeRefusal> checkLoopback(HandshakeCredentials credentials, String remoteAddress) {
+        if (mode != AuthMode.NONE || authenticator == null || noneAllowRemote) {
+            return Optional.empty();
+        }
+        if (!isLoopback(remoteAddress)) {
+            return Optional.of(HandshakeRefusal.forbidden("mode none admits loopback clients only, and "
                     + remoteAddress + " is not one (chat.auth.none.allow-remote)"));
         }
-        return resolve(credentials);
+        String host = credentials.header().apply("Host");
+        if (host != null && !isLoopback(hostName(host))) {
+            return Optional.of(HandshakeRefusal.forbidden("mode none admits loopback clients only, and the Host "
+                    + host + " is not a loopback name or address (chat.auth.none.allow-remote)"));
+        }
+        return Optional.empty();
+    }
+
+    /** The name or address of a {@code Host} header, without its port; IPv6 keeps its brackets. */
+    static String hostName(String host) {
+        String trimmed = host.trim();
+        if (trimmed.startsWith("[")) {
+            int end = trimmed.indexOf(']');
+            return end < 0 ? trimmed : trimmed.substring(0, end + 1);
+        }
+        int colon = trimmed.indexOf(':');
+        return colon < 0 ? trimmed : trimmed.substring(0, colon);
     }
 
     /**
@@ -286,9 +316,9 @@ public class IdentityResolver {
      * so another site cannot borrow it.
      */
     public Admission resolveApiCall(HandshakeCredentials credentials, String remoteAddress) {
-        if (mode == AuthMode.NONE && authenticator != null && !noneAllowRemote && !isLoopback(remoteAddress)) {
-            return Admission.refuse(HandshakeRefusal.forbidden("mode none admits loopback clients only, and "
-                    + remoteAddress + " is not one (chat.auth.none.allow-remote)"));
+        Optional<HandshakeRefusal> notLocal = checkLoopback(credentials, remoteAddress);
+        if (notLocal.isPresent()) {
+            return Admission.refuse(notLocal.get());
         }
         if (credentials.header().apply("Origin") != null) {
             return resolve(credentials);

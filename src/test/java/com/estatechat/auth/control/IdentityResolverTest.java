@@ -154,6 +154,35 @@ class IdentityResolverTest {
         assertThat(cut.details().get("warning")).contains("loopback");
     }
 
+    /**
+     * Issue 22, item 6: a DNS-rebinding page (its name now pointing at 127.0.0.1) connects from
+     * loopback, and its Origin matches the Host it sent; only the Host shows the name is not local.
+     */
+    @Test
+    void noneModeRefusesAHostThatIsNotALoopbackName() {
+        cut.configure();
+        HandshakeCredentials rebound = request(Map.of("id", "root", "role", "admin"),
+                Map.of("Origin", "http://rebind.example:8080", "Host", "rebind.example:8080"));
+        assertThat(cut.resolve(rebound, "127.0.0.1").refusal().status()).isEqualTo(403);
+        assertThat(cut.resolveApiCall(request(Map.of("id", "root", "role", "admin"),
+                Map.of("Host", "rebind.example:8080")), "127.0.0.1").refusal().status()).isEqualTo(403);
+        assertThat(cut.resolve(request(Map.of("id", "root"), Map.of("Origin", "http://localhost.rebind.example",
+                "Host", "localhost.rebind.example")), "127.0.0.1").refusal().status()).isEqualTo(403);
+        for (String host : List.of("localhost:8080", "LocalHost", "127.0.0.1:8080", "127.0.0.1", "[::1]:8080", "[::1]")) {
+            assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Origin", "http://" + host, "Host", host)),
+                    "127.0.0.1").admitted()).as(host).isTrue();
+        }
+    }
+
+    /** With remote clients allowed on purpose, any Host is: the server is reachable by name anyway. */
+    @Test
+    void noneModeWithRemoteClientsAllowedTakesAnyHost() {
+        settings.noneAllowRemote = "true";
+        cut.configure();
+        assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Origin", "http://chat.lan:8080",
+                "Host", "chat.lan:8080")), "192.0.2.7").admitted()).isTrue();
+    }
+
     @Test
     void noneModeServesDirectoryCallsFromLoopbackOnly() {
         cut.configure();
