@@ -73,16 +73,14 @@ public class ChatEndpoint {
         session.getUserProperties().put(TEXT_PARTS, new TextParts(settings.maxFrameBytes()));
         String greeting = codec.toJson(ConnectedFrame.of(identity.userId(), identity.role().wireName(),
                 live.current().heartbeatInterval().toSeconds()));
-        if (!registry.hasRoomFor(identity.userId())) {
-            // the HandshakeFilter answers 429 before the upgrade; this catches handshakes that raced it
-            session.close(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many sessions for this user"));
-            return;
-        }
         ChatConnection connection = new ChatConnection(session, identity, greeting, settings.sendQueueLimit(),
                 settings.sendQueueBytes());
         session.getUserProperties().put(CONNECTION, connection);
-        // the connected frame follows once the user's inbox is consumed (see UserSessions)
-        registry.register(connection);
+        // the connected frame follows once the user's inbox is consumed (see UserSessions); the
+        // HandshakeFilter answered 429 before the upgrade, and handshakes that raced it are closed here (1013)
+        if (!registry.register(connection)) {
+            return;
+        }
         heartbeat.closeAtExpiry(connection);
         LOG.fine(() -> "Opened session " + session.getId() + " for " + identity.userId());
     }

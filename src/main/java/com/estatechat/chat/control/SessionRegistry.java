@@ -75,17 +75,36 @@ public class SessionRegistry {
         LOG.fine("Session registry ready");
     }
 
-    public void register(ChatConnection connection) {
+    /**
+     * Registers the connection unless its user has {@code chat.session.max-per-user} connections here
+     * already: the count and the join are one step under the user's map entry, so handshakes that
+     * come together cannot all pass the cap ({@link #hasRoomFor} is only the early answer).
+     *
+     * @return false when the connection was refused and closed (1013, or 1001 while shutting down)
+     */
+    public boolean register(ChatConnection connection) {
         if (stopping) {
             connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
-            return;
+            return false;
         }
+        int cap = settings.current().maxSessionsPerUser();
+        boolean[] joined = {false};
         users.compute(connection.userId(), (id, existing) -> {
+            if (existing != null && existing.connections().size() >= cap) {
+                return existing;
+            }
             UserSessions user = existing != null ? existing
                     : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id));
             user.join(connection);
+            joined[0] = true;
             return user;
         });
+        if (!joined[0]) {
+            LOG.fine(() -> "Refused a connection of " + connection.userId() + ": chat.session.max-per-user (" + cap
+                    + ") reached");
+            connection.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many sessions for this user");
+        }
+        return joined[0];
     }
 
     /** Safe to call more than once for a connection (a heartbeat close, then {@code @OnClose}). */
@@ -99,7 +118,10 @@ public class SessionRegistry {
         return user == null ? 0 : user.connections().size();
     }
 
-    /** Whether the user may open one more connection here ({@code chat.session.max-per-user}). */
+    /**
+     * Whether the user may open one more connection here ({@code chat.session.max-per-user}): an
+     * early answer, before the upgrade or the CONNACK; {@link #register} decides.
+     */
     public boolean hasRoomFor(String userId) {
         return sessionsOf(userId) < settings.current().maxSessionsPerUser();
     }

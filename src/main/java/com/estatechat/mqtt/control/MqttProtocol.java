@@ -192,7 +192,10 @@ public class MqttProtocol {
         // Session present: the inbox is durable, so a client that keeps its session finds it.
         connection.send(MqttWire.control(MqttEncoder.connAck(!connect.cleanSession(), MqttEncoder.ACCEPTED)));
         mqtt.connected(connection, wire);
-        registry.register(connection);
+        // the cap was checked above for a CONNACK that refuses; a CONNECT that raced another is closed here (1013)
+        if (!registry.register(connection)) {
+            return;
+        }
         heartbeat.closeAtExpiry(connection);
         LOG.fine(() -> "MQTT connection of " + identity.userId() + " (session " + connection.id() + ", client id "
                 + LogText.of(connect.clientId()) + ", keep-alive " + connect.keepAliveSeconds() + " s, clean "
