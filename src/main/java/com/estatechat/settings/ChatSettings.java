@@ -102,6 +102,10 @@ public class ChatSettings {
     Optional<String> renamedQueueType = Optional.empty();
 
     @Inject
+    @ConfigProperty(name = "chat.amqp.dead-letter-ttl")
+    String deadLetterTtl;
+
+    @Inject
     @ConfigProperty(name = "chat.inbox.max-length")
     long inboxMaxLength;
 
@@ -135,6 +139,7 @@ public class ChatSettings {
     private Duration ackTimeoutValue;
     private Duration mqttConnectTimeoutValue;
     private Duration inboxMessageTtlValue;
+    private Duration deadLetterTtlValue = Duration.ZERO;
     private Duration inboxExpiresValue;
     private QueueType queueTypeValue;
     private boolean persistentReceiptsValue;
@@ -174,6 +179,7 @@ public class ChatSettings {
         requireRange(problems, "chat.inbox.max-per-sender", inboxMaxPerSender, 0, Integer.MAX_VALUE);
         inboxMessageTtlValue = Durations.setting(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
         inboxExpiresValue = Durations.setting(problems, "chat.inbox.expires", inboxExpires, Duration.ZERO);
+        deadLetterTtlValue = Durations.setting(problems, "chat.amqp.dead-letter-ttl", deadLetterTtl, Duration.ZERO);
         requireRange(problems, "chat.max-frame-bytes", maxFrameBytes, 256, 16 * 1024 * 1024);
         requireRange(problems, "chat.session.send-queue-limit", sendQueueLimit, 1, 1_000_000);
         if ((long) prefetch * maxReceiptsPerMessage > sendQueueLimit) {
@@ -302,6 +308,8 @@ public class ChatSettings {
      */
     public int inboxMaxPerSender() { return inboxMaxPerSender; }
     public Duration inboxMessageTtl() { return inboxMessageTtlValue; }
+    /** How long a dead letter is kept ({@code chat.amqp.dead-letter-ttl}); zero: for ever. */
+    public Duration deadLetterTtl() { return deadLetterTtlValue; }
     /** How long an inbox may go unused (no consumer, no declare) before the broker deletes it; zero: never. */
     public Duration inboxExpires() { return inboxExpiresValue; }
     public int maxFrameBytes() { return maxFrameBytes; }

@@ -32,6 +32,7 @@ class ChatSettingsTest {
         cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
         cut.inboxExpires = "0s";
+        cut.deadLetterTtl = "7d";
         cut.maxFrameBytes = 65536;
         cut.sendQueueLimit = 1000;
         cut.sendQueueBytes = 4 * 1024 * 1024;

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -252,12 +253,55 @@ public class InboxTopology {
         Channel direct = unrecorded(channel);
         direct.exchangeDeclare(settings.exchange(), BuiltinExchangeType.DIRECT, true);
         direct.exchangeDeclare(settings.deadLetterExchange(), BuiltinExchangeType.FANOUT, true);
-        direct.queueDeclare(settings.deadLetterExchange(), true, false, false,
-                brokerArguments(Map.of("x-queue-type", queueType())));
+        declareDeadLetterQueue(direct);
         direct.queueBind(settings.deadLetterExchange(), settings.deadLetterExchange(), "");
         exchangesDeclared = true;
         LOG.info(() -> "Declared exchange " + settings.exchange() + " and dead-letter exchange and queue "
                 + settings.deadLetterExchange());
+    }
+
+    /**
+     * The dead-letter queue, whose messages expire after {@code chat.amqp.dead-letter-ttl}: they are
+     * message bodies, kept no longer than needed (an erased user's too). A queue an earlier version
+     * declared without that TTL cannot take it (406): it is declared on a channel of its own, so
+     * that the refusal does not close the caller's, and used as it is, with a warning.
+     */
+    private void declareDeadLetterQueue(Channel direct) throws IOException {
+        String queue = settings.deadLetterExchange();
+        Map<String, Object> wanted = new HashMap<>(Map.of("x-queue-type", queueType()));
+        Duration ttl = settings.deadLetterTtl();
+        if (!ttl.isZero()) {
+            wanted.put("x-message-ttl", ttl.toMillis());
+        }
+        Map<String, Object> arguments = brokerArguments(wanted);
+        if (!arguments.containsKey("x-message-ttl")) {
+            direct.queueDeclare(queue, true, false, false, arguments);
+            return;
+        }
+        Channel own = direct.getConnection().createChannel();
+        if (own == null) {
+            throw new IOException("no channel left on the connection to declare " + queue);
+        }
+        try {
+            own.queueDeclare(queue, true, false, false, arguments);
+        } catch (IOException e) {
+            if (!isPreconditionFailed(e)) {
+                throw e;
+            }
+            LOG.warning(() -> "The dead-letter queue " + queue + " exists with other arguments than"
+                    + " chat.amqp.dead-letter-ttl (" + ttl + ") and chat.amqp.queue-type ask for: it is used as it is,"
+                    + " and may keep what it holds for ever. Give it a policy with a message-ttl, or delete it"
+                    + " (docs/operations.md, Erasure)");
+            direct.queueDeclarePassive(queue);
+        } finally {
+            if (own.isOpen()) {
+                try {
+                    own.close();
+                } catch (IOException | TimeoutException | RuntimeException e) {
+                    LOG.log(Level.FINE, e, () -> "Closing the channel that declared " + queue + " failed");
+                }
+            }
+        }
     }
 
     /** The arguments the connected broker takes (the onConnected warning names what it leaves out). */

@@ -18,13 +18,19 @@ import jakarta.persistence.spi.PersistenceProvider;
 import jakarta.persistence.spi.PersistenceProviderResolverHolder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -39,7 +45,8 @@ import org.flywaydb.core.Flyway;
  * The conversation store: every message and status change, kept in a relational database
  * ({@link StoreDataSource}) whose schema Flyway migrates at start ({@code db/estate-chat}). The
  * history writer is its only writer ({@link #apply}: one transaction per batch, each event
- * idempotent); the REST API and read receipts read it through Jakarta Persistence.
+ * idempotent) besides the retention purge and erasures ({@link #erase}); the REST API and read
+ * receipts read it through Jakarta Persistence.
  * <p>
  * It opens on the deploying thread; when the database is not there yet it logs why (naming the
  * setting) and tries again every {@code chat.history.retry-interval} on a thread of its own, while
@@ -63,6 +70,9 @@ public class ConversationStore {
             + " delivered_at = COALESCE(delivered_at, ?) WHERE recipient_id = target_id AND sender_id = ? AND status < 3"
             + " AND message_id IN (SELECT r.message_id FROM chat_message r WHERE r.recipient_id = ?"
             + " AND r.sender_id = ? AND r.message_id <= ? AND r.target_id LIKE 'role:%')";
+
+    /** How many user ids one look-up of erased users asks about. */
+    private static final int ERASED_LOOKUP = 1_000;
 
     @Inject
     StoreDataSource dataSources;
@@ -189,11 +199,115 @@ public class ConversationStore {
     }
 
     /**
-     * Deletes every message the user sent or received (an admin removed the user). Events still
-     * on their way through the history queue may add a few back (docs/operations.md: Known limits).
+     * Deletes every message the user sent or received (an admin removed the user), and records the
+     * erasure: events of messages sent before it that come later (from inboxes and the history
+     * queue) are not written back ({@link #apply}). Returns how many rows went.
      */
     public int erase(String userId) throws StoreUnavailable {
-        return update("DELETE FROM chat_message WHERE sender_id = ? OR recipient_id = ?", userId, userId);
+        DataSource source = dataSource;
+        if (source == null) {
+            throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        try (Connection connection = source.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement mark = connection.prepareStatement(
+                            "UPDATE chat_erased_user SET erased_at = ? WHERE user_id = ?");
+                    PreparedStatement first = connection.prepareStatement(
+                            "INSERT INTO chat_erased_user (user_id, erased_at) VALUES (?, ?)");
+                    PreparedStatement delete = connection.prepareStatement(
+                            "DELETE FROM chat_message WHERE sender_id = ? OR recipient_id = ?")) {
+                guard(connection);
+                mark.setTimestamp(1, now);
+                mark.setString(2, userId);
+                if (mark.executeUpdate() == 0) {
+                    first.setString(1, userId);
+                    first.setTimestamp(2, now);
+                    first.executeUpdate();
+                }
+                delete.setString(1, userId);
+                delete.setString(2, userId);
+                int deleted = delete.executeUpdate();
+                connection.commit();
+                return deleted;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw new StoreUnavailable("erasing " + userId + " on " + dataSources.describe() + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes the write guard for the transaction: the writers' batches and the erasures of every
+     * node take turns, so an erasure deletes every row committed before it and every later batch
+     * sees its record. Under read committed nothing less does: a batch that checked before the
+     * erasure committed and wrote after its delete ran would keep its rows.
+     */
+    private static void guard(Connection connection) throws SQLException {
+        try (PreparedStatement guard = connection.prepareStatement(
+                "SELECT id FROM chat_write_guard WHERE id = 1 FOR UPDATE")) {
+            guard.executeQuery().close();
+        }
+    }
+
+    /**
+     * The events of {@code events} that may be written: not those about a message sent (a read
+     * made) before its sender, recipient or target was erased.
+     */
+    private static List<HistoryEvent> notErased(Connection connection, List<HistoryEvent> events) throws SQLException {
+        Set<String> users = new HashSet<>();
+        for (HistoryEvent event : events) {
+            users.addAll(involved(event));
+        }
+        if (users.isEmpty()) {
+            return events;
+        }
+        Map<String, Instant> erased = new HashMap<>();
+        List<String> all = new ArrayList<>(users);
+        // in parts: a statement takes at most 32,767 parameters on PostgreSQL
+        for (int from = 0; from < all.size(); from += ERASED_LOOKUP) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + ERASED_LOOKUP));
+            String sql = "SELECT user_id, erased_at FROM chat_erased_user WHERE user_id IN ("
+                    + String.join(", ", Collections.nCopies(part.size(), "?")) + ")";
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                for (int i = 0; i < part.size(); i++) {
+                    select.setString(i + 1, part.get(i));
+                }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        erased.put(rows.getString(1), rows.getTimestamp(2).toInstant());
+                    }
+                }
+            }
+        }
+        if (erased.isEmpty()) {
+            return events;
+        }
+        List<HistoryEvent> kept = new ArrayList<>(events.size());
+        for (HistoryEvent event : events) {
+            Instant sent = timestamp(event.sentAt() != null ? event.sentAt() : event.at()).toInstant();
+            if (involved(event).stream().noneMatch(user -> erased.containsKey(user) && !sent.isAfter(erased.get(user)))) {
+                kept.add(event);
+            }
+        }
+        if (kept.size() < events.size()) {
+            LOG.fine(() -> "Conversation store: " + (events.size() - kept.size()) + " events of erased users left out");
+        }
+        return kept;
+    }
+
+    /** The users an event writes about: its sender, its recipient, and a direct message's target. */
+    private static List<String> involved(HistoryEvent event) {
+        List<String> users = new ArrayList<>(3);
+        for (String user : new String[] {event.senderId(), event.recipientId(), event.targetId()}) {
+            if (user != null && !Broadcast.isBroadcast(user)) {
+                users.add(user);
+            }
+        }
+        return users;
     }
 
     private int update(String sql, Object... parameters) throws StoreUnavailable {
@@ -242,7 +356,8 @@ public class ConversationStore {
                     PreparedStatement delivered = connection.prepareStatement(DELIVERED);
                     PreparedStatement read = connection.prepareStatement(READ);
                     PreparedStatement broadcastRead = connection.prepareStatement(BROADCAST_READ)) {
-                for (HistoryEvent event : events) {
+                guard(connection);
+                for (HistoryEvent event : notErased(connection, events)) {
                     switch (event.event()) {
                         case HistoryEvent.MESSAGE -> insert(insert, event, event.targetId(), MessageStatus.QUEUED, null);
                         case HistoryEvent.DELIVERED -> {

@@ -116,6 +116,36 @@ class ConversationStoreTest {
         assertThat(rows(toCarol.messageId())).hasSize(1);
     }
 
+    /**
+     * Issue 22, item 5: what bob sent that still waited in an inbox when he was erased comes to the
+     * writer later (its {@code delivered} event carries the body), and so do events about what he
+     * received; none of it is written back. What a user of the same id sends after the erasure is.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void eventsOfMessagesSentBeforeAnErasureAreNotWrittenBack(String database) throws Exception {
+        open(database);
+        HistoryEvent toAlice = message(id(), "bob", "alice");
+        HistoryEvent toBob = message(id(), "carol", "bob");
+        HistoryEvent broadcast = HistoryEvent.message(id(), "bob", "admin", "role:tenant", "to all", null,
+                "2026-11-30T12:00:00Z");
+        HistoryEvent others = message(id(), "carol", "dave");
+        store.apply(List.of(toAlice));
+
+        store.erase("bob");
+        store.apply(List.of(delivered(toAlice, "alice"), toAlice, toBob, delivered(toBob, "bob"), broadcast,
+                delivered(broadcast, "alice"), others));
+
+        assertThat(rows(toAlice.messageId())).as("bob's message alice acked after the erasure").isEmpty();
+        assertThat(rows(toBob.messageId())).as("carol's message to bob").isEmpty();
+        assertThat(rows(broadcast.messageId())).as("bob's broadcast").isEmpty();
+        assertThat(rows(others.messageId())).hasSize(1);
+        HistoryEvent later = HistoryEvent.message(id(), "bob", "tenant", "alice", "a new bob", null,
+                java.time.Instant.now().plusSeconds(1).toString());
+        store.apply(List.of(later, delivered(later, "alice")));
+        assertThat(rows(later.messageId())).as("sent after the erasure").hasSize(1);
+    }
+
     /** docs/design.md: no callback under a lock; an observer that waited for the store would deadlock. */
     @Test
     void storeOpenedIsFiredOnceTheStoreIsOpenAndOutsideItsLock() {
