@@ -69,6 +69,10 @@ public class AuthSettings {
     @ConfigProperty(name = "chat.auth.none.allow-remote")
     String noneAllowRemote;
 
+    @Inject
+    @ConfigProperty(name = "chat.auth.header.allow-mqtt")
+    String headerAllowMqtt;
+
     /** @throws IllegalArgumentException naming {@code chat.auth.mode} when it is not a mode */
     AuthMode mode() {
         return AuthMode.fromConfig(mode).orElseThrow(() -> new IllegalArgumentException(
@@ -106,6 +110,10 @@ public class AuthSettings {
 
     boolean noneAllowRemote() {
         return flag("chat.auth.none.allow-remote", noneAllowRemote);
+    }
+
+    boolean headerAllowMqtt() {
+        return flag("chat.auth.header.allow-mqtt", headerAllowMqtt);
     }
 
     /** @throws IllegalArgumentException naming the key when it is not a duration of at least 4 s */

@@ -50,6 +50,7 @@ public class IdentityResolver {
     private AuthMode mode;
     private String unusable;
     private boolean noneAllowRemote;
+    private boolean headerAllowMqtt;
     private Duration maxSession = DEFAULT_MAX_SESSION;
 
     /**
@@ -78,6 +79,12 @@ public class IdentityResolver {
             noneAllowRemote = settings.noneAllowRemote();
         } catch (IllegalArgumentException e) {
             noneAllowRemote = false;
+            problems.add(e.getMessage());
+        }
+        try {
+            headerAllowMqtt = settings.headerAllowMqtt();
+        } catch (IllegalArgumentException e) {
+            headerAllowMqtt = false;
             problems.add(e.getMessage());
         }
         // read in every mode: a bad value is named even where it does not matter yet
@@ -110,8 +117,18 @@ public class IdentityResolver {
                                     + "user id. For development and demos only.");
                     yield new OpenAuthenticator();
                 }
-                case HEADER -> new SharedSecretAuthenticator(settings.headerSecret().orElseThrow(
-                        () -> new IllegalArgumentException("chat.auth.mode=header needs chat.auth.header-secret")));
+                case HEADER -> {
+                    SharedSecretAuthenticator header = new SharedSecretAuthenticator(settings.headerSecret().orElseThrow(
+                            () -> new IllegalArgumentException("chat.auth.mode=header needs chat.auth.header-secret")));
+                    LOG.warning(headerAllowMqtt
+                            ? "chat.auth.mode=header with chat.auth.header.allow-mqtt=true: every MQTT client holds"
+                                    + " chat.auth.header-secret as its password, and whoever has it is any user, admin"
+                                    + " included"
+                            : "chat.auth.mode=header: whoever holds chat.auth.header-secret is any user, admin included;"
+                                    + " serve it only behind a trusted backend. /mqtt refuses it"
+                                    + " (chat.auth.header.allow-mqtt)");
+                    yield header;
+                }
                 case JWT -> problems.isEmpty() ? jwt(allowAnyIssuer, allowAnyAudience, maxStale) : null;
             };
         } catch (IllegalArgumentException e) {
@@ -220,6 +237,19 @@ public class IdentityResolver {
     public Admission resolve(HandshakeCredentials credentials, String remoteAddress) {
         Optional<HandshakeRefusal> notLocal = checkLoopback(credentials, remoteAddress);
         return notLocal.isPresent() ? Admission.refuse(notLocal.get()) : resolve(credentials);
+    }
+
+    /**
+     * An MQTT CONNECT, as a handshake from {@code remoteAddress}. Mode {@code header} is refused
+     * (403) unless {@code chat.auth.header.allow-mqtt}: its secret is meant for a trusted backend,
+     * and on {@code /mqtt} every client would hold it as its password.
+     */
+    public Admission resolveMqttConnect(HandshakeCredentials credentials, String remoteAddress) {
+        if (mode == AuthMode.HEADER && authenticator != null && !headerAllowMqtt) {
+            return Admission.refuse(HandshakeRefusal.forbidden("mode header is not served on /mqtt: every MQTT client"
+                    + " would hold the shared secret (chat.auth.header.allow-mqtt)"));
+        }
+        return resolve(credentials, remoteAddress);
     }
 
     /**

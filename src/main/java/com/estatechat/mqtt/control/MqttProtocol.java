@@ -164,7 +164,7 @@ public class MqttProtocol {
             refuseConnect(mqtt, MqttEncoder.BAD_USERNAME_OR_PASSWORD, "no user name: it is the user id");
             return;
         }
-        Admission admission = identities.resolve(credentials(mqtt, connect), mqtt.remoteAddress());
+        Admission admission = identities.resolveMqttConnect(credentials(mqtt, connect), mqtt.remoteAddress());
         if (!admission.admitted()) {
             HandshakeRefusal refusal = admission.refusal();
             refuseConnect(mqtt, refusal.status() == 403 ? MqttEncoder.NOT_AUTHORIZED

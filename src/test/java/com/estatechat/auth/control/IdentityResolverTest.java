@@ -42,6 +42,7 @@ class IdentityResolverTest {
         settings.jwtJwksMaxStale = "1h";
         settings.maxSession = "24h";
         settings.noneAllowRemote = "false";
+        settings.headerAllowMqtt = "false";
         cut = new IdentityResolver();
         cut.settings = settings;
         cut.live = TestSettings.live(Map.of("chat.allowed-origins", ORIGINS));
@@ -207,6 +208,27 @@ class IdentityResolverTest {
         cut.configure();
         assertThat(cut.resolve(request(Map.of("id", "alice"), Map.of("Origin", "https://app.example.com",
                 "Authorization", "s3cret-from-.env")), "192.0.2.7").admitted()).isTrue();
+    }
+
+    /** Issue 22, item 7: the shared secret is for a trusted backend's /ws handshakes, not every MQTT client's. */
+    @Test
+    void headerModeIsRefusedOnMqttUnlessAllowed() {
+        settings.mode = "header";
+        settings.headerSecret = Optional.of("s3cret-from-.env");
+        allowMissingOrigin();
+        cut.configure();
+        HandshakeCredentials root = request(Map.of("id", "root", "role", "admin"),
+                Map.of("Authorization", "s3cret-from-.env"));
+        assertThat(cut.resolveMqttConnect(root, "192.0.2.7").refusal().status()).isEqualTo(403);
+        assertThat(cut.resolve(root, "192.0.2.7").admitted()).as("on /ws").isTrue();
+
+        settings.headerAllowMqtt = "true";
+        cut.configure();
+        assertThat(cut.resolveMqttConnect(root, "192.0.2.7").identity().role()).isEqualTo(Role.ADMIN);
+
+        settings.headerAllowMqtt = "sure";
+        cut.configure();
+        assertThat(cut.unusable()).hasValueSatisfying(reason -> assertThat(reason).contains("chat.auth.header.allow-mqtt"));
     }
 
     @Test

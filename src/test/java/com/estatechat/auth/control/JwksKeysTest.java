@@ -68,6 +68,7 @@ class JwksKeysTest {
         settings.jwtJwksMaxStale = "4s";
         settings.maxSession = "24h";
         settings.noneAllowRemote = "false";
+        settings.headerAllowMqtt = "false";
         cut = new IdentityResolver();
         cut.settings = settings;
         cut.live = TestSettings.live(Map.of("chat.allow-missing-origin", "true"));
