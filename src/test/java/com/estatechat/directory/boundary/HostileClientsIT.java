@@ -145,6 +145,41 @@ class HostileClientsIT {
                 .isEqualTo(204);
     }
 
+    /**
+     * Issue 22, item 5: a message the erased user sent that still waited in another user's inbox is
+     * delivered after the erasure, and its ack's history event carried it back into the store.
+     */
+    @Test
+    void anErasedUsersMessageStillInAnInboxIsNotStoredAgainWhenAcked() {
+        String erased = user("erased");
+        String reader = user("reader");
+        String witness = user("witness");
+        UserDirectoryClient.provision(base(), reader, "tenant");
+        try (ChatClient leaving = ChatClient.connect(base(), erased)) {
+            assertThat(leaving.answerTo(reader, "my new phone number is …")).isEqualTo("queued");
+        }
+        assertThat(UserDirectoryClient.delete(base(), erased, ADMIN).statusCode()).isEqualTo(204);
+
+        try (ChatClient reading = ChatClient.connect(base(), reader);
+                ChatClient later = ChatClient.connect(base(), witness)) {
+            assertThat(reading.receiveAndAck().getString("sender_id")).as("still delivered").isEqualTo(erased);
+            assertThat(later.answerTo(reader, "after the erasure")).isEqualTo("queued");
+            reading.receiveAndAck();
+            // the history queue is applied in order: once the witness's message is stored, the ack before it was too
+            Awaitility.await().atMost(ChatClient.WAIT).untilAsserted(() -> assertThat(peers(reader)).contains(witness));
+            assertThat(peers(reader)).doesNotContain(erased);
+        }
+    }
+
+    /** The peers of the user's stored conversations, as {@code GET /api/conversations} lists them. */
+    private List<String> peers(String userId) {
+        HttpResponse<String> response = ApiClient.get(base(), "conversations", Map.of("id", userId, "role", "tenant"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return jakarta.json.Json.createReader(new java.io.StringReader(response.body())).readObject()
+                .getJsonArray("conversations").getValuesAs(jakarta.json.JsonObject.class).stream()
+                .map(conversation -> conversation.getString("peer_id")).toList();
+    }
+
     @Test
     void theConnectionPastTheLimitIsRefusedWith429BeforeTheUpgrade() {
         String greedy = user("greedy");
