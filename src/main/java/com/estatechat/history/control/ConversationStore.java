@@ -87,7 +87,8 @@ public class ConversationStore {
     private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Workers.daemonThreads("chat-history-maintenance"));
     private ScheduledFuture<?> retrying;
-    private volatile DataSource dataSource;
+    /** Package-private for tests that hold a transaction of their own against the store's. */
+    volatile DataSource dataSource;
     private volatile EntityManagerFactory entities;
     private volatile String lastFailure = "not opened yet";
 

@@ -4,11 +4,18 @@ import static com.estatechat.history.control.TestStores.delivered;
 import static com.estatechat.history.control.TestStores.id;
 import static com.estatechat.history.control.TestStores.message;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.estatechat.history.entity.HistoryEvent;
 import com.estatechat.history.entity.MessageStatus;
 import com.estatechat.history.entity.StoredMessage;
 import java.io.File;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -144,6 +151,40 @@ class ConversationStoreTest {
                 java.time.Instant.now().plusSeconds(1).toString());
         store.apply(List.of(later, delivered(later, "alice")));
         assertThat(rows(later.messageId())).as("sent after the erasure").hasSize(1);
+    }
+
+    /**
+     * The write guard: an erasure that comes while a batch is writing one of bob's messages waits
+     * for that batch to commit, then deletes what it wrote. Under read committed, without the
+     * guard, the delete does not see the batch's uncommitted row, and the row stays.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void anErasureWaitsForTheBatchInProgressAndDeletesWhatItWrote(String database) throws Exception {
+        open(database);
+        String fromBob = id();
+        CompletableFuture<Integer> erasure;
+        try (Connection batch = store.dataSource.getConnection()) {
+            batch.setAutoCommit(false);
+            try (Statement statement = batch.createStatement()) {
+                statement.executeQuery("SELECT id FROM chat_write_guard WHERE id = 1 FOR UPDATE").close();
+                statement.executeUpdate("INSERT INTO chat_message (message_id, recipient_id, sender_id, sender_role,"
+                        + " target_id, body, sent_at, status) VALUES ('" + fromBob + "', 'alice', 'bob', 'tenant',"
+                        + " 'alice', 'hello', CURRENT_TIMESTAMP, 1)");
+            }
+            erasure = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return store.erase("bob");
+                } catch (StoreUnavailable e) {
+                    throw new CompletionException(e);
+                }
+            });
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !erasure.isDone());
+            batch.commit();
+        }
+
+        assertThat(erasure.get(10, TimeUnit.SECONDS)).as("rows erased").isEqualTo(1);
+        assertThat(rows(fromBob)).isEmpty();
     }
 
     /** docs/design.md: no callback under a lock; an observer that waited for the store would deadlock. */
