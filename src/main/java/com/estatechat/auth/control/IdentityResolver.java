@@ -27,8 +27,9 @@ import java.util.logging.Logger;
 /**
  * Decides who a handshake is from: first (mode {@code none}) the loopback rule on the client's
  * address and its {@code Host}, then the {@code Origin} check against cross-site WebSocket
- * hijacking, then the authenticator of {@code chat.auth.mode}. When the mode's keys are missing or unusable, or a {@code chat.auth.*}
- * value is bad, every handshake is refused (401), readiness says why, and the log names the key.
+ * hijacking, then the authenticator of {@code chat.auth.mode}. When the mode's keys are missing or
+ * unusable, or a {@code chat.auth.*} value is bad, every handshake is refused (401), readiness says
+ * why, and the log names the key.
  */
 @ApplicationScoped
 public class IdentityResolver {
