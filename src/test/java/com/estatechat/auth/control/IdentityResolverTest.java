@@ -28,21 +28,7 @@ class IdentityResolverTest {
 
     @BeforeEach
     void settings() {
-        settings = new AuthSettings();
-        settings.mode = "none";
-        settings.headerSecret = Optional.empty();
-        settings.jwtSecret = Optional.empty();
-        settings.jwtPublicKey = Optional.empty();
-        settings.jwtJwksUrl = Optional.empty();
-        settings.jwtIssuer = Optional.empty();
-        settings.jwtAudience = Optional.empty();
-        settings.jwtRoleClaim = "role";
-        settings.jwtAllowAnyIssuer = "false";
-        settings.jwtAllowAnyAudience = "false";
-        settings.jwtJwksMaxStale = "1h";
-        settings.maxSession = "24h";
-        settings.noneAllowRemote = "false";
-        settings.headerAllowMqtt = "false";
+        settings = TestIdentities.shipped("none");
         cut = new IdentityResolver();
         cut.settings = settings;
         cut.live = TestSettings.live(Map.of("chat.allowed-origins", ORIGINS));

@@ -9,11 +9,11 @@ public final class TestIdentities {
     private TestIdentities() {
     }
 
-    /** Mode {@code header} with {@code secret}; {@code allowMqtt} is {@code chat.auth.header.allow-mqtt}. */
-    public static IdentityResolver headerMode(String secret, boolean allowMqtt, LiveSettings live) {
+    /** The {@code chat.auth.*} keys as shipped, in {@code mode}, with no secret or key. */
+    static AuthSettings shipped(String mode) {
         AuthSettings settings = new AuthSettings();
-        settings.mode = "header";
-        settings.headerSecret = Optional.of(secret);
+        settings.mode = mode;
+        settings.headerSecret = Optional.empty();
         settings.jwtSecret = Optional.empty();
         settings.jwtPublicKey = Optional.empty();
         settings.jwtJwksUrl = Optional.empty();
@@ -25,6 +25,14 @@ public final class TestIdentities {
         settings.jwtJwksMaxStale = "1h";
         settings.maxSession = "24h";
         settings.noneAllowRemote = "false";
+        settings.headerAllowMqtt = "false";
+        return settings;
+    }
+
+    /** Mode {@code header} with {@code secret}; {@code allowMqtt} is {@code chat.auth.header.allow-mqtt}. */
+    public static IdentityResolver headerMode(String secret, boolean allowMqtt, LiveSettings live) {
+        AuthSettings settings = shipped("header");
+        settings.headerSecret = Optional.of(secret);
         settings.headerAllowMqtt = Boolean.toString(allowMqtt);
         IdentityResolver resolver = new IdentityResolver();
         resolver.settings = settings;
