@@ -36,6 +36,8 @@ public final class TestRegistries {
         registry.metrics = new ChatMetrics();
         registry.workers = new Workers();
         registry.settings = settings;
+        registry.budgets = new UserBudgets();
+        registry.budgets.settings = settings;
         return registry;
     }
 }
