@@ -264,20 +264,8 @@ class ConsumerChannelTest {
         ConsumerChannel carrier = new ConsumerChannel(broker, topology, owner, "gated channel");
         Ending removed = new Ending();
         Ending cancelled = new Ending();
-        for (InboxSubscription subscription : List.of(new InboxSubscription("u0", carrier, removed),
-                new InboxSubscription("u1", carrier, cancelled))) {
-            CompletableFuture<Void> consuming = new CompletableFuture<>();
-            carrier.reserve();
-            carrier.execute(() -> {
-                try {
-                    carrier.start(subscription, 20, List.of(), List.of());
-                    consuming.complete(null);
-                } catch (java.io.IOException | RuntimeException e) {
-                    consuming.completeExceptionally(e);
-                }
-            });
-            consuming.get(10, TimeUnit.SECONDS);
-        }
+        startOn(carrier, new InboxSubscription("u0", carrier, removed));
+        startOn(carrier, new InboxSubscription("u1", carrier, cancelled));
 
         owner.hold();
         try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
@@ -309,18 +297,7 @@ class ConsumerChannelTest {
         Gate owner = new Gate();
         ConsumerChannel carrier = new ConsumerChannel(broker, topology, owner, "gated channel");
         Recording shown = new Recording();
-        InboxSubscription subscription = new InboxSubscription("u0", carrier, shown);
-        CompletableFuture<Void> consuming = new CompletableFuture<>();
-        carrier.reserve();
-        carrier.execute(() -> {
-            try {
-                carrier.start(subscription, 20, List.of(), List.of());
-                consuming.complete(null);
-            } catch (java.io.IOException | RuntimeException e) {
-                consuming.completeExceptionally(e);
-            }
-        });
-        consuming.get(10, TimeUnit.SECONDS);
+        InboxSubscription subscription = startOn(carrier, new InboxSubscription("u0", carrier, shown));
 
         owner.hold(); // the channel's owner is busy: the delivery's record waits behind it
         try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
@@ -343,6 +320,22 @@ class ConsumerChannelTest {
         } finally {
             owner.thread.shutdown();
         }
+    }
+
+    /** Starts {@code subscription}'s consumer on {@code carrier}, on its owner, and waits until it consumes. */
+    private static InboxSubscription startOn(ConsumerChannel carrier, InboxSubscription subscription) throws Exception {
+        CompletableFuture<Void> consuming = new CompletableFuture<>();
+        carrier.reserve();
+        carrier.execute(() -> {
+            try {
+                carrier.start(subscription, 20, List.of(), List.of());
+                consuming.complete(null);
+            } catch (java.io.IOException | RuntimeException e) {
+                consuming.completeExceptionally(e);
+            }
+        });
+        consuming.get(10, TimeUnit.SECONDS);
+        return subscription;
     }
 
     /** The owner of a channel, on one thread, whose tasks a test can hold back and then let run in order. */
