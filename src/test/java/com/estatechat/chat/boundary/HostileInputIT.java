@@ -265,7 +265,7 @@ class HostileInputIT {
     }
 
     /** Alice and Bob take turns; returns what went wrong (nothing, when all is well). */
-    private static List<String> chat(ChatClient alice, ChatClient bob, int rounds) {
+    static List<String> chat(ChatClient alice, ChatClient bob, int rounds) {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             exchange(alice, bob, "a" + i, problems);
