@@ -95,8 +95,12 @@ public final class ChatConnection {
     private boolean sending;
     private boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
-    /** The payload of the last heartbeat ping: only a pong that echoes it (or a proof ping) shows the client reads. */
-    private volatile ByteBuffer heartbeatPayload;
+    /**
+     * This connection's heartbeat ping payload, random: a pong that echoes it (or a proof ping) shows
+     * the client reads, however late it comes (a pong slower than the interval answers an earlier ping).
+     */
+    private final ByteBuffer heartbeatPayload = ByteBuffer.allocate(1 + Long.BYTES).put(HEARTBEAT)
+            .putLong(ThreadLocalRandom.current().nextLong()).flip().asReadOnlyBuffer();
     private Future<?> expiry;
     /** The user this connection belongs to, from its registration on. */
     private volatile UserSessions user;
@@ -364,10 +368,7 @@ public final class ChatConnection {
             sendPing(proof);
             return;
         }
-        ByteBuffer payload = ByteBuffer.allocate(1 + Long.BYTES).put(HEARTBEAT)
-                .putLong(ThreadLocalRandom.current().nextLong()).flip();
-        heartbeatPayload = payload.asReadOnlyBuffer();
-        sendPing(payload);
+        sendPing(heartbeatPayload.duplicate());
     }
 
     private void sendPing(ByteBuffer payload) {
