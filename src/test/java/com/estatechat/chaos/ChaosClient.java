@@ -131,6 +131,9 @@ final class ChaosClient implements WebSocket.Listener {
 
     @Override
     public void onOpen(WebSocket webSocket) {
+        // here, not when buildAsync completes: the server's first frames (connected, then what the user
+        // holds unacked) may be handled, and acked, before the thread that opened the socket goes on
+        socket = webSocket;
         if (!silent) {
             webSocket.request(1);
         }
