@@ -1,6 +1,6 @@
 package com.estatechat.settings;
 
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Role;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package com.estatechat.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Role;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

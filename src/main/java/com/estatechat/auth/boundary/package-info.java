@@ -1,6 +1,5 @@
 /**
- * Who may connect, before the WebSocket upgrade and on the REST API:
- * {@link com.estatechat.auth.boundary.HandshakeFilter} answers with an HTTP status,
- * {@link com.estatechat.auth.boundary.ApiCaller} names a REST caller, {@code AuthReadiness} reports the mode.
+ * Who calls the REST API: {@link com.estatechat.auth.boundary.ApiCaller} names a REST caller,
+ * {@code AuthReadiness} reports the mode. The WebSocket handshake is checked in {@code chat.boundary}.
  */
 package com.estatechat.auth.boundary;

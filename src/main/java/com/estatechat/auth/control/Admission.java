@@ -1,7 +1,7 @@
 package com.estatechat.auth.control;
 
 import com.estatechat.auth.entity.HandshakeRefusal;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 
 /** The outcome of checking a handshake: an identity, or the refusal to answer with. */
 public record Admission(Identity identity, HandshakeRefusal refusal) {

@@ -3,7 +3,7 @@ package com.estatechat.auth.control;
 import com.estatechat.auth.entity.AuthMode;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import com.estatechat.settings.LiveSettings;
 import com.estatechat.settings.OperationalSettings;
 import jakarta.annotation.PostConstruct;

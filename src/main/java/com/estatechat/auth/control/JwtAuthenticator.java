@@ -2,8 +2,8 @@ package com.estatechat.auth.control;
 
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;

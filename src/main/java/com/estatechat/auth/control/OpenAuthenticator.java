@@ -2,8 +2,8 @@ package com.estatechat.auth.control;
 
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import java.util.Optional;
 
 /** Mode {@code none}: the {@code id} query parameter is the user, {@code role} (default tenant) the role. */

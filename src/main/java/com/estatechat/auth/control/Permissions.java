@@ -1,7 +1,7 @@
 package com.estatechat.auth.control;
 
-import com.estatechat.auth.entity.Broadcast;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Broadcast;
+import com.estatechat.identity.Identity;
 import com.estatechat.settings.LiveSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

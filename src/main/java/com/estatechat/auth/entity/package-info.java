@@ -1,5 +1,5 @@
 /**
- * An authenticated caller ({@link com.estatechat.auth.entity.Identity}), its
- * {@link com.estatechat.auth.entity.Role}, and the broadcast targets ({@code role:…}). Values only.
+ * What authentication works with: the configured {@link com.estatechat.auth.entity.AuthMode}, the
+ * credentials a handshake carries and why one was refused. Values only.
  */
 package com.estatechat.auth.entity;

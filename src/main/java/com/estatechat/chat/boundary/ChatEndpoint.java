@@ -1,8 +1,8 @@
 package com.estatechat.chat.boundary;
 
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import com.estatechat.chat.control.ChatConnection;
-import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
@@ -53,7 +53,7 @@ public class ChatEndpoint {
     Relay relay;
 
     @Inject
-    FrameCodec codec;
+    JsonCodec codec;
 
     @Inject
     ChatSettings settings;

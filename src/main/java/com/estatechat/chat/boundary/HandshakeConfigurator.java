@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Puts the handshake's identity into the session's user properties (WebSocket 2.1 makes them a
- * per-connection copy). The {@link com.estatechat.auth.boundary.HandshakeFilter} has already
+ * per-connection copy). The {@link com.estatechat.chat.boundary.HandshakeFilter} has already
  * refused bad handshakes with an HTTP status; this only carries the result over to the session.
  * It also selects the subprotocol {@value HandshakeCredentials#PROTOCOL} when the client offers
  * it, and never a {@code bearer.} one: that would send the token back in a response header. Every

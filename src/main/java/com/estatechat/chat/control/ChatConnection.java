@@ -1,6 +1,6 @@
 package com.estatechat.chat.control;
 
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;

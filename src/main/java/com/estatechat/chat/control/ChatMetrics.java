@@ -2,121 +2,93 @@ package com.estatechat.chat.control;
 
 import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.chat.entity.ErrorCode;
+import com.estatechat.metrics.Counter;
+import com.estatechat.metrics.Meters;
+import com.estatechat.metrics.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 
 /**
- * The chat's metrics. On a server with MicroProfile Metrics (Payara) they are exported under
- * {@code /metrics?scope=application}; on one without it (WildFly 27 and later, whose MicroProfile
- * configuration has Micrometer instead) they are not kept, and the WAR deploys all the same: no
- * class of the Metrics API is touched unless the server provides it.
+ * The chat's metrics ({@code chat.*} in docs/operations.md). A {@code new ChatMetrics()} outside
+ * CDI counts nothing, which is what unit tests want.
  */
 @ApplicationScoped
 public class ChatMetrics {
 
-    private static final Logger LOG = Logger.getLogger(ChatMetrics.class.getName());
-    private static final String METRICS_API = "org.eclipse.microprofile.metrics.MetricRegistry";
-
-    /** Typed as Object so that this class names no Metrics type; see {@link MicroProfileMetrics#register}. */
     @Inject
-    Instance<Object> beans;
+    Meters meters;
 
     @Inject
     BrokerConnection broker;
 
-    /** null when the server has no MicroProfile Metrics. */
-    private MicroProfileMetrics exported;
+    private Counter accepted = Counter.NONE;
+    private Timer confirmLatency = Timer.NONE;
+    private Counter delivered = Counter.NONE;
+    private Counter redelivered = Counter.NONE;
+    private Counter receiptsDropped = Counter.NONE;
+    private Counter receiptsStored = Counter.NONE;
+    private Counter receiptMessages = Counter.NONE;
+    private Counter inboxShareRefused = Counter.NONE;
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
     @PostConstruct
     void register() {
-        if (metricsApiPresent()) {
-            exported = MicroProfileMetrics.register(beans);
+        accepted = meters.counter("chat.messages.accepted");
+        confirmLatency = meters.timer("chat.publish.confirm");
+        delivered = meters.counter("chat.messages.delivered");
+        redelivered = meters.counter("chat.messages.redelivered");
+        receiptsDropped = meters.counter("chat.receipts.dropped");
+        receiptsStored = meters.counter("chat.receipts.stored");
+        receiptMessages = meters.counter("chat.receipts.messages");
+        inboxShareRefused = meters.counter("chat.inbox.share.refused");
+        for (ErrorCode code : ErrorCode.values()) {
+            errors.put(code, meters.counter("chat.errors", "code", code.wireName()));
         }
-        if (exported != null) {
-            // 1 while the broker blocks publishing (a resource alarm): sends are refused at once meanwhile
-            exported.brokerBlocked(() -> broker.publishingBlocked() == null ? 0 : 1);
-        }
-        if (exported == null) {
-            LOG.info("This server has no MicroProfile Metrics: the chat's metrics are not exported.");
-        }
-    }
-
-    private static boolean metricsApiPresent() {
-        try {
-            Class.forName(METRICS_API, false, ChatMetrics.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        // 1 while the broker blocks publishing (a resource alarm): sends are refused at once meanwhile
+        meters.gauge("chat.broker.blocked", () -> broker.publishingBlocked() == null ? 0 : 1);
     }
 
     public void sessionsOpen(Supplier<Integer> count) {
-        if (exported != null) {
-            exported.sessionsOpen(count);
+        if (meters != null) {
+            meters.gauge("chat.sessions.open", count);
         }
     }
 
     public void accepted(Duration confirmTime) {
-        if (exported != null) {
-            exported.accepted(confirmTime);
-        }
+        accepted.inc();
+        confirmLatency.update(confirmTime);
     }
 
     public void delivered() {
-        if (exported != null) {
-            exported.delivered();
-        }
+        delivered.inc();
     }
 
     /** A {@code delivered} or {@code read} receipt the sender's full inbox refused (the message itself was delivered, or read). */
     public void receiptDropped() {
-        if (exported != null) {
-            exported.receiptDropped();
-        }
+        receiptsDropped.inc();
     }
 
     /** {@code receipts} receipts stored by the broker in one message to their sender's inbox. */
     public void receiptsStored(int receipts) {
-        if (exported != null) {
-            exported.receiptsStored(receipts);
-        }
+        receiptsStored.inc(receipts);
+        receiptMessages.inc();
     }
 
     public void redelivered() {
-        if (exported != null) {
-            exported.redelivered();
-        }
-    }
-
-    /** An event committed to the conversation store {@code lag} after it happened. */
-    public void historyWritten(Duration lag) {
-        if (exported != null) {
-            exported.historyWritten(lag);
-        }
-    }
-
-    /** A read of the conversation store refused at its user's limits (a REST call, a sync or a read frame). */
-    public void historyReadRefused() {
-        if (exported != null) {
-            exported.historyReadRefused();
-        }
+        redelivered.inc();
     }
 
     /** A send refused because its sender's share of the recipient's inbox was taken ({@code chat.inbox.max-per-sender}). */
     public void inboxShareRefused() {
-        if (exported != null) {
-            exported.inboxShareRefused();
-        }
+        inboxShareRefused.inc();
     }
 
     public void error(ErrorCode code) {
-        if (exported != null) {
-            exported.error(code);
-        }
+        errors.getOrDefault(code, Counter.NONE).inc();
     }
 }

@@ -1,7 +1,9 @@
 package com.estatechat.chat.control;
 
-import com.estatechat.auth.entity.Broadcast;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.history.control.MessageIds;
+import com.estatechat.json.JsonCodec;
+import com.estatechat.identity.Broadcast;
+import com.estatechat.identity.Identity;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ClientFrame;
 import com.estatechat.chat.entity.ErrorCode;
@@ -43,15 +45,15 @@ public class FrameParser {
         }
     }
 
-    private final FrameCodec codec;
+    private final JsonCodec codec;
     private final IntSupplier maxMessageChars;
 
-    public FrameParser(FrameCodec codec, int maxMessageChars) {
+    public FrameParser(JsonCodec codec, int maxMessageChars) {
         this(codec, () -> maxMessageChars);
     }
 
     /** @param maxMessageChars asked for each message: the limit in force ({@code chat.max-message-chars} is live) */
-    public FrameParser(FrameCodec codec, IntSupplier maxMessageChars) {
+    public FrameParser(JsonCodec codec, IntSupplier maxMessageChars) {
         this.codec = codec;
         this.maxMessageChars = maxMessageChars;
     }

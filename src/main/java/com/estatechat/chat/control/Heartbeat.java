@@ -1,7 +1,7 @@
 package com.estatechat.chat.control;
 
 import com.estatechat.auth.control.IdentityResolver;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;

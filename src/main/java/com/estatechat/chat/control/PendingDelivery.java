@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.chat.entity.MessageFrame;
 
@@ -25,7 +26,7 @@ record PendingDelivery(String messageId, String senderId, String clientMsgId, St
     }
 
     /** This delivery with its frame decoded: at most once, by whoever needs it first. */
-    PendingDelivery withDecodedFrame(FrameCodec codec) {
+    PendingDelivery withDecodedFrame(JsonCodec codec) {
         return decodedFrame != null ? this : new PendingDelivery(messageId, senderId, clientMsgId, frame,
                 codec.fromJson(frame, MessageFrame.class), deliveryTag, subscription, shown, shownAt);
     }

@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.history.control.MessageIds;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.Publisher;
 import com.estatechat.concurrent.Coalescer;

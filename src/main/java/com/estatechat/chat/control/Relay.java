@@ -1,5 +1,7 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.history.control.MessageIds;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.BrokerUnavailable;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.PublishRefused;
@@ -9,9 +11,9 @@ import com.estatechat.amqp.control.UnknownRecipient;
 import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.control.Permissions;
-import com.estatechat.auth.entity.Broadcast;
+import com.estatechat.identity.Broadcast;
 import com.estatechat.auth.entity.HandshakeRefusal;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import com.estatechat.chat.entity.AuthOkFrame;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ErrorCode;
@@ -62,7 +64,7 @@ public class Relay {
     ReceiptCoalescer receipts;
 
     @Inject
-    FrameCodec codec;
+    JsonCodec codec;
 
     @Inject
     MessageIds ids;

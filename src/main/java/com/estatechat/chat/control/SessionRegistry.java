@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.concurrent.Workers;
@@ -42,7 +43,7 @@ public class SessionRegistry {
     Inboxes inboxes;
 
     @Inject
-    FrameCodec codec;
+    JsonCodec codec;
 
     @Inject
     ChatMetrics metrics;

@@ -1,11 +1,12 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.InboxDelivery;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
-import com.estatechat.auth.entity.Broadcast;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Broadcast;
+import com.estatechat.identity.Role;
 import com.estatechat.chat.entity.MessageFrame;
 import com.estatechat.concurrent.SerialExecutor;
 import com.estatechat.chat.entity.ReceiptFrame;
@@ -54,7 +55,7 @@ final class UserSessions implements InboxListener {
     private final String userId;
     private final Executor lane;
     private final Inboxes inboxes;
-    private final FrameCodec codec;
+    private final JsonCodec codec;
     private final ChatMetrics metrics;
     private final UserBudget budget;
 
@@ -92,7 +93,7 @@ final class UserSessions implements InboxListener {
     /** The inbox was deleted: never subscribe again, which would create it anew. */
     private boolean removed;
 
-    UserSessions(String userId, Executor lane, Inboxes inboxes, FrameCodec codec, ChatMetrics metrics,
+    UserSessions(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
             UserBudget budget) {
         this.userId = userId;
         this.lane = lane;

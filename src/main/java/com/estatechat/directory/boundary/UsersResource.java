@@ -2,8 +2,8 @@ package com.estatechat.directory.boundary;
 
 import com.estatechat.amqp.control.BrokerUnavailable;
 import com.estatechat.auth.boundary.ApiCaller;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.directory.control.UserDirectory;
 import com.estatechat.history.control.StoreReads;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package com.estatechat.history.boundary;
 
 import com.estatechat.auth.boundary.ApiCaller;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;

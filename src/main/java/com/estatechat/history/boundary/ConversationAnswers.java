@@ -1,9 +1,9 @@
 package com.estatechat.history.boundary;
 
 import com.estatechat.auth.boundary.ApiCaller;
-import com.estatechat.auth.entity.Broadcast;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.chat.control.MessageIds;
+import com.estatechat.identity.Broadcast;
+import com.estatechat.identity.Identity;
+import com.estatechat.history.control.MessageIds;
 import com.estatechat.history.control.ConversationQueries;
 import com.estatechat.history.control.StoreReads;
 import com.estatechat.history.control.StoreUnavailable;

@@ -1,6 +1,6 @@
 package com.estatechat.history.control;
 
-import com.estatechat.auth.entity.Broadcast;
+import com.estatechat.identity.Broadcast;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.history.entity.HistoryEvent;
 import com.estatechat.history.entity.MessageStatus;

@@ -4,7 +4,7 @@ import com.estatechat.amqp.control.BrokerUnavailable;
 import com.estatechat.amqp.control.InboxTopology;
 import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.Publisher;
-import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.concurrent.Coalescer;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.history.entity.HistoryEvent;
@@ -46,7 +46,7 @@ public class HistoryFeed {
     Publisher publisher;
 
     @Inject
-    FrameCodec codec;
+    JsonCodec codec;
 
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Workers.daemonThreads("chat-history-feed"));
     // the feed thread's own

@@ -4,8 +4,7 @@ import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.amqp.control.InboxArgumentsMismatch;
 import com.estatechat.amqp.control.InboxTopology;
-import com.estatechat.chat.control.ChatMetrics;
-import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.history.entity.HistoryEvent;
 import com.rabbitmq.client.AMQP;
@@ -61,10 +60,10 @@ public class HistoryWriter {
     HistorySettings settings;
 
     @Inject
-    FrameCodec codec;
+    JsonCodec codec;
 
     @Inject
-    ChatMetrics metrics;
+    HistoryMetrics metrics;
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             Workers.daemonThreads("chat-history-writer"));
@@ -284,7 +283,7 @@ public class HistoryWriter {
             applied.addAndGet(batch.size());
             Instant now = Instant.now();
             for (HistoryEvent event : batch) {
-                metrics.historyWritten(lag(event, now));
+                metrics.written(lag(event, now));
             }
         } catch (IOException | RuntimeException e) {
             // the channel went: the broker requeues the batch, which comes again and changes nothing

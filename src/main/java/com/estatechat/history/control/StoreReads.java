@@ -1,6 +1,5 @@
 package com.estatechat.history.control;
 
-import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.concurrent.Workers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -35,7 +34,7 @@ public class StoreReads {
     HistorySettings settings;
 
     @Inject
-    ChatMetrics metrics;
+    HistoryMetrics metrics;
 
     ReadLimits limits;
 
@@ -64,7 +63,7 @@ public class StoreReads {
     public <T> CompletableFuture<T> read(String readerId, Function<EntityManager, T> query) {
         Optional<Duration> refused = limits.admit(readerId);
         if (refused.isPresent()) {
-            metrics.historyReadRefused();
+            metrics.readRefused();
             return CompletableFuture.failedFuture(new TooManyReads("too many reads of the conversation store by "
                     + readerId + "; retry later", refused.get()));
         }

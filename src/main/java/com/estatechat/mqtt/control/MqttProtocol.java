@@ -4,9 +4,9 @@ import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import com.estatechat.chat.control.ChatConnection;
-import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
 import com.estatechat.chat.control.SessionRegistry;
@@ -58,7 +58,7 @@ public class MqttProtocol {
     Relay relay;
 
     @Inject
-    FrameCodec codec;
+    JsonCodec codec;
 
     @Inject
     ChatSettings settings;

@@ -3,8 +3,8 @@ package com.estatechat.auth.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.auth.entity.HandshakeCredentials;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.settings.TestSettings;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSASigner;

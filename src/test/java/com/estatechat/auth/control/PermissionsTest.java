@@ -2,8 +2,8 @@ package com.estatechat.auth.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.settings.TestSettings;
 import java.util.Map;
 import java.util.Set;

@@ -2,10 +2,10 @@ package com.estatechat.chat.boundary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.chat.control.ChatConnection;
-import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.TestRegistries;
 import com.estatechat.settings.ChatSettings;
@@ -57,7 +57,7 @@ class ChatEndpointSessionCapTest {
                 return 1 << 20;
             }
         };
-        cut.codec = new FrameCodec();
+        cut.codec = new JsonCodec();
         cut.heartbeat = new Heartbeat() {
             @Override
             public void closeAtExpiry(ChatConnection connection) {

@@ -2,8 +2,8 @@ package com.estatechat.chat.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,14 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.chat.entity.FrameRejected;
@@ -51,7 +52,7 @@ class FrameParserFuzzTest {
     static final List<String> PLACEMENTS = List.of("NESTED", "{\"target_id\":\"bob\",\"message\":NESTED}",
             "{\"extra\":NESTED,\"target_id\":\"bob\",\"message\":\"hi\"}", "{\"type\":NESTED}", "[NESTED]");
 
-    static final FrameParser CUT = new FrameParser(new FrameCodec(), MAX_CHARS);
+    static final FrameParser CUT = new FrameParser(new JsonCodec(), MAX_CHARS);
 
     /** The outcome of one parse: a command, or the refusal's code; any other exception fails the target. */
     record Outcome(ChatCommand command, ErrorCode code) {

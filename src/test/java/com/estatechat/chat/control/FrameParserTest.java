@@ -1,10 +1,11 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.chat.entity.ErrorFrame;
@@ -19,7 +20,7 @@ class FrameParserTest {
     static final Identity ALICE = Identity.of("alice", Role.TENANT);
     static final String ID = "0190c5a2-7b1e-7c3d-8e4f-123456789abc";
 
-    final FrameCodec codec = new FrameCodec();
+    final JsonCodec codec = new JsonCodec();
     final FrameParser cut = new FrameParser(codec, 10);
 
     @Test

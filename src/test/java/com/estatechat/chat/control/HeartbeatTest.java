@@ -3,9 +3,9 @@ package com.estatechat.chat.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.estatechat.auth.entity.Identity;
+import com.estatechat.identity.Identity;
 import com.estatechat.auth.control.IdentityResolver;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Role;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.OperationalSettings;
 import com.estatechat.settings.TestSettings;

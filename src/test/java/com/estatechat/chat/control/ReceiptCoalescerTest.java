@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.history.control.MessageIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.amqp.control.OutgoingMessage;

@@ -1,5 +1,7 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.history.control.MessageIds;
+import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.amqp.control.BrokerUnavailable;
@@ -15,8 +17,8 @@ import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.Permissions;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeRefusal;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.chat.entity.ChatCommand;
 import com.estatechat.chat.entity.ReceiptFrame;
 import com.estatechat.history.control.HistoryFeed;
@@ -62,7 +64,7 @@ class RelayTest {
 
     @BeforeEach
     void relay() {
-        cut.codec = new FrameCodec();
+        cut.codec = new JsonCodec();
         cut.metrics = new ChatMetrics();
         cut.settings = new ChatSettings(); // no inbox share unless a test sets one
         cut.parser = new FrameParser(cut.codec, 100);
@@ -85,7 +87,7 @@ class RelayTest {
 
     @Test
     void aFrameThatFailsUnexpectedlyClosesWith1011InsteadOfEscapingTheHandler() {
-        cut.parser = new FrameParser(new FrameCodec(), 10) {
+        cut.parser = new FrameParser(new JsonCodec(), 10) {
             @Override
             public ChatCommand parse(String text, Identity sender) {
                 throw new IllegalStateException("a bug");

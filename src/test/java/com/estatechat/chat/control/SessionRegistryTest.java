@@ -1,12 +1,13 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.OperationalSettings;
 import com.estatechat.settings.TestSettings;
@@ -30,7 +31,7 @@ class SessionRegistryTest {
                 return new CompletableFuture<>();
             }
         };
-        cut.codec = new FrameCodec();
+        cut.codec = new JsonCodec();
         cut.metrics = new ChatMetrics();
         cut.workers = new Workers();
         // one frame a second after a burst of three

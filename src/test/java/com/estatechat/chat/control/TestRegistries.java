@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
@@ -32,7 +33,7 @@ public final class TestRegistries {
                 return false;
             }
         };
-        registry.codec = new FrameCodec();
+        registry.codec = new JsonCodec();
         registry.metrics = new ChatMetrics();
         registry.workers = new Workers();
         registry.settings = settings;

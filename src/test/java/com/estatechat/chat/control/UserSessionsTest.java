@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.amqp.control.InboxDelivery;
@@ -7,8 +8,8 @@ import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.amqp.control.TestSubscriptions;
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.chat.entity.MessageFrame;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** One user's lane, driven task by task: the lane runs each task at once, on the test's thread. */
 class UserSessionsTest {
 
-    private final FrameCodec codec = new FrameCodec();
+    private final JsonCodec codec = new JsonCodec();
     private final CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
     private final Inboxes inboxes = new Inboxes() {
         @Override

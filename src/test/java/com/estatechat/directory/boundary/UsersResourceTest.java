@@ -3,7 +3,7 @@ package com.estatechat.directory.boundary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Role;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

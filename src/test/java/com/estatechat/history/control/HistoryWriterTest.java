@@ -9,8 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.amqp.control.InboxTopology;
-import com.estatechat.chat.control.ChatMetrics;
-import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.history.entity.HistoryEvent;
 import com.rabbitmq.client.Channel;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class HistoryWriterTest {
 
-    final FrameCodec codec = new FrameCodec();
+    final JsonCodec codec = new JsonCodec();
     final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
     final Logger log = Logger.getLogger(HistoryWriter.class.getName());
     final Handler recorder = new Handler() {
@@ -161,7 +160,7 @@ class HistoryWriterTest {
         cut.settings.readsPerSecond = 10;
         cut.settings.readsBurst = 20;
         cut.settings.check();
-        cut.metrics = new ChatMetrics();
+        cut.metrics = new HistoryMetrics();
         Deque<Channel> channels = new ArrayDeque<>(List.of(first.channel, second.channel));
         cut.broker = new BrokerConnection() {
             @Override

@@ -3,7 +3,6 @@ package com.estatechat.history.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.estatechat.chat.control.ChatMetrics;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +35,7 @@ class StoreReadsTest {
             }
         };
         cut.limits = new ReadLimits(4, 10, 20, System::nanoTime);
-        cut.metrics = new ChatMetrics();
+        cut.metrics = new HistoryMetrics();
         return cut;
     }
 

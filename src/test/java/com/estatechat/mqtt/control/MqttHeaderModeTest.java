@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.auth.control.TestIdentities;
 import com.estatechat.chat.control.ChatConnection;
-import com.estatechat.chat.control.FrameCodec;
+import com.estatechat.json.JsonCodec;
 import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.TestRegistries;
 import com.estatechat.settings.ChatSettings;
@@ -64,7 +64,7 @@ class MqttHeaderModeTest {
         cut.identities = TestIdentities.headerMode(SECRET, allowMqtt, live);
         cut.registry = TestRegistries.withoutBroker(live);
         cut.live = live;
-        cut.codec = new FrameCodec();
+        cut.codec = new JsonCodec();
         cut.settings = new ChatSettings() {
             @Override
             public int sendQueueLimit() {

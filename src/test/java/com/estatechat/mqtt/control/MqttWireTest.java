@@ -2,8 +2,8 @@ package com.estatechat.mqtt.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.estatechat.auth.entity.Identity;
-import com.estatechat.auth.entity.Role;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
 import com.estatechat.chat.control.ChatConnection;
 import com.estatechat.mqtt.entity.MqttPacket;
 import jakarta.websocket.RemoteEndpoint;

@@ -1,4 +1,4 @@
-package com.estatechat.chat.control;
+package com.estatechat.json;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.spi.JsonProvider;
@@ -14,13 +14,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Turns frames into JSON and back with one shared, thread-safe {@link Jsonb}: snake_case names,
+ * Turns frames, broker messages and history events into JSON and back with one shared, thread-safe {@link Jsonb}: snake_case names,
  * null fields left out. Creating a Jsonb per message would look the provider up every time.
  */
 @ApplicationScoped
-public class FrameCodec {
+public class JsonCodec {
 
-    private static final Logger LOG = Logger.getLogger(FrameCodec.class.getName());
+    private static final Logger LOG = Logger.getLogger(JsonCodec.class.getName());
 
     private final Jsonb jsonb = JsonbBuilder.create(new JsonbConfig()
             .withPropertyNamingStrategy(PropertyNamingStrategy.LOWER_CASE_WITH_UNDERSCORES));

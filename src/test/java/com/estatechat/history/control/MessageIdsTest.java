@@ -1,5 +1,6 @@
-package com.estatechat.chat.control;
+package com.estatechat.history.control;
 
+import com.estatechat.history.control.MessageIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

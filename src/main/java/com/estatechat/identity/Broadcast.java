@@ -1,4 +1,4 @@
-package com.estatechat.auth.entity;
+package com.estatechat.identity;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package com.estatechat.auth.boundary;
+package com.estatechat.chat.boundary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.estatechat.chat.control;
+package com.estatechat.history.control;
 
 import com.github.f4b6a3.uuid.UuidCreator;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package com.estatechat.auth.entity;
+package com.estatechat.identity;
 
 import java.time.Instant;
 import java.util.Objects;

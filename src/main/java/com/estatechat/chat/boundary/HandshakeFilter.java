@@ -1,4 +1,4 @@
-package com.estatechat.auth.boundary;
+package com.estatechat.chat.boundary;
 
 import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
