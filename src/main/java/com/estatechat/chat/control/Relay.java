@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.chat.limits.FrameRateLimit;
 import com.estatechat.history.control.MessageIds;
 import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.BrokerUnavailable;

@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.chat.limits.UserBudgets;
 import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;

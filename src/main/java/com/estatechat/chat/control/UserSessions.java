@@ -1,5 +1,8 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.chat.limits.InboxShares;
+import com.estatechat.chat.limits.UserBudget;
+import com.estatechat.chat.limits.FrameRateLimit;
 import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.InboxDelivery;
 import com.estatechat.amqp.control.InboxListener;

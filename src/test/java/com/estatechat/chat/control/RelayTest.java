@@ -1,5 +1,7 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.chat.limits.UserBudget;
+import com.estatechat.chat.limits.FrameRateLimit;
 import com.estatechat.history.control.MessageIds;
 import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.chat.limits.UserBudgets;
 import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,8 +38,7 @@ class SessionRegistryTest {
         // one frame a second after a burst of three
         cut.settings = TestSettings.live(Map.of(OperationalSettings.RATE_PER_SECOND, "1",
                 OperationalSettings.RATE_BURST, "3"));
-        cut.budgets = new UserBudgets();
-        cut.budgets.settings = cut.settings;
+        cut.budgets = new UserBudgets(cut.settings);
     }
 
     private static ChatConnection connectionOf(String userId) {

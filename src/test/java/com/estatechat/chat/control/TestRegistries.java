@@ -1,5 +1,6 @@
 package com.estatechat.chat.control;
 
+import com.estatechat.chat.limits.UserBudgets;
 import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
@@ -37,8 +38,7 @@ public final class TestRegistries {
         registry.metrics = new ChatMetrics();
         registry.workers = new Workers();
         registry.settings = settings;
-        registry.budgets = new UserBudgets();
-        registry.budgets.settings = settings;
+        registry.budgets = new UserBudgets(settings);
         return registry;
     }
 }

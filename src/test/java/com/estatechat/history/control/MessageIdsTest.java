@@ -1,6 +1,5 @@
 package com.estatechat.history.control;
 
-import com.estatechat.history.control.MessageIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

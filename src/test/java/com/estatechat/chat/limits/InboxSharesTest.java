@@ -1,5 +1,6 @@
-package com.estatechat.chat.control;
+package com.estatechat.chat.limits;
 
+import com.estatechat.chat.limits.InboxShares;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package com.estatechat.chat.control;
+package com.estatechat.chat.limits;
 
 import com.estatechat.settings.LiveSettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,14 +33,23 @@ public class UserBudgets {
 
     private final ConcurrentMap<String, UserBudget> budgets = new ConcurrentHashMap<>();
 
+    protected UserBudgets() {
+        // for CDI
+    }
+
+    /** Outside CDI: unit tests. */
+    public UserBudgets(LiveSettings settings) {
+        this.settings = settings;
+    }
+
     /** The user's budget, created whole when it has none. */
-    UserBudget of(String userId) {
+    public UserBudget of(String userId) {
         return budgets.computeIfAbsent(userId,
                 id -> new UserBudget(new FrameRateLimit(() -> FrameRateLimit.Rate.of(settings.current()))));
     }
 
     /** Users whose budgets might be forgotten: their stale inbox shares dropped, what is left whole. */
-    List<String> forgettable() {
+    public List<String> forgettable() {
         long before = clock.getAsLong() - FORGET_AFTER.toNanos();
         budgets.values().forEach(budget -> budget.inboxShares().forgetTakenBefore(before));
         return budgets.entrySet().stream().filter(entry -> entry.getValue().whole()).map(java.util.Map.Entry::getKey)
@@ -48,12 +57,12 @@ public class UserBudgets {
     }
 
     /** Forgets the user's budget if it is still whole; the caller knows the user has no sessions here. */
-    void forget(String userId) {
+    public void forget(String userId) {
         budgets.computeIfPresent(userId, (id, budget) -> budget.whole() ? null : budget);
     }
 
     /** Users with a budget kept: a test's view. */
-    int size() {
+    public int size() {
         return budgets.size();
     }
 }

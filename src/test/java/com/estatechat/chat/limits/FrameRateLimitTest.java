@@ -1,4 +1,4 @@
-package com.estatechat.chat.control;
+package com.estatechat.chat.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.estatechat.chat.control;
+package com.estatechat.chat.limits;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentMap;
  * Concurrency: any thread (a container thread takes, the sender's lane gives back). Each
  * recipient's count changes only inside the map's {@code compute}, nothing called under it.
  */
-final class InboxShares {
+public final class InboxShares {
 
     /** Guarded by the map's bin lock. */
     private static final class Share {
@@ -26,7 +26,7 @@ final class InboxShares {
     private final ConcurrentMap<String, Share> byRecipient = new ConcurrentHashMap<>();
 
     /** Takes a place in {@code recipientId}'s inbox; false (nothing taken) when {@code max} are taken already. */
-    boolean take(String recipientId, int max, long now) {
+    public boolean take(String recipientId, int max, long now) {
         boolean[] taken = {false};
         byRecipient.compute(recipientId, (id, share) -> {
             Share s = share != null ? share : new Share();
@@ -41,23 +41,23 @@ final class InboxShares {
     }
 
     /** A message to {@code recipientId} was refused, or delivered: its place is free. */
-    void giveBack(String recipientId) {
+    public void giveBack(String recipientId) {
         byRecipient.computeIfPresent(recipientId, (id, share) -> --share.waiting <= 0 ? null : share);
     }
 
     /** How many places this sender holds in {@code recipientId}'s inbox. */
-    int waiting(String recipientId) {
+    public int waiting(String recipientId) {
         Share share = byRecipient.get(recipientId);
         return share == null ? 0 : share.waiting;
     }
 
     /** Forgets the counts of recipients this sender has sent nothing to since {@code before}. */
-    void forgetTakenBefore(long before) {
+    public void forgetTakenBefore(long before) {
         byRecipient.keySet().forEach(id -> byRecipient.computeIfPresent(id,
                 (key, share) -> share.lastTaken - before < 0 ? null : share));
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return byRecipient.isEmpty();
     }
 }

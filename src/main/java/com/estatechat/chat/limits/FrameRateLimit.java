@@ -1,4 +1,4 @@
-package com.estatechat.chat.control;
+package com.estatechat.chat.limits;
 
 import com.estatechat.settings.OperationalSettings;
 import io.github.bucket4j.Bandwidth;
@@ -18,10 +18,10 @@ import java.util.function.Supplier;
  * for, and a changed one replaces their configuration, keeping the tokens a user has (at most the
  * new burst).
  */
-final class FrameRateLimit {
+public final class FrameRateLimit {
 
     /** A rate as the settings give it. */
-    record Rate(int perSecond, int burst) {
+    public record Rate(int perSecond, int burst) {
         static Rate of(OperationalSettings settings) {
             return new Rate(settings.ratePerSecond(), settings.rateBurst());
         }
@@ -33,11 +33,11 @@ final class FrameRateLimit {
     private volatile Rate applied;
 
     /** A fixed rate. */
-    FrameRateLimit(int perSecond, int burst) {
+    public FrameRateLimit(int perSecond, int burst) {
         this(() -> new Rate(perSecond, burst));
     }
 
-    FrameRateLimit(Supplier<Rate> inForce) {
+    public FrameRateLimit(Supplier<Rate> inForce) {
         this.inForce = inForce;
         applied = inForce.get();
         frames = Bucket.builder().addLimit(limit(applied)).build();
@@ -49,19 +49,19 @@ final class FrameRateLimit {
     }
 
     /** Takes a token for a frame that does work; false when the user sends too fast. */
-    boolean tryAcquire() {
+    public boolean tryAcquire() {
         follow();
         return frames.tryConsume(1);
     }
 
     /** Whether the client may be told {@code rate_limited} once more; false: close it instead. */
-    boolean mayWarn() {
+    public boolean mayWarn() {
         follow();
         return warnings.tryConsume(1);
     }
 
     /** Whether both buckets are full: the user has spent nothing that has not come back. */
-    boolean whole() {
+    public boolean whole() {
         long burst = applied.burst();
         return frames.getAvailableTokens() >= burst && warnings.getAvailableTokens() >= burst;
     }
