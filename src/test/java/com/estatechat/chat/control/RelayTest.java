@@ -209,6 +209,23 @@ class RelayTest {
                 return confirm;
             }
         };
+        everySendAllowedAndRecorded();
+        Sender alice = connected("alice", new UserBudget(new FrameRateLimit(20, 40)));
+
+        cut.onText(alice.connection(), "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"c1\"}");
+        String messageId = published.get(0).messageId();
+        String delivered = cut.codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.DELIVERED, "bob", "c1",
+                "2026-11-30T00:00:00Z"));
+        alice.user().onDelivery(alice.inbox(), new InboxDelivery(1, false, InboxMessages.KIND_RECEIPT, "r1",
+                delivered.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_RECEIPT_OF, messageId)));
+        confirm.complete(null);
+
+        assertThat(alice.socket().written).extracting(text -> json(text).getString("status", "connected"))
+                .containsExactly("connected", "queued", "delivered");
+    }
+
+    /** Every send is allowed, gets an id, and its history event is taken at once. */
+    private void everySendAllowedAndRecorded() {
         cut.permissions = new Permissions() {
             @Override
             public Optional<String> refusal(Identity sender, String target) {
@@ -222,30 +239,6 @@ class RelayTest {
                 return CompletableFuture.completedFuture(null);
             }
         };
-        CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
-        UserSessions alice = new UserSessions("alice", Runnable::run, new Inboxes() {
-            @Override
-            public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind,
-                    List<String> unbind, InboxListener listener) {
-                return started;
-            }
-        }, cut.codec, new ChatMetrics(), new UserBudget(new FrameRateLimit(20, 40)));
-        ChatConnection connection = new ChatConnection(fake.session, Identity.of("alice", Role.TENANT),
-                "{\"type\":\"connected\"}", 100, 1 << 20);
-        alice.join(connection);
-        InboxSubscription inbox = TestSubscriptions.unconnected("alice", alice);
-        started.complete(inbox);
-
-        cut.onText(connection, "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"c1\"}");
-        String messageId = published.get(0).messageId();
-        String delivered = cut.codec.toJson(ReceiptFrame.of(messageId, ReceiptFrame.DELIVERED, "bob", "c1",
-                "2026-11-30T00:00:00Z"));
-        alice.onDelivery(inbox, new InboxDelivery(1, false, InboxMessages.KIND_RECEIPT, "r1",
-                delivered.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_RECEIPT_OF, messageId)));
-        confirm.complete(null);
-
-        assertThat(fake.written).extracting(text -> json(text).getString("status", "connected"))
-                .containsExactly("connected", "queued", "delivered");
     }
 
     /** A user on a lane that runs each task at once, connected and greeted, with its inbox's consumer. */
@@ -287,19 +280,7 @@ class RelayTest {
                 return CompletableFuture.completedFuture(null);
             }
         };
-        cut.permissions = new Permissions() {
-            @Override
-            public Optional<String> refusal(Identity sender, String target) {
-                return Optional.empty();
-            }
-        };
-        cut.ids = new MessageIds();
-        cut.history = new HistoryFeed() {
-            @Override
-            public CompletableFuture<Void> record(HistoryEvent event) {
-                return CompletableFuture.completedFuture(null);
-            }
-        };
+        everySendAllowedAndRecorded();
         cut.settings = new ChatSettings() {
             @Override
             public long inboxMaxLength() {
