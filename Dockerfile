@@ -44,6 +44,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 CMD ["--deploy", "/opt/payara/deployments/estate-chat.war", "--contextroot", "/", \
+     "--prebootcommandfile", "/opt/payara/config/pre-boot-commands.asadmin", \
      "--postbootcommandfile", "/opt/payara/config/post-boot-commands.asadmin", \
      "--logproperties", "/opt/payara/config/logging.properties", \
      "--addlibs", "/opt/payara/lib/postgresql.jar", \

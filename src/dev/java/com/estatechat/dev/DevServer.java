@@ -99,12 +99,13 @@ public final class DevServer {
     }
 
     /**
-     * A pre-boot command that binds Payara's HTTP listener to 127.0.0.1: the development run has no
-     * authentication (mode none), so it must not be reachable from the network.
+     * The product's pre-boot commands, and one that binds Payara's HTTP listener to 127.0.0.1: the
+     * development run has no authentication (mode none), so it must not be reachable from the network.
      */
     private static Path loopbackOnly() throws IOException {
-        Path commands = Path.of(System.getProperty("java.io.tmpdir"), "dev-loopback-only.asadmin");
-        Files.writeString(commands, "set configs.config.server-config.network-config.network-listeners"
+        Path commands = Path.of(System.getProperty("java.io.tmpdir"), "dev-pre-boot.asadmin");
+        Files.writeString(commands, Files.readString(Path.of("payara-config", "pre-boot-commands.asadmin"))
+                + "set configs.config.server-config.network-config.network-listeners"
                 + ".network-listener.http-listener.address=127.0.0.1\n");
         return commands;
     }

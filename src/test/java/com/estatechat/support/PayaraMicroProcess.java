@@ -100,7 +100,8 @@ public final class PayaraMicroProcess implements AutoCloseable {
             command.addAll(List.of("-jar", jar));
         }
         command.addAll(List.of("--deploy", war.toString(), "--contextroot", "/",
-                "--port", String.valueOf(port), "--nohazelcast", "--nocluster"));
+                "--port", String.valueOf(port), "--nohazelcast", "--nocluster",
+                "--prebootcommandfile", Path.of("payara-config", "pre-boot-commands.asadmin").toString()));
         command.addAll(options);
         try {
             logStart = Files.exists(log) ? Files.size(log) : 0;
