@@ -14,7 +14,8 @@ import java.util.Map;
  */
 public final class ApiClient {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** HTTP/1.1, as docs/protocol.md asks of REST clients: the server refuses an h2c upgrade that carries a body. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private ApiClient() {
     }

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * ends, and the two in the other order when the client sends GOAWAY: 40 REST calls of distinct
  * users over one HTTP/2 connection deadlocked the conversation store's read threads for good on
  * Payara Micro 6.2025.10, so every later read, of anyone, hung. The listeners speak HTTP/1.1 only
- * (payara-config/pre-boot-commands.asadmin): such clients are answered over HTTP/1.1.
+ * (payara-config/pre-boot-commands.asadmin): such clients are answered over HTTP/1.1, except that a
+ * request asking for h2c with a body is refused at once (Grizzly would keep the body from it).
  */
 @ExtendWith(ArquillianExtension.class)
 class Http2ClientsIT {
@@ -60,6 +61,25 @@ class Http2ClientsIT {
         assertThat(outcomes).as("the answers to 120 reads over HTTP/2, by outcome").containsOnlyKeys("200");
         HttpResponse<String> later = ApiClient.send(read(user("later")));
         assertThat(later.statusCode()).as("a read after them, over HTTP/1.1").isEqualTo(200);
+    }
+
+    @Test
+    void aBodyOfferedWithAnH2cUpgradeIsRefusedAtOnceAndTheSameOverHttp11IsServed() {
+        HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        String userId = user("h2put");
+        HttpResponse<String> upgrade = http2.sendAsync(provision(userId, Duration.ofSeconds(5)),
+                HttpResponse.BodyHandlers.ofString()).join();
+        assertThat(upgrade.statusCode()).as("a PUT offering h2c, answered within 5 s").isEqualTo(400);
+        assertThat(upgrade.body()).contains("HTTP/1.1 only");
+
+        HttpResponse<String> plain = ApiClient.send(provision(userId, PATIENCE));
+        assertThat(plain.statusCode()).as("the same PUT over HTTP/1.1: " + plain.body()).isEqualTo(200);
+    }
+
+    private HttpRequest provision(String userId, Duration timeout) {
+        URI uri = ApiClient.uri(Deployments.root(base, "http2"), "users/" + userId, Map.of("id", "ops", "role", "admin"));
+        return HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"role\":\"tenant\"}")).build();
     }
 
     private HttpRequest read(String userId) {
