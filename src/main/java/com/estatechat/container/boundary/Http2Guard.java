@@ -32,18 +32,26 @@ public class Http2Guard extends HttpFilter {
             + " send the request without Upgrade: h2c (Java's HttpClient: version HTTP_1_1)\"}";
 
     private final AtomicBoolean warned = new AtomicBoolean();
+    /** Grizzly's behaviour only: Undertow (WildFly) upgrades to h2c or reads the body as HTTP/1.1. */
+    private volatile boolean onGrizzly;
+
+    @Override
+    public void init() {
+        String server = getServletContext().getServerInfo();
+        onGrizzly = server != null && (server.contains("Payara") || server.contains("GlassFish"));
+    }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (asksForH2cWithABody(request)) {
+        if (onGrizzly && asksForH2cWithABody(request)) {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             response.setHeader("Connection", "close");
             response.setContentType("application/json");
             response.getOutputStream().write(REFUSAL.getBytes(StandardCharsets.UTF_8));
             return;
         }
-        if (request.getProtocol().startsWith("HTTP/2") && warned.compareAndSet(false, true)) {
+        if (onGrizzly && request.getProtocol().startsWith("HTTP/2") && warned.compareAndSet(false, true)) {
             LOG.warning("A request came over HTTP/2 on port " + request.getLocalPort() + ". On Payara, HTTP/2 can"
                     + " deadlock the server's threads (docs/operations.md, Deploying): set http2-enabled=false on"
                     + " every HTTP listener's protocol, as payara-config/pre-boot-commands.asadmin does.");
