@@ -6,13 +6,18 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP relay between the server and the broker, that a test can cut (every connection
  * dropped, new ones refused) and restore: a broker outage without stopping the shared broker. It
- * can also hold back what the server sends while the broker's frames still reach the server.
+ * can also hold back what the server sends while the broker's frames still reach the server, drop
+ * one connection, and stall the next one: accepted, but nothing relayed (a broker that takes the
+ * TCP connection and does not answer).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -22,6 +27,12 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean up;
     /** Guarded by this: what the server sends waits in the relay. */
     private boolean holding;
+    /** Guarded by this: the next connection accepted is stalled. */
+    private boolean stallNext;
+    /** Guarded by this: accepted connections that wait for {@link #releaseStalled()}. */
+    private final List<Socket> stalled = new ArrayList<>();
+    /** The connections relayed now, by the client's port. */
+    private final Map<Integer, Socket> clients = new ConcurrentHashMap<>();
 
     private TcpProxy(int targetPort, boolean up) throws IOException {
         this.targetPort = targetPort;
@@ -50,6 +61,9 @@ public final class TcpProxy implements AutoCloseable {
         up = false;
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
+        synchronized (this) {
+            stalled.clear();
+        }
     }
 
     public void restore() {
@@ -70,6 +84,49 @@ public final class TcpProxy implements AutoCloseable {
         notifyAll();
     }
 
+    /** The next connection is accepted but relayed only from {@link #releaseStalled()} on. */
+    public synchronized void stallNext() {
+        stallNext = true;
+    }
+
+    /** How many accepted connections are stalled now. */
+    public synchronized int stalled() {
+        return stalled.size();
+    }
+
+    /** Relays the stalled connections from now on, as if the broker answered at last. */
+    public void releaseStalled() {
+        List<Socket> waiting;
+        synchronized (this) {
+            waiting = new ArrayList<>(stalled);
+            stalled.clear();
+        }
+        waiting.forEach(this::relay);
+    }
+
+    /** How many connections are relayed now (each ends when either side closes it). */
+    public int relayed() {
+        return clients.size();
+    }
+
+    /** Drops the one relayed connection whose client side has this port: a network fault on it alone. */
+    public void drop(int clientPort) {
+        Socket client = clients.get(clientPort);
+        if (client == null) {
+            throw new IllegalStateException("no relayed connection from port " + clientPort);
+        }
+        closeQuietly(client);
+    }
+
+    private synchronized boolean stallIfAsked(Socket client) {
+        if (!stallNext) {
+            return false;
+        }
+        stallNext = false;
+        stalled.add(client);
+        return true;
+    }
+
     private synchronized void awaitRelease() throws InterruptedException {
         while (holding) {
             wait();
@@ -84,14 +141,25 @@ public final class TcpProxy implements AutoCloseable {
                     closeQuietly(client);
                     continue;
                 }
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
-                sockets.add(upstream);
-                pump(client, upstream, true);
-                pump(upstream, client, false);
+                if (!stallIfAsked(client)) {
+                    relay(client);
+                }
             } catch (IOException e) {
-                // listener closed, or the broker refused: the client sees its connection end
+                // listener closed: nothing more is accepted
             }
+        }
+    }
+
+    private void relay(Socket client) {
+        try {
+            Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+            sockets.add(upstream);
+            clients.put(client.getPort(), client);
+            pump(client, upstream, true);
+            pump(upstream, client, false);
+        } catch (IOException e) {
+            closeQuietly(client); // the broker refused: the client sees its connection end
         }
     }
 
@@ -114,6 +182,7 @@ public final class TcpProxy implements AutoCloseable {
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
+                clients.remove((toBroker ? from : to).getPort());
             }
         }, "tcp-proxy-pump");
         thread.setDaemon(true);
