@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,7 +69,17 @@ public class BrokerConnection {
     private volatile Runnable onBlockedChange;
     /** False from the start of a connection's recovery until {@link BrokerConnected} said both are back. */
     private final AtomicBoolean announced = new AtomicBoolean(true);
+    /**
+     * Owns the reconnect timer and the connections' state: sets an attempt going, takes its result,
+     * announces recoveries. Never blocks (a late timer there held every resubscription back).
+     */
     private ScheduledExecutorService connector;
+    /**
+     * Where connections are opened, blocking while the broker shakes hands (bounded by the
+     * factory's timeouts); it owns no timer and hands each result to the connector. One opener:
+     * callers who find the connections full together share the further connection it opens.
+     */
+    private ExecutorService opener;
     /**
      * Where channel owners run: opening a consumer is a few blocking round trips to the broker, and
      * they must not hold the workers that run the users' lanes. Sized for a connect storm (a node
@@ -79,27 +90,48 @@ public class BrokerConnection {
     private static final int CHANNEL_THREADS = 32;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        connector = Executors.newSingleThreadScheduledExecutor(Workers.daemonThreads("chat-amqp-connect"));
-        // The first attempt runs here, on the deploying thread, not on the connector. Payara's web
-        // container closes the WEB-INF/lib jars at the end of StandardContext.start(), after this
-        // observer, and WebappClassLoader reads them without a lock while it loads a class: a class
-        // that another thread (connector, the connection's reader) loads in that moment fails with
-        // "zip file closed", which killed the reader thread once. Connecting here loads what the
-        // handshake needs before the jars close; a failed attempt is retried on the connector.
-        connect();
-    }
-
-    private void connect() {
-        if (closing) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Workers.daemonThreads("chat-amqp-connect"));
+        // at shutdown a pending attempt is dropped; what was handed over still runs (and closes what it got)
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        connector = timer;
+        opener = Executors.newSingleThreadExecutor(Workers.daemonThreads("chat-amqp-open"));
+        ConnectionFactory factory = newFactory();
+        if (factory == null) {
             return;
         }
+        // The first attempt runs here, on the deploying thread, not on the opener. Payara's web
+        // container closes the WEB-INF/lib jars at the end of StandardContext.start(), after this
+        // observer, and WebappClassLoader reads them without a lock while it loads a class: a class
+        // that another thread (opener, the connection's reader) loads in that moment fails with
+        // "zip file closed", which killed the reader thread once. Connecting here loads what the
+        // handshake needs before the jars close; a failed attempt is retried by the connector.
+        Opened opened;
+        try {
+            opened = open(factory);
+        } catch (Exception e) {
+            failed(factory, e);
+            return;
+        }
+        connected(factory, opened);
+    }
+
+    /** The two connections of one attempt, opened together. */
+    private record Opened(Connection consuming, Connection publishing) {
+        void abort() {
+            consuming.abort();
+            publishing.abort();
+        }
+    }
+
+    /** A factory from the settings, or null (and why, in {@link #lastFailure()}) when they cannot connect. */
+    private ConnectionFactory newFactory() {
         if (settings.embeddedBroker()) {
             // only the development launcher starts a broker, and it then passes a real URL
             LOG.severe("chat.amqp.url is 'embedded', but this WAR never starts a broker: the embedded one"
                     + " runs only under the development launcher (mvn -Prun package). Set chat.amqp.url to the"
                     + " amqp:// URL of your RabbitMQ. The server stays not ready until then.");
             lastFailure = "chat.amqp.url is 'embedded' and no embedded broker runs here: set chat.amqp.url";
-            return;
+            return null;
         }
         ConnectionFactory factory = settings.amqpAddresses().isEmpty() ? new ConnectionFactory()
                 : new ClusterConnectionFactory(settings.amqpAddresses());
@@ -109,7 +141,7 @@ public class BrokerConnection {
             // the URL may hold a password: never log it or the exception text that repeats it
             LOG.severe("chat.amqp.url cannot be used as an AMQP URL; not connecting");
             lastFailure = "chat.amqp.url is invalid";
-            return;
+            return null;
         }
         factory.setAutomaticRecoveryEnabled(true);
         // the server re-declares and re-consumes after a recovery (see the class comment); the library's
@@ -123,33 +155,91 @@ public class BrokerConnection {
         factory.setChannelRpcTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
         // a reply that comes after its call timed out is dropped instead of answering the next call
         factory.setChannelShouldCheckRpcResponseType(true);
+        return factory;
+    }
+
+    /**
+     * On the deploying thread or the opener: both connections, or neither. Blocks while the broker
+     * shakes hands, at most the factory's connection, handshake and RPC timeouts for each node.
+     */
+    private static Opened open(ConnectionFactory factory) throws IOException, TimeoutException {
+        Connection consuming = factory.newConnection("estate-chat");
         try {
-            Connection opened = factory.newConnection("estate-chat");
-            Connection publisher;
+            return new Opened(consuming, factory.newConnection("estate-chat-publish"));
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            consuming.abort();
+            throw e;
+        }
+    }
+
+    /** On the connector, when the reconnect timer fires: a new attempt handed to the opener. */
+    private void attempt() {
+        ConnectionFactory factory = closing ? null : newFactory();
+        if (factory == null) {
+            return;
+        }
+        try {
+            opener.execute(() -> {
+                Opened opened;
+                try {
+                    opened = open(factory);
+                } catch (Exception e) {
+                    handBack(() -> failed(factory, e), () -> { });
+                    return;
+                }
+                handBack(() -> connected(factory, opened), opened::abort);
+            });
+        } catch (RejectedExecutionException e) {
+            // shutting down: nothing more is opened
+        }
+    }
+
+    /**
+     * On the opener: what an opening came to goes to the connector, which owns the connection's
+     * state; once the server shuts down, {@code ifClosing} runs instead (it closes what was opened).
+     */
+    private void handBack(Runnable result, Runnable ifClosing) {
+        try {
+            connector.execute(() -> {
+                if (closing) {
+                    ifClosing.run();
+                } else {
+                    result.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            ifClosing.run();
+        }
+    }
+
+    /** On the deploying thread (the first attempt) or the connector: the connections are in use from here on. */
+    private void connected(ConnectionFactory factory, Opened opened) {
+        Connection consuming = opened.consuming();
+        Connection publisher = opened.publishing();
+        watch(consuming);
+        watch(publisher);
+        gate(publisher);
+        features = BrokerFeatures.of(consuming.getServerProperties());
+        this.factory = factory;
+        publishing = publisher;
+        connection = consuming;
+        LOG.info(() -> "Connected to the AMQP broker " + features + " at " + consuming.getAddress().getHostAddress()
+                + ":" + consuming.getPort() + " (publishing: " + publisher.getAddress().getHostAddress() + ":"
+                + publisher.getPort() + ")");
+        connectedEvents.fire(new BrokerConnected(false));
+    }
+
+    /** On the deploying thread (the first attempt) or the connector: says why, and sets the reconnect timer. */
+    private void failed(ConnectionFactory factory, Exception e) {
+        lastFailure = e.getClass().getSimpleName() + " connecting to " + brokerAt(factory);
+        LOG.warning(() -> "Cannot reach the AMQP broker at " + brokerAt(factory) + " ("
+                + e.getClass().getSimpleName() + "); retrying in " + settings.reconnectInterval().toMillis()
+                + " ms");
+        if (!closing) {
             try {
-                publisher = factory.newConnection("estate-chat-publish");
-            } catch (Exception e) {
-                opened.abort();
-                throw e;
-            }
-            watch(opened);
-            watch(publisher);
-            gate(publisher);
-            features = BrokerFeatures.of(opened.getServerProperties());
-            this.factory = factory;
-            publishing = publisher;
-            connection = opened;
-            LOG.info(() -> "Connected to the AMQP broker " + features + " at " + opened.getAddress().getHostAddress()
-                    + ":" + opened.getPort() + " (publishing: " + publisher.getAddress().getHostAddress() + ":"
-                    + publisher.getPort() + ")");
-            connectedEvents.fire(new BrokerConnected(false));
-        } catch (Exception e) {
-            lastFailure = e.getClass().getSimpleName() + " connecting to " + brokerAt(factory);
-            LOG.warning(() -> "Cannot reach the AMQP broker at " + brokerAt(factory) + " ("
-                    + e.getClass().getSimpleName() + "); retrying in " + settings.reconnectInterval().toMillis()
-                    + " ms");
-            if (!closing) {
-                connector.schedule(this::connect, settings.reconnectInterval().toMillis(), TimeUnit.MILLISECONDS);
+                connector.schedule(this::attempt, settings.reconnectInterval().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
+                // nothing more is opened
             }
         }
     }
@@ -172,7 +262,11 @@ public class BrokerConnection {
             @Override
             public void handleRecovery(Recoverable recoverable) {
                 LOG.info(() -> "AMQP connection " + name + " recovered");
-                connector.execute(BrokerConnection.this::announceRecovery);
+                try {
+                    connector.execute(BrokerConnection.this::announceRecovery);
+                } catch (RejectedExecutionException e) {
+                    // shutting down: nothing to announce
+                }
             }
 
             @Override
@@ -232,7 +326,7 @@ public class BrokerConnection {
     /** On the connector thread: both connections are open again after a loss, said once. */
     private void announceRecovery() {
         Connection current = connection;
-        if (!isOpen() || !announced.compareAndSet(false, true)) {
+        if (closing || !isOpen() || !announced.compareAndSet(false, true)) {
             return; // the other one is still recovering (it announces), or this recovery was announced
         }
         // recovery may have reached another broker node, or another broker
@@ -299,16 +393,15 @@ public class BrokerConnection {
 
     /**
      * Every connection is at chat.amqp.channels-per-connection: a channel on a further one, which the
-     * connector thread opens (recovering and watched like the first). One opener, so callers who find
-     * the connections full together share the connection it opens, and no lock is held while the
-     * broker shakes hands. The caller, a channel's owner, may block: it waits as long as an opening
-     * can take.
+     * opener opens (recovering and watched like the first). One opener, so callers who find the
+     * connections full together share the connection it opens, and no lock is held while the broker
+     * shakes hands. The caller, a channel's owner, may block: it waits as long as an opening can take.
      */
     private Channel channelOnNewConnection() throws IOException {
         ConnectionFactory opening = factory;
         CompletableFuture<Channel> result = new CompletableFuture<>();
         try {
-            connector.execute(() -> openFurther(opening, result));
+            opener.execute(() -> openFurther(opening, result));
         } catch (RejectedExecutionException e) {
             throw new BrokerUnavailable("the server is shutting down");
         }
@@ -336,8 +429,12 @@ public class BrokerConnection {
         }
     }
 
-    /** On the connector thread: a channel on a further connection, opened here unless one has room. */
+    /** On the opener: a channel on a further connection, opened here unless one has room. */
     private void openFurther(ConnectionFactory opening, CompletableFuture<Channel> result) {
+        if (closing) {
+            result.completeExceptionally(new BrokerUnavailable("the server is shutting down"));
+            return;
+        }
         Channel channel = null;
         try {
             for (int i = 0; channel == null && i < overflow.size(); i++) {
@@ -376,7 +473,18 @@ public class BrokerConnection {
     void close() {
         closing = true;
         if (connector != null) {
-            connector.shutdownNow();
+            // what the connector runs now or was handed finishes first (it never blocks), so the
+            // connections read below are the last ones; the opener's later results close themselves
+            connector.shutdown();
+            try {
+                if (!connector.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warning("The AMQP connector thread did not stop within 5 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // queued further openings still run, and refuse at once (every caller gets its answer)
+            opener.shutdown();
         }
         for (Connection extra : overflow) {
             try {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.support.RabbitMqNode;
+import com.estatechat.support.TcpProxy;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -14,13 +15,16 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.NotificationOptions;
 import jakarta.enterprise.util.TypeLiteral;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,17 +96,17 @@ class BrokerConnectionTest {
     /**
      * Issue 21, part 4 (c): a further connection was opened under the object's monitor, by whichever
      * caller found every connection full, which design.md's locks do not allow (no broker I/O under a
-     * lock). It is now opened by the connector thread, the connections' one opener, holding no lock.
+     * lock). It is now opened by the connections' one opener thread, holding no lock.
      */
     @Test
-    void aFurtherConnectionIsOpenedByTheConnectorHoldingNoLock() throws Exception {
+    void aFurtherConnectionIsOpenedByTheOpenerHoldingNoLock() throws Exception {
         assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
         List<String> openers = startWithChannelsPerConnection(2);
 
         Channel further = fillTheFirstConnection(2);
 
         assertThat(further.getConnection().getClientProvidedName()).isEqualTo("estate-chat-2");
-        assertThat(openers).singleElement().asString().startsWith("chat-amqp-connect-").doesNotContain("lock");
+        assertThat(openers).singleElement().asString().startsWith("chat-amqp-open-").doesNotContain("lock");
     }
 
     /**
@@ -123,9 +127,74 @@ class BrokerConnectionTest {
         assertThat(openWhenConnected).containsExactly(true, true);
     }
 
+    /**
+     * The connector thread opened further connections itself, blocking in the handshake, and also
+     * announced recoveries: a broker node that takes a connection and does not answer held
+     * {@link BrokerConnected} back for the whole handshake timeout (10 s), and with it every
+     * user's resubscription. Connections are now opened on a thread of their own.
+     */
+    @Test
+    void aRecoveryIsAnnouncedWhileAFurtherConnectionWaitsForTheBroker() throws Exception {
+        assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        try (TcpProxy proxy = TcpProxy.to(5672, true)) {
+            startWithChannelsPerConnection(2, "amqp://guest:guest@127.0.0.1:" + proxy.port());
+            Channel publishing = cut.openPublishChannel();
+            cut.openChannel();
+            cut.openChannel();
+            proxy.stallNext();
+            CompletableFuture<Channel> further = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return cut.openChannel();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(proxy::stalled, stalls -> stalls == 1);
+
+            proxy.drop(((AMQConnection) publishing.getConnection()).getLocalPort());
+
+            await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(openWhenConnected).hasSize(2));
+            assertThat(openWhenConnected).containsExactly(true, true);
+            assertThat(further).isNotDone();
+            proxy.releaseStalled();
+            assertThat(further.get(20, TimeUnit.SECONDS).getConnection().getClientProvidedName())
+                    .isEqualTo("estate-chat-2");
+        }
+    }
+
+    /**
+     * A connection the broker finished opening after the server had begun to shut down was kept
+     * (and announced) by the connector, past {@link BrokerConnection#close()}: nobody closed it.
+     * It is now closed at once, and nothing is announced.
+     */
+    @Test
+    void aConnectionThatOpensAfterShutdownBeganIsClosedAndNotAnnounced() {
+        try (TcpProxy proxy = TcpProxy.to(5672, false)) {
+            assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+            cut.settings = settings("amqp://guest:guest@127.0.0.1:" + proxy.port(), Duration.ofMillis(300));
+            cut.connectedEvents = new Recorder();
+            cut.start(new Object());
+            assertThat(cut.isOpen()).isFalse();
+            proxy.stallNext();
+            proxy.restore();
+            await().atMost(Duration.ofSeconds(5)).until(proxy::stalled, stalls -> stalls == 1);
+
+            cut.close();
+            proxy.releaseStalled();
+
+            await().atMost(Duration.ofSeconds(10)).until(proxy::relayed, relayed -> relayed == 0);
+            assertThat(connectedEventThreads).isEmpty();
+            assertThat(cut.isOpen()).isFalse();
+        }
+    }
+
     /** Starts with a small channel limit; returns the names of the threads that open a further connection. */
     private List<String> startWithChannelsPerConnection(int channels) {
-        ChatSettings base = settings(BROKER, Duration.ofMillis(300));
+        return startWithChannelsPerConnection(channels, BROKER);
+    }
+
+    private List<String> startWithChannelsPerConnection(int channels, String url) {
+        ChatSettings base = settings(url, Duration.ofMillis(300));
         cut.settings = new ChatSettings() {
             @Override public String amqpUrl() { return base.amqpUrl(); }
             @Override public boolean embeddedBroker() { return false; }
