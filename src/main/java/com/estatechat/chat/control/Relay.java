@@ -336,9 +336,12 @@ public class Relay {
             return;
         }
         if (taken == null) {
-            if (!user.rateLimit().tryAcquire()) { // an ack that settles nothing is a refused frame
+            if (!user.rateLimit().tryAcquire()) { // an ack that settles nothing counts as a refused frame
                 rateLimited(connection, null);
                 return;
+            }
+            if (user.releasedLately(ack.messageId())) {
+                return; // settled by an earlier ack, or back in the inbox: it comes again and that delivery is acked
             }
             refuse(connection, new FrameRejected(ErrorCode.UNKNOWN_MESSAGE,
                     "no unacknowledged message with this id is waiting for you", null, ack.messageId()));

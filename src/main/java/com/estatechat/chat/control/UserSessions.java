@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,6 +80,14 @@ final class UserSessions implements InboxListener {
     /** Each greeted connection and when it was greeted: it holds what is pending from then on. */
     private final Map<ChatConnection, Long> greeted = new LinkedHashMap<>();
     private final Map<String, PendingDelivery> pending = new LinkedHashMap<>();
+    /**
+     * The messages whose deliveries left {@link #pending} lately, taken by an ack or gone back to
+     * the inbox with their consumer, and when ({@link #clock}): an ack of one again is no error.
+     * Oldest first; at most {@link #RELEASED_KEPT}, each for {@link #RELEASED_FOR}.
+     */
+    private final Map<String, Long> released = new LinkedHashMap<>();
+    static final int RELEASED_KEPT = 256;
+    static final Duration RELEASED_FOR = Duration.ofMinutes(1);
     /** Receipts sent and not settled, for the ack deadline of the connections that have not answered. */
     private final Set<Proof> proving = new LinkedHashSet<>();
     /** Receipts no connection has read yet: sent to the next connection greeted. */
@@ -260,6 +269,7 @@ final class UserSessions implements InboxListener {
         InboxSubscription running = subscription;
         subscription = null;
         pending.clear();
+        released.clear();
         proving.clear();
         heldReceipts.clear(); // the subscription's end requeues them
         aheadOfTheirAnswer.clear();
@@ -525,7 +535,11 @@ final class UserSessions implements InboxListener {
     /** Takes the unacked delivery with this id, or null when this user has none such. On the lane. */
     PendingDelivery takePending(String messageId) {
         assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
-        return closed ? null : pending.remove(messageId);
+        PendingDelivery taken = closed ? null : pending.remove(messageId);
+        if (taken != null) {
+            release(messageId);
+        }
+        return taken;
     }
 
     /** Puts back a delivery whose settlement failed, so that a later ack can settle it. On the lane. */
@@ -533,6 +547,48 @@ final class UserSessions implements InboxListener {
         assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
         if (stands(delivery.subscription())) {
             pending.putIfAbsent(delivery.messageId(), delivery);
+            released.remove(delivery.messageId());
+        } // else it went back to the inbox with its consumer, and stays released
+    }
+
+    /**
+     * Whether a delivery of this message left this user lately, settled by an ack (or being
+     * settled) or gone back to the inbox with its consumer, to come again: an ack of it now
+     * changes nothing and is not an error. On the lane.
+     */
+    boolean releasedLately(String messageId) {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
+        forgetReleased(clock.getAsLong());
+        return released.containsKey(messageId);
+    }
+
+    private void release(String messageId) {
+        long now = clock.getAsLong();
+        released.remove(messageId); // to the end: the order stays oldest first
+        released.put(messageId, now);
+        forgetReleased(now);
+    }
+
+    private void forgetReleased(long now) {
+        Iterator<Map.Entry<String, Long>> oldestFirst = released.entrySet().iterator();
+        while (oldestFirst.hasNext()) {
+            Map.Entry<String, Long> oldest = oldestFirst.next();
+            if (released.size() <= RELEASED_KEPT && now - oldest.getValue() <= RELEASED_FOR.toNanos()) {
+                return;
+            }
+            oldestFirst.remove();
+        }
+    }
+
+    /** The deliveries of {@code source} go back to the inbox with it (or went with its channel). */
+    private void dropPendingOf(InboxSubscription source) {
+        Iterator<PendingDelivery> deliveries = pending.values().iterator();
+        while (deliveries.hasNext()) {
+            PendingDelivery delivery = deliveries.next();
+            if (delivery.subscription() == source) {
+                deliveries.remove();
+                release(delivery.messageId());
+            }
         }
     }
 
@@ -551,7 +607,7 @@ final class UserSessions implements InboxListener {
      * end with 1008, on every node. Subscribing again would create the inbox anew.
      */
     private void removed(InboxSubscription source) {
-        pending.values().removeIf(delivery -> delivery.subscription() == source);
+        dropPendingOf(source);
         proving.removeIf(proof -> proof.receipt.from() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
         aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));
@@ -566,7 +622,7 @@ final class UserSessions implements InboxListener {
     }
 
     private void lost(InboxSubscription source, String reason) {
-        pending.values().removeIf(delivery -> delivery.subscription() == source);
+        dropPendingOf(source);
         proving.removeIf(proof -> proof.receipt.from() == source);
         heldReceipts.removeIf(receipt -> receipt.from() == source);
         aheadOfTheirAnswer.values().forEach(early -> early.removeIf(receipt -> receipt.from() == source));

@@ -452,6 +452,119 @@ class RelayTest {
         assertThat(fake.written).isEmpty();
     }
 
+    /**
+     * BrokerClusterChaosIT's long run: an ack answered {@code unavailable} (its receipt did not
+     * reach the broker while a node stopped) was sent again by the client, as the protocol asks,
+     * but meanwhile the consumer that had delivered the message was lost with its channel. The
+     * message had gone back to the inbox, and the ack sent again was refused
+     * {@code unknown_message}, although nothing was wrong with it: the message comes again,
+     * {@code redelivered}, and the client acks that delivery in turn.
+     */
+    @Test
+    void anAckSentAgainAfterItsConsumerWasLostIsNotAnErrorAndTheRedeliveryIsAckedInTurn() {
+        List<CompletableFuture<Void>> receiptOutcomes = new ArrayList<>(List.of(
+                failed(new BrokerUnavailable("the broker connection was lost")), CompletableFuture.completedFuture(null)));
+        Recipient bob = recipient(receiptOutcomes);
+        List<Runnable> firstChannel = new ArrayList<>();
+        InboxSubscription first = TestSubscriptions.recording("bob", bob.user(), firstChannel);
+        bob.started().complete(first);
+        bob.user().onDelivery(first, message(7, MESSAGE_ID, false));
+
+        cut.onText(bob.connection(), ACK);
+        bob.user().onLost(first, "the channel was closed");
+        cut.onText(bob.connection(), ACK); // sent again, as the refusal asked
+
+        assertThat(bob.socket().written).extracting(text -> json(text).getString("code", json(text).getString("type")))
+                .containsExactly("connected", "message", "unavailable");
+        assertThat(firstChannel).as("nothing acked on the lost channel").isEmpty();
+
+        List<Runnable> secondChannel = new ArrayList<>();
+        InboxSubscription second = TestSubscriptions.recording("bob", bob.user(), secondChannel);
+        bob.resubscribed().complete(second);
+        bob.user().onDelivery(second, message(1, MESSAGE_ID, true));
+        cut.onText(bob.connection(), ACK);
+
+        assertThat(bob.socket().written).extracting(text -> json(text).getString("code", json(text).getString("type")))
+                .containsExactly("connected", "message", "unavailable", "message");
+        assertThat(json(bob.socket().written.get(3)).getBoolean("redelivered")).isTrue();
+        assertThat(secondChannel).as("the redelivery's ack").hasSize(1);
+    }
+
+    /**
+     * An ack for a message this user's connections settled already (another device acked first, or
+     * the same ack came twice) changes nothing and is not answered; an ack for a message never
+     * delivered here is still {@code unknown_message}.
+     */
+    @Test
+    void anAckOfAMessageAlreadySettledIsNotAnsweredButAnAckOfAnUnknownOneIs() {
+        Recipient bob = recipient(new ArrayList<>(List.of(CompletableFuture.completedFuture(null))));
+        List<Runnable> channel = new ArrayList<>();
+        InboxSubscription inbox = TestSubscriptions.recording("bob", bob.user(), channel);
+        bob.started().complete(inbox);
+        bob.user().onDelivery(inbox, message(7, MESSAGE_ID, false));
+
+        cut.onText(bob.connection(), ACK);
+        cut.onText(bob.connection(), ACK);
+        cut.onText(bob.connection(), "{\"type\":\"ack\",\"message_id\":\"" + READ_ID + "\"}");
+
+        assertThat(bob.socket().written).extracting(text -> json(text).getString("code", json(text).getString("type")))
+                .containsExactly("connected", "message", "unknown_message");
+        assertThat(json(bob.socket().written.get(2)).getString("message_id")).isEqualTo(READ_ID);
+        assertThat(channel).as("one ack").hasSize(1);
+    }
+
+    static final String MESSAGE_ID = "01a24db7-0ce0-7422-b2c1-c413e6c2e9c0";
+    static final String ACK = "{\"type\":\"ack\",\"message_id\":\"" + MESSAGE_ID + "\"}";
+
+    /** A recipient, greeted, whose first and second subscriptions the test completes. */
+    private record Recipient(UserSessions user, ChatConnection connection, FakeSession socket,
+            CompletableFuture<InboxSubscription> started, CompletableFuture<InboxSubscription> resubscribed) {
+    }
+
+    /** Bob, one connection on a lane that runs each task at once; his acks' receipts end as {@code receipts} say, in turn. */
+    private Recipient recipient(List<CompletableFuture<Void>> receipts) {
+        cut.receipts = new ReceiptCoalescer() {
+            @Override
+            public CompletableFuture<Void> send(String senderId, String frame, String aboutMessageId) {
+                return receipts.remove(0);
+            }
+        };
+        cut.history = new HistoryFeed() {
+            @Override
+            public CompletableFuture<Void> record(HistoryEvent event) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        List<CompletableFuture<InboxSubscription>> subscriptions = List.of(new CompletableFuture<>(),
+                new CompletableFuture<>());
+        int[] asked = {0};
+        UserSessions user = new UserSessions("bob", Runnable::run, new Inboxes() {
+            @Override
+            public CompletableFuture<InboxSubscription> subscribe(String id, List<String> bind, List<String> unbind,
+                    InboxListener listener) {
+                return subscriptions.get(asked[0]++);
+            }
+
+            @Override
+            public boolean brokerConnected() {
+                return true;
+            }
+        }, cut.codec, new ChatMetrics(), new UserBudget(new FrameRateLimit(20, 40)));
+        FakeSession socket = new FakeSession();
+        ChatConnection connection = new ChatConnection(socket.session, Identity.of("bob", Role.TENANT),
+                "{\"type\":\"connected\"}", 100, 1 << 20);
+        user.join(connection);
+        return new Recipient(user, connection, socket, subscriptions.get(0), subscriptions.get(1));
+    }
+
+    /** Alice's message to bob as his inbox delivers it. */
+    private InboxDelivery message(long tag, String messageId, boolean redelivered) {
+        String frame = cut.codec.toJson(com.estatechat.chat.entity.MessageFrame.of(messageId, "alice", "landlord", "bob",
+                "hello", "2026-12-07T06:00:00Z"));
+        return new InboxDelivery(tag, redelivered, InboxMessages.KIND_MESSAGE, messageId,
+                frame.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_SENDER_ID, "alice"));
+    }
+
     static final String READ_ID = "01a24db7-0ce0-7422-b2c1-c413e6c2e9bf";
 
     /** A connection of {@code readerId}; bob sent the message it reads; the receipt and the event end as given. */

@@ -258,6 +258,30 @@ class UserSessionsTest {
     }
 
     /**
+     * What the lane remembers of deliveries that left it, so that an ack of one again is not an
+     * error, stays bounded: a minute, and the last {@link UserSessions#RELEASED_KEPT}.
+     */
+    @Test
+    void aReleasedDeliveryIsRememberedForAMinuteAndAmongTheLastFew() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        bob.join(connection);
+        started.complete(TestSubscriptions.unconnected("bob", bob));
+        for (int i = 0; i <= UserSessions.RELEASED_KEPT; i++) {
+            bob.onDelivery(started.join(), delivery(i + 1, "m" + i, false));
+            assertThat(bob.takePending("m" + i)).isNotNull();
+        }
+        assertThat(bob.releasedLately("m0")).as("past the last " + UserSessions.RELEASED_KEPT).isFalse();
+        assertThat(bob.releasedLately("m1")).isTrue();
+        assertThat(bob.releasedLately("unknown")).isFalse();
+
+        now[0] = UserSessions.RELEASED_FOR.toNanos();
+        assertThat(bob.releasedLately("m1")).as("a minute on").isTrue();
+        now[0] += 1;
+        assertThat(bob.releasedLately("m1")).as("past the minute").isFalse();
+    }
+
+    /**
      * A connection that joins while another holds a message is sent it then, and holds it from then
      * on: it is not closed for the time the other held it.
      */
