@@ -241,8 +241,13 @@ class RelayTest {
         };
     }
 
-    /** A user on a lane that runs each task at once, connected and greeted, with its inbox's consumer. */
-    private record Sender(UserSessions user, ChatConnection connection, FakeSession socket, InboxSubscription inbox) {
+    /**
+     * A user on a lane that runs each task at once, connected and greeted, with its inbox's
+     * consumer, whose channel work (an ack…) is recorded in {@code channelWork}, not run. The broker
+     * is down for it: a consumer it loses is not replaced.
+     */
+    private record Sender(UserSessions user, ChatConnection connection, FakeSession socket, InboxSubscription inbox,
+            List<Runnable> channelWork) {
     }
 
     private Sender connected(String userId, UserBudget budget) {
@@ -253,14 +258,20 @@ class RelayTest {
                     InboxListener listener) {
                 return started;
             }
+
+            @Override
+            public boolean brokerConnected() {
+                return false;
+            }
         }, cut.codec, new ChatMetrics(), budget);
         FakeSession socket = new FakeSession();
         ChatConnection connection = new ChatConnection(socket.session, Identity.of(userId, Role.TENANT),
                 "{\"type\":\"connected\"}", 100, 1 << 20);
         user.join(connection);
-        InboxSubscription inbox = TestSubscriptions.unconnected(userId, user);
+        List<Runnable> channelWork = new ArrayList<>();
+        InboxSubscription inbox = TestSubscriptions.recording(userId, user, channelWork);
         started.complete(inbox);
-        return new Sender(user, connection, socket, inbox);
+        return new Sender(user, connection, socket, inbox, channelWork);
     }
 
     /**
@@ -462,29 +473,25 @@ class RelayTest {
      */
     @Test
     void anAckSentAgainAfterItsConsumerWasLostIsNotAnErrorAndTheRedeliveryIsAckedInTurn() {
-        List<CompletableFuture<Void>> receiptOutcomes = new ArrayList<>(List.of(
-                failed(new BrokerUnavailable("the broker connection was lost")), CompletableFuture.completedFuture(null)));
-        Recipient bob = recipient(receiptOutcomes);
-        List<Runnable> firstChannel = new ArrayList<>();
-        InboxSubscription first = TestSubscriptions.recording("bob", bob.user(), firstChannel);
-        bob.started().complete(first);
-        bob.user().onDelivery(first, message(7, MESSAGE_ID, false));
+        acksSettleWith(failed(new BrokerUnavailable("the broker connection was lost")),
+                CompletableFuture.completedFuture(null));
+        Sender bob = connected("bob", new UserBudget(new FrameRateLimit(20, 40)));
+        bob.user().onDelivery(bob.inbox(), message(7, MESSAGE_ID, false));
 
         cut.onText(bob.connection(), ACK);
-        bob.user().onLost(first, "the channel was closed");
+        bob.user().onLost(bob.inbox(), "the channel was closed");
         cut.onText(bob.connection(), ACK); // sent again, as the refusal asked
 
-        assertThat(bob.socket().written).extracting(text -> json(text).getString("code", json(text).getString("type")))
+        assertThat(bob.socket().written).extracting(RelayTest::typeOrCode)
                 .containsExactly("connected", "message", "unavailable");
-        assertThat(firstChannel).as("nothing acked on the lost channel").isEmpty();
+        assertThat(bob.channelWork()).as("nothing acked on the lost channel").isEmpty();
 
         List<Runnable> secondChannel = new ArrayList<>();
         InboxSubscription second = TestSubscriptions.recording("bob", bob.user(), secondChannel);
-        bob.resubscribed().complete(second);
         bob.user().onDelivery(second, message(1, MESSAGE_ID, true));
         cut.onText(bob.connection(), ACK);
 
-        assertThat(bob.socket().written).extracting(text -> json(text).getString("code", json(text).getString("type")))
+        assertThat(bob.socket().written).extracting(RelayTest::typeOrCode)
                 .containsExactly("connected", "message", "unavailable", "message");
         assertThat(json(bob.socket().written.get(3)).getBoolean("redelivered")).isTrue();
         assertThat(secondChannel).as("the redelivery's ack").hasSize(1);
@@ -497,36 +504,31 @@ class RelayTest {
      */
     @Test
     void anAckOfAMessageAlreadySettledIsNotAnsweredButAnAckOfAnUnknownOneIs() {
-        Recipient bob = recipient(new ArrayList<>(List.of(CompletableFuture.completedFuture(null))));
-        List<Runnable> channel = new ArrayList<>();
-        InboxSubscription inbox = TestSubscriptions.recording("bob", bob.user(), channel);
-        bob.started().complete(inbox);
-        bob.user().onDelivery(inbox, message(7, MESSAGE_ID, false));
+        acksSettleWith(CompletableFuture.completedFuture(null));
+        Sender bob = connected("bob", new UserBudget(new FrameRateLimit(20, 40)));
+        bob.user().onDelivery(bob.inbox(), message(7, MESSAGE_ID, false));
 
         cut.onText(bob.connection(), ACK);
         cut.onText(bob.connection(), ACK);
         cut.onText(bob.connection(), "{\"type\":\"ack\",\"message_id\":\"" + READ_ID + "\"}");
 
-        assertThat(bob.socket().written).extracting(text -> json(text).getString("code", json(text).getString("type")))
+        assertThat(bob.socket().written).extracting(RelayTest::typeOrCode)
                 .containsExactly("connected", "message", "unknown_message");
         assertThat(json(bob.socket().written.get(2)).getString("message_id")).isEqualTo(READ_ID);
-        assertThat(channel).as("one ack").hasSize(1);
+        assertThat(bob.channelWork()).as("one ack").hasSize(1);
     }
 
     static final String MESSAGE_ID = "01a24db7-0ce0-7422-b2c1-c413e6c2e9c0";
     static final String ACK = "{\"type\":\"ack\",\"message_id\":\"" + MESSAGE_ID + "\"}";
 
-    /** A recipient, greeted, whose first and second subscriptions the test completes. */
-    private record Recipient(UserSessions user, ChatConnection connection, FakeSession socket,
-            CompletableFuture<InboxSubscription> started, CompletableFuture<InboxSubscription> resubscribed) {
-    }
-
-    /** Bob, one connection on a lane that runs each task at once; his acks' receipts end as {@code receipts} say, in turn. */
-    private Recipient recipient(List<CompletableFuture<Void>> receipts) {
+    /** Each ack's history event is stored; its receipts end as given, one ack after the other. */
+    @SafeVarargs
+    private void acksSettleWith(CompletableFuture<Void>... receipts) {
+        List<CompletableFuture<Void>> outcomes = new ArrayList<>(List.of(receipts));
         cut.receipts = new ReceiptCoalescer() {
             @Override
             public CompletableFuture<Void> send(String senderId, String frame, String aboutMessageId) {
-                return receipts.remove(0);
+                return outcomes.remove(0);
             }
         };
         cut.history = new HistoryFeed() {
@@ -535,26 +537,6 @@ class RelayTest {
                 return CompletableFuture.completedFuture(null);
             }
         };
-        List<CompletableFuture<InboxSubscription>> subscriptions = List.of(new CompletableFuture<>(),
-                new CompletableFuture<>());
-        int[] asked = {0};
-        UserSessions user = new UserSessions("bob", Runnable::run, new Inboxes() {
-            @Override
-            public CompletableFuture<InboxSubscription> subscribe(String id, List<String> bind, List<String> unbind,
-                    InboxListener listener) {
-                return subscriptions.get(asked[0]++);
-            }
-
-            @Override
-            public boolean brokerConnected() {
-                return true;
-            }
-        }, cut.codec, new ChatMetrics(), new UserBudget(new FrameRateLimit(20, 40)));
-        FakeSession socket = new FakeSession();
-        ChatConnection connection = new ChatConnection(socket.session, Identity.of("bob", Role.TENANT),
-                "{\"type\":\"connected\"}", 100, 1 << 20);
-        user.join(connection);
-        return new Recipient(user, connection, socket, subscriptions.get(0), subscriptions.get(1));
     }
 
     /** Alice's message to bob as his inbox delivers it. */
@@ -563,6 +545,12 @@ class RelayTest {
                 "hello", "2026-12-07T06:00:00Z"));
         return new InboxDelivery(tag, redelivered, InboxMessages.KIND_MESSAGE, messageId,
                 frame.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_SENDER_ID, "alice"));
+    }
+
+    /** An error frame's code, any other frame's type. */
+    private static String typeOrCode(String text) {
+        JsonObject frame = json(text);
+        return frame.getString("code", frame.getString("type"));
     }
 
     static final String READ_ID = "01a24db7-0ce0-7422-b2c1-c413e6c2e9bf";
