@@ -44,6 +44,9 @@ final class ChaosClient implements WebSocket.Listener {
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
     private volatile WebSocket socket;
     private volatile MqttAsyncClient mqtt;
+    /** The server said {@code going_away}: a well-behaved client sends no more messages on this connection. */
+    private volatile boolean goingAway;
+    private volatile String closeReason = "";
 
     private ChaosClient(String userId, DeliveryLedger ledger, double dropBeforeAck, boolean silent) {
         this.userId = userId;
@@ -99,6 +102,7 @@ final class ChaosClient implements WebSocket.Listener {
     private final class MqttFrames implements MqttCallback {
         @Override
         public void connectionLost(Throwable cause) {
+            closeReason = "mqtt: " + cause;
             closed.complete(1006);
             greeted.completeExceptionally(cause);
         }
@@ -129,6 +133,16 @@ final class ChaosClient implements WebSocket.Listener {
         return !closed.isDone();
     }
 
+    /** Open, and the server has not said it is going away. */
+    boolean maySend() {
+        return isOpen() && !goingAway;
+    }
+
+    /** The close frame's reason, once closed by one. */
+    String closeReason() {
+        return closeReason;
+    }
+
     @Override
     public void onOpen(WebSocket webSocket) {
         // here, not when buildAsync completes: the server's first frames (connected, then what the user
@@ -156,6 +170,7 @@ final class ChaosClient implements WebSocket.Listener {
     private void handle(JsonObject frame) {
         switch (frame.getString("type", "")) {
             case "connected" -> greeted.complete(null);
+            case "going_away" -> goingAway = true; // what crossed the notice is still answered
             case "message" -> {
                 ledger.delivered(userId, frame);
                 if (mqtt != null) {
@@ -191,6 +206,7 @@ final class ChaosClient implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeReason = reason;
         closed.complete(statusCode);
         greeted.completeExceptionally(new IllegalStateException(userId + " closed with " + statusCode + " " + reason));
         return null;
@@ -198,6 +214,9 @@ final class ChaosClient implements WebSocket.Listener {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+        if (!closed.isDone()) {
+            closeReason = String.valueOf(error);
+        }
         if (closed.complete(-1)) {
             System.out.println(userId + ": the connection failed without a close frame: " + error);
         }

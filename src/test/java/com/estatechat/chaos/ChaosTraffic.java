@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Users chatting at a steady total rate: each tick a random connected user sends to a random
  * other one. The test swaps, drops and reconnects clients underneath ({@link #put}); a user whose
- * connection is down sends nothing until it is back.
+ * connection is down, or going away, sends nothing until it is back.
  */
 final class ChaosTraffic implements AutoCloseable {
 
@@ -61,7 +61,7 @@ final class ChaosTraffic implements AutoCloseable {
         String from = users.get(random.nextInt(users.size()));
         String to = users.get(random.nextInt(users.size()));
         ChaosClient sender = clients.get(from);
-        if (from.equals(to) || sender == null || !sender.isOpen()) {
+        if (from.equals(to) || sender == null || !sender.maySend()) {
             return;
         }
         sender.sendMessage(to);
