@@ -27,6 +27,8 @@ public class ChatSettings {
 
     /** RabbitMQ's default {@code consumer_timeout}: past it, the broker closes a channel holding an unacked delivery. */
     static final Duration BROKER_CONSUMER_TIMEOUT = Duration.ofMinutes(30);
+    /** The longest {@code chat.session.drain-window}: a stop has an orchestrator's grace period for all its steps. */
+    static final Duration MAX_DRAIN_WINDOW = Duration.ofSeconds(10);
 
     /** The AMQP queue types the inboxes can use. */
     public enum QueueType { CLASSIC, QUORUM }
@@ -93,6 +95,10 @@ public class ChatSettings {
     String mqttConnectTimeout;
 
     @Inject
+    @ConfigProperty(name = "chat.session.drain-window")
+    String drainWindow;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.queue-type")
     String queueType;
 
@@ -138,6 +144,7 @@ public class ChatSettings {
     private Duration reconnectIntervalValue;
     private Duration ackTimeoutValue;
     private Duration mqttConnectTimeoutValue;
+    private Duration drainWindowValue = Duration.ZERO;
     private Duration inboxMessageTtlValue;
     private Duration deadLetterTtlValue = Duration.ZERO;
     private Duration inboxExpiresValue;
@@ -175,6 +182,12 @@ public class ChatSettings {
         queueTypeValue = queueType(problems);
         renamedQueueType.ifPresent(old -> problems.add("chat.inbox.queue-type (" + old
                 + ") was renamed chat.amqp.queue-type: set that key instead"));
+        drainWindowValue = Durations.setting(problems, "chat.session.drain-window", drainWindow, Duration.ZERO);
+        if (drainWindowValue != null && drainWindowValue.compareTo(MAX_DRAIN_WINDOW) > 0) {
+            // the stop must fit an orchestrator's grace period (Kubernetes: 30 s), with the other steps
+            problems.add("chat.session.drain-window is " + drainWindow + "; it must be at most "
+                    + MAX_DRAIN_WINDOW.toSeconds() + "s");
+        }
         requireRange(problems, "chat.inbox.max-length", inboxMaxLength, 0, Integer.MAX_VALUE);
         requireRange(problems, "chat.inbox.max-per-sender", inboxMaxPerSender, 0, Integer.MAX_VALUE);
         inboxMessageTtlValue = Durations.setting(problems, "chat.inbox.message-ttl", inboxMessageTtl, Duration.ZERO);
@@ -300,6 +313,11 @@ public class ChatSettings {
 
     /** How long a {@code /mqtt} socket may stay open before its CONNECT is accepted. */
     public Duration mqttConnectTimeout() { return mqttConnectTimeoutValue; }
+    /**
+     * How long a shutdown keeps reading after it told each connection {@code going_away}, answering
+     * every send that crosses that notice; zero: no notice, close once the sends taken are answered.
+     */
+    public Duration drainWindow() { return drainWindowValue; }
     public QueueType queueType() { return queueTypeValue; }
     public long inboxMaxLength() { return inboxMaxLength; }
     /**

@@ -28,6 +28,7 @@ class ChatSettingsTest {
         cut.maxReceiptsPerMessage = 5;
         cut.ackTimeout = "5m";
         cut.mqttConnectTimeout = "10s";
+        cut.drainWindow = "2s";
         cut.queueType = "classic";
         cut.inboxMaxLength = 10000;
         cut.inboxMessageTtl = "0s";
@@ -42,6 +43,20 @@ class ChatSettingsTest {
     void aSendQueueThatCannotHoldTwoFramesIsRefusedByName() {
         cut.sendQueueBytes = 65536;
         assertThatIllegalStateException().isThrownBy(cut::check).withMessageContaining("chat.session.send-queue-bytes is 65536");
+    }
+
+    @Test
+    void aDrainWindowLongerThanAStopMayTakeIsRefusedByName() {
+        cut.drainWindow = "11s";
+        assertThatIllegalStateException().isThrownBy(cut::check)
+                .withMessageContaining("chat.session.drain-window is 11s; it must be at most 10s");
+    }
+
+    @Test
+    void aDrainWindowOfZeroTurnsTheNoticeOff() {
+        cut.drainWindow = "0s";
+        cut.check();
+        assertThat(cut.drainWindow()).isZero();
     }
 
     @Test

@@ -99,8 +99,11 @@ public class Relay {
 
     FrameParser parser;
 
-    /** Set when the application stops: a send is refused {@code unavailable} at once (see {@link #refuseSends}). */
-    private volatile boolean refusingSends;
+    /**
+     * Set when the application stops: a send is refused {@code unavailable} at once, with this hint
+     * of when to send it again (see {@link #refuseSends}); null until then.
+     */
+    private volatile Duration refusingSends;
 
     @PostConstruct
     void createParser() {
@@ -224,8 +227,9 @@ public class Relay {
         long start = System.nanoTime();
         user.sending(messageId);
         // read after sending(): the shutdown's wait for the answers sees this send, or this send sees the shutdown
-        CompletableFuture<Void> stored = refusingSends
-                ? CompletableFuture.failedFuture(new BrokerUnavailable("the server is shutting down"))
+        Duration refusing = refusingSends;
+        CompletableFuture<Void> stored = refusing != null
+                ? CompletableFuture.failedFuture(new PublishingPaused("the server is shutting down", refusing))
                 : publisher.publish(connection.orderKey(), message);
         // the answer goes out on the user's lane: never on the publisher's thread, and in order
         return stored.handleAsync((done, failure) -> {
@@ -243,10 +247,12 @@ public class Relay {
 
     /**
      * From now on a send is refused {@code unavailable}, not published: the shutdown waits for the
-     * answers of the sends taken before, and a send that kept coming would keep it waiting.
+     * answers of the sends taken before, and a send that kept coming would keep it waiting. The
+     * refusal carries {@code retryAfter} as {@code retry_after_ms}: the message was not stored, and a
+     * client sends it again then (on its next connection), as during a broker alarm.
      */
-    void refuseSends() {
-        refusingSends = true;
+    void refuseSends(Duration retryAfter) {
+        refusingSends = retryAfter;
     }
 
     /** Tells the sender {@code queued}, or why the message was not accepted. On the user's lane. */

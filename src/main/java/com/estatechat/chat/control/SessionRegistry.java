@@ -4,6 +4,7 @@ import com.estatechat.chat.limits.UserBudgets;
 import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.chat.entity.GoingAwayFrame;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
@@ -179,22 +180,38 @@ public class SessionRegistry {
     /**
      * The first step of an ordered shutdown, before the application's beans go and before the
      * publisher drains (it observes the same event later): take no new session and no new send
-     * (refused {@code unavailable}), let every send taken be answered, then close every session
-     * with 1001 once what was queued to it is written, and wait until each user's consumer is over.
-     * Acks in progress finish first (their receipts are confirmed meanwhile, the publisher still
-     * runs) and are written, so an acked message does not come again after a restart; what was not
-     * acked goes back to the inbox. Waits at most the confirm timeout for the answers, and twice the
-     * confirm timeout for the consumers; a session still open then is closed.
+     * (refused {@code unavailable} with {@code retry_after_ms}), tell every connection
+     * {@code going_away}, let every send taken be answered, and keep reading for
+     * {@code chat.session.drain-window} after the notice: a send the client wrote before it read the
+     * notice is refused and answered too, not dropped by a close that crossed it on the wire. Then
+     * close every session with 1001 once what was queued to it is written, and wait until each
+     * user's consumer is over. Acks in progress finish first (their receipts are confirmed meanwhile,
+     * the publisher still runs) and are written, so an acked message does not come again after a
+     * restart; what was not acked goes back to the inbox. Waits at most the confirm timeout for the
+     * answers, and twice the confirm timeout for the consumers; a session still open then is closed.
      */
     void shutdown(@Observes @Priority(Interceptor.Priority.APPLICATION) @BeforeDestroyed(ApplicationScoped.class)
             Object applicationStopping) {
         stopping = true;
-        relay.refuseSends();
+        relay.refuseSends(chatSettings.confirmTimeout());
+        Duration window = chatSettings.drainWindow();
+        long windowEnds = System.nanoTime() + window.toNanos();
         List<UserSessions> leaving = List.copyOf(users.values());
         List<ChatConnection> open = connections();
-        LOG.info(() -> "Shutting down: closing " + open.size() + " chat sessions");
+        boolean notice = !window.isZero() && !open.isEmpty();
+        LOG.info(() -> "Shutting down: closing " + open.size() + " chat sessions"
+                + (notice ? " after a drain window of " + window.toMillis() + " ms" : ""));
+        if (notice) {
+            String goingAway = codec.toJson(GoingAwayFrame.of("server shutting down"));
+            open.forEach(connection -> connection.send(goingAway));
+        }
         // a session closed before its sends were answered left senders who cannot tell stored from lost
         await("the answers to their sends", leaving, UserSessions::sendsAnswered, chatSettings.confirmTimeout());
+        if (notice) {
+            // what crossed the notice arrives meanwhile and is refused at once
+            sleepUntil(windowEnds);
+            await("the answers to the sends that crossed the notice", leaving, UserSessions::sendsAnswered, window);
+        }
         for (ChatConnection connection : open) {
             unregister(connection);
             connection.closeWhenWritten(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
@@ -207,6 +224,19 @@ public class SessionRegistry {
             LOG.warning(() -> "Shutting down: " + unwritten.size()
                     + " sessions still had frames being written; closing them now");
             unwritten.forEach(connection -> connection.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down"));
+        }
+    }
+
+    /** On the thread that stops the application, which owns no timer and no lane. */
+    private static void sleepUntil(long nanoTime) {
+        long left = nanoTime - System.nanoTime();
+        if (left <= 0) {
+            return;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -47,15 +47,19 @@ class RestartIT {
                 ChatClient.Closed closed = a.awaitClosed();
                 stopping.join();
                 assertThat(closed.code()).as("sessions close with 1001 at shutdown").isEqualTo(1001);
+                int notices = 0;
                 while (a.hasQueuedFrames()) {
                     JsonObject frame = a.next();
                     if ("receipt".equals(frame.getString("type"))) {
                         assertThat(frame.getString("status")).isEqualTo("queued");
                         queued.add(frame.getString("message_id"));
+                    } else if ("going_away".equals(frame.getString("type"))) {
+                        notices++;
                     } else {
                         assertThat(frame.getString("code")).isEqualTo("unavailable");
                     }
                 }
+                assertThat(notices).as("going_away before the close").isEqualTo(1);
             }
             assertThat(queued).hasSizeGreaterThan(10);
 

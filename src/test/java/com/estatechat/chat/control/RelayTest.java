@@ -367,13 +367,15 @@ class RelayTest {
                 1 << 20);
         connection.joined(alice);
 
-        cut.refuseSends();
+        cut.refuseSends(Duration.ofSeconds(5));
         cut.onText(connection, "{\"target_id\":\"bob\",\"message\":\"hi\",\"client_msg_id\":\"c1\"}");
 
         assertThat(published).isEmpty();
         JsonObject answer = json(fake.written.get(0));
         assertThat(answer.getString("code")).isEqualTo("unavailable");
         assertThat(answer.getString("client_msg_id")).isEqualTo("c1");
+        // not stored, and said so: a client sends it again after the hint, as during a broker alarm
+        assertThat(answer.getJsonNumber("retry_after_ms").longValue()).isEqualTo(5000);
         assertThat(alice.sendsAnswered().toCompletableFuture()).isDone();
     }
 
