@@ -19,6 +19,7 @@ import jakarta.interceptor.Interceptor;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -67,6 +69,10 @@ public class SessionRegistry {
 
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    /** Completed once the drain is over, by whoever began it: SIGTERM's handler or the undeploy. */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private Optional<StopSignal> stopSignal = Optional.empty();
 
     @PostConstruct
     void registerGauge() {
@@ -75,6 +81,13 @@ public class SessionRegistry {
 
     /** Created with the application, so that its metrics exist before the first connection. */
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        try {
+            stopSignal = StopSignal.install(this::drain);
+        } catch (LinkageError e) {
+            // a container that hides sun.misc from applications (StopSignal's own type is one)
+            LOG.log(Level.INFO, e, () -> "SIGTERM is not handled by the application: the chat drains when the"
+                    + " container undeploys it");
+        }
         LOG.fine("Session registry ready");
     }
 
@@ -192,6 +205,35 @@ public class SessionRegistry {
      */
     void shutdown(@Observes @Priority(Interceptor.Priority.APPLICATION) @BeforeDestroyed(ApplicationScoped.class)
             Object applicationStopping) {
+        if (stopSignal.isPresent()) {
+            stopSignal.get().uninstall(); // no method reference: it would load StopSignal where sun.misc is hidden
+        }
+        drain();
+    }
+
+    /**
+     * The steps of {@link #shutdown}, run once: at SIGTERM (before the container stops, see
+     * {@link StopSignal}), else at the undeploy. A second caller waits for the first one's end.
+     */
+    void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            try {
+                drained.get(); // bounded: every step of the drain is
+            } catch (ExecutionException e) {
+                LOG.log(Level.WARNING, e, () -> "Shutting down: the drain failed");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            drainOnce();
+        } finally {
+            drained.complete(null);
+        }
+    }
+
+    private void drainOnce() {
         stopping = true;
         relay.refuseSends(chatSettings.confirmTimeout());
         Duration window = chatSettings.drainWindow();
@@ -227,7 +269,7 @@ public class SessionRegistry {
         }
     }
 
-    /** On the thread that stops the application, which owns no timer and no lane. */
+    /** On the thread that drains (SIGTERM's, or the undeploying one), which owns no timer and no lane. */
     private static void sleepUntil(long nanoTime) {
         long left = nanoTime - System.nanoTime();
         if (left <= 0) {
