@@ -159,6 +159,8 @@ export class EstateChatClient extends EventTarget {
   #backoff;
   #seen;
   #socket = null;
+  /** The server said `going_away` on this socket: nothing more is sent on it, it closes soon. */
+  #goingAway = false;
   #state = 'idle';
   #stopped = true;
   #retryTimer = null;
@@ -290,7 +292,7 @@ export class EstateChatClient extends EventTarget {
   }
 
   #sendRead(messageId, entry) {
-    if (this.#state !== 'open' || !this.#write({ type: 'read', message_id: messageId })) {
+    if (!this.#maySend() || !this.#write({ type: 'read', message_id: messageId })) {
       entry.timer = null; // sent once connected
       return;
     }
@@ -321,15 +323,20 @@ export class EstateChatClient extends EventTarget {
    * false when not connected: then connect again with the new token instead.
    */
   renew(token) {
-    if (this.#state !== 'open' || !this.#write({ type: 'auth', access_token: token })) {
+    if (!this.#maySend() || !this.#write({ type: 'auth', access_token: token })) {
       return false;
     }
     this.#renewing = true;
     return true;
   }
 
+  /** Connected, and the server has not said it is going away. */
+  #maySend() {
+    return this.#state === 'open' && !this.#goingAway;
+  }
+
   #transmit(entry) {
-    if (this.#state === 'open' && this.#write({ type: 'message', target_id: entry.targetId, message: entry.text, client_msg_id: entry.clientMsgId })) {
+    if (this.#maySend() && this.#write({ type: 'message', target_id: entry.targetId, message: entry.text, client_msg_id: entry.clientMsgId })) {
       this.#setStatus(entry, 'sending');
     } else {
       this.#setStatus(entry, 'waiting');
@@ -349,6 +356,7 @@ export class EstateChatClient extends EventTarget {
     const url = typeof this.#url === 'function' ? this.#url() : this.#url;
     const protocols = typeof this.#protocols === 'function' ? this.#protocols() : this.#protocols;
     this.#renewing = false;
+    this.#goingAway = false;
     const socket = protocols?.length ? new this.#WebSocket(url, protocols) : new this.#WebSocket(url);
     this.#socket = socket;
     socket.addEventListener('message', (event) => this.#receive(event.data));
@@ -410,6 +418,11 @@ export class EstateChatClient extends EventTarget {
       case 'auth_ok':
         this.#renewing = false;
         return this.#emit('renewed', { expiresAt: frame.expires_at ?? null });
+      case 'going_away':
+        // the server closes soon: what is typed now waits for the next connection; what was sent
+        // before is still answered (a refusal with retry_after_ms is sent again after it)
+        this.#goingAway = true;
+        return undefined;
       default:
         // a newer server may add frame types; an old page ignores them rather than failing
         return undefined;

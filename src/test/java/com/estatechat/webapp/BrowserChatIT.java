@@ -232,6 +232,14 @@ class BrowserChatIT {
             assertThat(reads.get("frames")).isEqualTo(List.of("read:m7", "read:m7", "read:m7"));
             assertThat(reads.get("quietUntil")).isEqualTo(List.of());
             assertThat(reads.get("errors")).isEqualTo(List.of("unknown_message:m7"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> drain = (Map<String, Object>) seen.get("goingAway");
+            // after going_away nothing more is written on that socket: not the message typed, not the read mark
+            assertThat(drain.get("first")).isEqualTo(List.of("message:before the notice"));
+            // on the next one, what waited goes at once, and the refused send after its retry_after_ms
+            assertThat(drain.get("second")).isEqualTo(List.of("message:after the notice", "read:m9",
+                    "message:before the notice"));
+            assertThat(drain.get("statuses")).isEqualTo(List.of("sending", "waiting", "busy", "sending", "sending"));
         }
     }
 

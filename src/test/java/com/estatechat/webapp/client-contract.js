@@ -1,7 +1,7 @@
 // Runs in the page (Selenium executeAsyncScript): drives estate-chat-client.js through a fake
 // WebSocket, to check what a live server can hardly provoke on demand: duplicates, receipts out
 // of order, a drop with a message in flight, a token renewed in place and one the server ended,
-// refusals in words, a read mark the server's store does not know yet. Reports what it saw; the Java test judges it.
+// refusals in words, a read mark the server's store does not know yet, a server going away. Reports what it saw; the Java test judges it.
 const done = arguments[arguments.length - 1];
 import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateChatClient, describeError, isRetryable, tokenProtocols }) => {
   const sockets = [];
@@ -140,6 +140,52 @@ import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateCh
     });
   }
 
+  // `going_away`: nothing more goes on that socket; what is typed waits for the next connection,
+  // and a send the server refused meanwhile (with retry_after_ms) goes again after the hint
+  function goingAway() {
+    const opened = [];
+    class DrainSocket extends EventTarget {
+      static OPEN = 1;
+      constructor(url) {
+        super();
+        this.url = url;
+        this.readyState = 1;
+        this.sent = [];
+        opened.push(this);
+      }
+      send(text) { this.sent.push(JSON.parse(text)); }
+      close(code, reason = '') {
+        this.readyState = 3;
+        this.dispatchEvent(Object.assign(new Event('close'), { code, reason }));
+      }
+      receive(frame) { this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify(frame) })); }
+    }
+    const draining = new EstateChatClient({ url: 'ws://chat.invalid/ws?id=bob', WebSocket: DrainSocket,
+      backoff: { initialMs: 5, maxMs: 5 } });
+    const statuses = [];
+    draining.addEventListener('status', (e) => statuses.push(e.detail.status));
+    const connected = { type: 'connected', user_id: 'bob', role: 'tenant', heartbeat_s: 30 };
+    draining.connect();
+    opened[0].receive(connected);
+    const crossed = draining.send('alice', 'before the notice');
+    opened[0].receive({ type: 'going_away', message: 'server shutting down' });
+    draining.send('alice', 'after the notice');
+    draining.read('m9');
+    opened[0].receive({ type: 'error', code: 'unavailable', message: 'shutting down', client_msg_id: crossed, retry_after_ms: 40 });
+    opened[0].close(1001, 'server shutting down');
+    const frames = (socket) => socket.sent.map((f) => `${f.type}:${f.message ?? f.message_id}`);
+    return new Promise((resolve) => {
+      setTimeout(() => {
+        opened[1].receive(connected);
+        setTimeout(() => {
+          const seen = { first: frames(opened[0]), second: frames(opened[1]), statuses: [...statuses] };
+          draining.close();
+          resolve(seen);
+        }, 80);
+      }, 15);
+    });
+  }
+
   function second() {
     const socket = sockets[1];
     socket.receive({ type: 'connected', user_id: 'bob', role: 'tenant', heartbeat_s: 30 });
@@ -152,6 +198,7 @@ import(new URL('js/estate-chat-client.js', location.href).href).then(({ EstateCh
       states,
       stateAfterDrop,
     };
-    reads().then((read) => done({ ...seen, reads: read }), (e) => done({ failure: String(e) }));
+    reads().then((read) => goingAway().then((drain) => done({ ...seen, reads: read, goingAway: drain })))
+      .catch((e) => done({ failure: String(e) }));
   }
 }).catch((e) => done({ failure: String(e) }));
