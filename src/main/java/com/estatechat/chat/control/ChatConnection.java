@@ -328,8 +328,8 @@ public final class ChatConnection {
                     }
                 });
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, e, () -> "Send to " + userId() + " (session " + id() + ") failed");
                 sent(frame, false);
+                writeFailed(e);
                 continue;
             } finally {
                 caller.setContextClassLoader(loader);
@@ -341,11 +341,27 @@ public final class ChatConnection {
     }
 
     private void onSent(Outgoing frame, SendResult result) {
-        if (!result.isOK()) {
-            LOG.log(Level.FINE, result.getException(), () -> "Send to " + userId() + " (session " + id()
-                    + ") failed");
-        }
         sent(frame, result.isOK());
+        if (!result.isOK()) {
+            writeFailed(result.getException());
+        }
+    }
+
+    /**
+     * A frame that could not be written ends the connection: the frames after it would reach the
+     * client with a gap, and Tyrus fails writes ("Connection is closed") on sessions it still
+     * reports open, which kept their deliveries unacked until the heartbeat noticed. Closed like a
+     * connection that missed its heartbeats (1001): its deliveries are released, and a client that
+     * is still there reconnects.
+     */
+    private void writeFailed(Throwable failure) {
+        if (failure instanceof Wire.NotWritten || isClosed()) {
+            return; // the wire kept it back, or the close dropped it
+        }
+        LOG.log(Level.FINE, failure, () -> "Send to " + userId() + " (session " + id() + ") failed");
+        LOG.info(() -> "Closing the connection of " + userId() + " (session " + id() + "): a write failed ("
+                + (failure == null ? "no reason given" : failure.getMessage()) + ")");
+        close(CloseReason.CloseCodes.GOING_AWAY, "write failed");
     }
 
     private void sent(Outgoing frame, boolean written) {

@@ -1,6 +1,7 @@
 package com.estatechat.chat.control;
 
 import jakarta.websocket.SendHandler;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -12,7 +13,19 @@ import java.util.function.Consumer;
 public interface Wire {
 
     /**
-     * Writes one frame asynchronously; {@code handler} is told once whether it was written.
+     * A frame the wire chose not to write, on a connection that is fine (MQTT: more PUBLISH packets
+     * than it holds until the client subscribes); any other failure of a write ends the connection.
+     */
+    final class NotWritten extends IOException {
+
+        public NotWritten(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Writes one frame asynchronously; {@code handler} is told once whether it was written (a
+     * {@link NotWritten} failure when the wire chose not to).
      *
      * @param acknowledged when not null (only on a wire that {@link #acknowledges()}): told true when
      *        the client acknowledged this very frame, false when the connection ended first; it may

@@ -118,7 +118,7 @@ public final class MqttWire implements Wire {
         }
         if (overflow) {
             told(inFlight.remove(packetId), false);
-            handler.onResult(new SendResult(new IOException(heldLimit + " PUBLISH packets wait for a SUBSCRIBE")));
+            handler.onResult(new SendResult(new Wire.NotWritten(heldLimit + " PUBLISH packets wait for a SUBSCRIBE")));
         } else if (isHeld) {
             handler.onResult(WRITTEN);
         } else {

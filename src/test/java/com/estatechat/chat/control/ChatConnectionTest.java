@@ -148,4 +148,27 @@ class ChatConnectionTest {
                 .closeWhenWritten(jakarta.websocket.CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
         assertThat(idle.closedWith.getCloseCode().getCode()).as("nothing queued: closed at once").isEqualTo(1001);
     }
+
+    /**
+     * Tyrus fails some sends with "Connection is closed" on a session it still reports open. The
+     * connection stayed open: a message written so reached its client only after a reconnection, and
+     * the delivery stayed held (unacked) by that dead connection until the heartbeat closed it. A
+     * failed write now closes the connection (1001), so its deliveries are released at once and
+     * the client, if it is still there, reconnects.
+     */
+    @Test
+    void aFailedWriteClosesTheConnection() {
+        fake.failSends = new java.io.IOException("Connection is closed");
+        ChatConnection connection = connection(10);
+        List<String> outcomes = new ArrayList<>();
+
+        connection.send("a message", written -> outcomes.add("a message " + written));
+        connection.send("the next", written -> outcomes.add("the next " + written));
+
+        assertThat(outcomes).containsExactly("a message false", "the next false");
+        assertThat(connection.isClosed()).isTrue();
+        assertThat(fake.closedWith.getCloseCode().getCode()).isEqualTo(1001);
+        assertThat(fake.closedWith.getReasonPhrase()).isEqualTo("write failed");
+        assertThat(fake.written).as("nothing written after the failure").containsExactly("a message");
+    }
 }

@@ -25,6 +25,8 @@ final class FakeSession {
     final List<java.nio.ByteBuffer> pings = new CopyOnWriteArrayList<>();
     volatile CloseReason closedWith;
     volatile boolean completeSends = true;
+    /** When set, every send fails with it, while the session still says it is open (as Tyrus does). */
+    volatile Throwable failSends;
     volatile Consumer<CloseReason> onClose = reason -> { };
     private final Map<String, Object> properties = new ConcurrentHashMap<>();
 
@@ -52,7 +54,9 @@ final class FakeSession {
                     case "sendText" -> {
                         written.add((String) args[0]);
                         SendHandler handler = (SendHandler) args[1];
-                        if (completeSends) {
+                        if (failSends != null) {
+                            handler.onResult(new SendResult(failSends));
+                        } else if (completeSends) {
                             handler.onResult(new SendResult());
                         } else {
                             unfinished.add(handler);
