@@ -1,6 +1,7 @@
 package com.estatechat.chat.control;
 
 import com.estatechat.chat.limits.UserBudgets;
+import com.estatechat.history.control.MessageIds;
 import com.estatechat.json.JsonCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
