@@ -241,6 +241,43 @@ public class InboxTopology {
         direct.queueBind(queue, settings.exchange(), HISTORY_KEY);
     }
 
+    /**
+     * Declares a copy of the history queue that holds each event for {@code delay}: a durable
+     * queue bound by {@link #HISTORY_KEY} whose messages expire into {@code dueQueue} (through the
+     * default exchange), where they keep at most {@code dueTtl}. The broker times the delay, so it
+     * survives a restart of any node.
+     *
+     * @throws InboxArgumentsMismatch when a queue exists with another delay or type: {@code channel}
+     *         is closed; the caller goes on with it as it is, or not at all
+     */
+    public void declareDelayedCopy(Channel channel, String delayQueue, Duration delay, String dueQueue,
+            Duration dueTtl) throws IOException {
+        Channel direct = unrecorded(channel);
+        ensureExchanges(direct);
+        try {
+            direct.queueDeclare(dueQueue, true, false, false, brokerArguments(Map.of("x-queue-type", queueType(),
+                    "x-message-ttl", dueTtl.toMillis())));
+            direct.queueDeclare(delayQueue, true, false, false, brokerArguments(Map.of("x-queue-type", queueType(),
+                    "x-message-ttl", delay.toMillis(), "x-dead-letter-exchange", "",
+                    "x-dead-letter-routing-key", dueQueue)));
+        } catch (IOException e) {
+            if (isPreconditionFailed(e)) {
+                throw new InboxArgumentsMismatch("the queue " + delayQueue + " or " + dueQueue,
+                        "chat.push.delay and chat.amqp.queue-type", e);
+            }
+            throw e;
+        }
+        direct.queueBind(delayQueue, settings.exchange(), HISTORY_KEY);
+    }
+
+    /** Goes on with the queues of {@link #declareDelayedCopy} as they are, on a new channel. */
+    public void useExistingDelayedCopy(Channel channel, String delayQueue, String dueQueue) throws IOException {
+        Channel direct = unrecorded(channel);
+        direct.queueDeclarePassive(dueQueue);
+        direct.queueDeclarePassive(delayQueue);
+        direct.queueBind(delayQueue, settings.exchange(), HISTORY_KEY);
+    }
+
     String deadLetterExchange() {
         return settings.deadLetterExchange();
     }

@@ -327,6 +327,29 @@ public class ConversationStore {
         }
     }
 
+    /** Work on a connection of the store's, in auto-commit, for a feature that keeps a table of its own there. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on a connection of the store's (the push marks and switches).
+     *
+     * @throws StoreUnavailable when the store is not open or the database failed
+     */
+    public <T> T withConnection(SqlWork<T> work) throws StoreUnavailable {
+        DataSource source = dataSource;
+        if (source == null) {
+            throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
+        }
+        try (Connection connection = source.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StoreUnavailable("a statement on " + dataSources.describe() + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the store is open; else {@link #lastFailure()} says why not. */
     public boolean isReady() {
         return entities != null;

@@ -1,0 +1,312 @@
+package com.estatechat.push.control;
+
+import com.estatechat.amqp.control.BrokerConnected;
+import com.estatechat.amqp.control.BrokerConnection;
+import com.estatechat.amqp.control.InboxArgumentsMismatch;
+import com.estatechat.amqp.control.InboxTopology;
+import com.estatechat.concurrent.Workers;
+import com.estatechat.history.control.StoreUnavailable;
+import com.estatechat.history.entity.HistoryEvent;
+import com.estatechat.identity.Broadcast;
+import com.estatechat.json.JsonCodec;
+import com.estatechat.logging.LogText;
+import com.estatechat.settings.ChatSettings;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Pushes for users who are away. The broker keeps a copy of every history event for
+ * {@code chat.push.delay} ({@link InboxTopology#declareDelayedCopy}); when it comes out in the due
+ * queue, a direct message's event whose message is still queued in the store is pushed
+ * ({@link PushMarks#claim}, then {@link Webhook#send}). The due message is acked once each of its
+ * pushes was taken or dead-lettered, so a node that stops before leaves it to another.
+ * <p>
+ * Threads: the client library's consumer thread only hands a delivery over; the channel, the store
+ * and the acks belong to the one {@code chat-push} thread; the calls run on the HTTP client's.
+ */
+@ApplicationScoped
+public class PushDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(PushDispatcher.class.getName());
+
+    /** Due messages held at once: each may wait for its webhook calls and their retries. */
+    static final int PREFETCH = 20;
+    /** How long a due event may wait for a node that pushes: later, a push is noise. */
+    static final Duration DUE_TTL = Duration.ofHours(1);
+    static final Duration RETRY = Duration.ofSeconds(5);
+    static final String REASON_HEADER = "x-estate-chat-reason";
+
+    @Inject
+    PushSettings settings;
+
+    @Inject
+    ChatSettings chatSettings;
+
+    @Inject
+    BrokerConnection broker;
+
+    @Inject
+    InboxTopology topology;
+
+    @Inject
+    PushMarks marks;
+
+    @Inject
+    Webhook webhook;
+
+    @Inject
+    JsonCodec codec;
+
+    @Inject
+    PushMetrics metrics;
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            Workers.daemonThreads("chat-push"));
+
+    // the push thread's own
+    private volatile Channel channel;
+    private boolean queuesDeclared;
+    private volatile String lastProblem;
+
+    @PostConstruct
+    void startTicking() {
+        if (settings.enabled()) {
+            long every = RETRY.toMillis();
+            thread.scheduleWithFixedDelay(this::ensureConsuming, 0, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void onConnected(@Observes BrokerConnected connected) {
+        if (settings.enabled()) {
+            onThread(() -> {
+                queuesDeclared = false;
+                ensureConsuming();
+            });
+        }
+    }
+
+    /** Whether this node consumes the due queue now. */
+    public boolean isConsuming() {
+        Channel current = channel;
+        return current != null && current.isOpen();
+    }
+
+    /** Why this node does not consume the due queue, or null. */
+    public String lastProblem() {
+        return lastProblem;
+    }
+
+    private void ensureConsuming() {
+        if (channel != null && channel.isOpen() || !broker.isOpen()) {
+            return;
+        }
+        if (!broker.features().rabbitQueueArguments()) {
+            lastProblem = "the broker " + broker.features() + " cannot delay messages (no x-message-ttl)";
+            return;
+        }
+        channel = null;
+        Channel opened = null;
+        try {
+            opened = broker.openChannel();
+            if (!queuesDeclared) {
+                try {
+                    topology.declareDelayedCopy(opened, settings.delayQueue(), settings.delay(), settings.dueQueue(),
+                            DUE_TTL);
+                } catch (InboxArgumentsMismatch e) {
+                    abort(opened);
+                    LOG.warning(() -> "Push: " + e.getMessage() + "; used as they are (delete both queues to change"
+                            + " the delay)");
+                    opened = broker.openChannel();
+                    topology.useExistingDelayedCopy(opened, settings.delayQueue(), settings.dueQueue());
+                }
+                queuesDeclared = true;
+            }
+            opened.basicQos(PREFETCH);
+            opened.confirmSelect(); // a dead letter is confirmed before its due message is acked
+            Channel consuming = opened;
+            consuming.basicConsume(settings.dueQueue(), false, "chat-push", new DefaultConsumer(consuming) {
+                @Override
+                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                        byte[] body) {
+                    long tag = envelope.getDeliveryTag();
+                    onThread(() -> take(consuming, tag, body));
+                }
+
+                @Override
+                public void handleCancel(String consumerTag) {
+                    onThread(() -> {
+                        queuesDeclared = false;
+                        abort(consuming);
+                    });
+                }
+            });
+            channel = consuming;
+            lastProblem = null;
+            LOG.info(() -> "Push: consuming " + settings.dueQueue() + " (events held " + settings.delay() + " in "
+                    + settings.delayQueue() + ") for " + settings.webhook().getHost());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            abort(opened);
+            String problem = "cannot consume " + settings.dueQueue() + ": " + e;
+            if (!problem.equals(lastProblem)) {
+                LOG.log(Level.WARNING, "Push: " + problem + "; trying again every " + RETRY.toMillis() + " ms");
+            }
+            lastProblem = problem;
+        }
+    }
+
+    /** One due message: its direct messages' events, each pushed when still queued. */
+    private void take(Channel from, long tag, byte[] body) {
+        if (from != channel) {
+            return; // of a channel that is gone: the broker requeued it
+        }
+        List<HistoryEvent> events;
+        try {
+            String text = new String(body, StandardCharsets.UTF_8).strip();
+            events = text.startsWith("[") ? List.of(codec.fromJson(text, HistoryEvent[].class))
+                    : List.of(codec.fromJson(text, HistoryEvent.class));
+        } catch (RuntimeException e) {
+            // the history writer says the same of its copy; this one is of no use
+            LOG.fine(() -> "Push: a due message of " + body.length + " bytes is not JSON of history events; dropped");
+            settle(from, tag, false);
+            return;
+        }
+        List<Push> pushes = new ArrayList<>();
+        try {
+            for (HistoryEvent event : events) {
+                if (pushable(event)) {
+                    marks.claim(event.recipientId(), event.messageId(), settings.previewChars()).ifPresent(pushes::add);
+                }
+            }
+        } catch (StoreUnavailable e) {
+            // what was claimed stays claimed: the pushes of this message that are not sent yet are lost
+            if (pushes.isEmpty()) {
+                LOG.log(Level.WARNING, e, () -> "Push: " + e.getMessage() + "; the due message is tried again in "
+                        + RETRY.toMillis() + " ms");
+                schedule(() -> take(from, tag, body), RETRY);
+                return;
+            }
+            LOG.log(Level.WARNING, e, () -> "Push: " + e.getMessage() + "; pushing what was claimed before");
+        }
+        if (pushes.isEmpty()) {
+            settle(from, tag, true);
+            return;
+        }
+        List<CompletableFuture<Void>> calls = new ArrayList<>(pushes.size());
+        for (Push push : pushes) {
+            byte[] json = codec.toJson(push).getBytes(StandardCharsets.UTF_8);
+            calls.add(webhook.send(json).thenAccept(outcome -> {
+                if (!outcome.taken()) {
+                    onThread(() -> deadLetter(from, push, json, outcome.reason()));
+                }
+            }));
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                .whenComplete((done, failure) -> onThread(() -> settle(from, tag, true)));
+    }
+
+    /** A direct message accepted by the broker (a broadcast reaches its recipients later, as deliveries). */
+    private static boolean pushable(HistoryEvent event) {
+        return event != null && HistoryEvent.MESSAGE.equals(event.event()) && event.messageId() != null
+                && event.recipientId() != null && !Broadcast.isBroadcast(event.recipientId())
+                && !event.recipientId().equals(event.senderId());
+    }
+
+    /** The push's body to the dead-letter exchange, with why: the operator may replay it. */
+    private void deadLetter(Channel from, Push push, byte[] json, String reason) {
+        metrics.deadLettered();
+        LOG.warning(() -> "Push for " + LogText.of(push.userId()) + " (message " + push.messageId() + ") given up: "
+                + reason + "; its body goes to " + chatSettings.deadLetterExchange());
+        try {
+            from.basicPublish(chatSettings.deadLetterExchange(), settings.dueQueue(),
+                    new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2)
+                            .headers(Map.of(REASON_HEADER, "push failed: " + reason)).build(),
+                    json);
+            from.waitForConfirmsOrDie(chatSettings.confirmTimeout().toMillis());
+        } catch (IOException | RuntimeException | InterruptedException | TimeoutException e) {
+            // the due message is acked all the same: sending the push again would break at-most-once
+            LOG.log(Level.WARNING, e, () -> "Push: the dead letter for " + LogText.of(push.userId()) + " was not stored");
+        }
+    }
+
+    private void settle(Channel from, long tag, boolean ack) {
+        if (from != channel) {
+            return;
+        }
+        try {
+            if (ack) {
+                from.basicAck(tag, false);
+            } else {
+                from.basicReject(tag, false);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Push: settling a due message failed; the broker offers it again", e);
+        }
+    }
+
+    private static void abort(Channel channel) {
+        if (channel != null) {
+            try {
+                channel.abort();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "Push: aborting a channel failed", e);
+            }
+        }
+    }
+
+    private void schedule(Runnable task, Duration after) {
+        try {
+            thread.schedule(task, after.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping: the broker offers the message again
+        }
+    }
+
+    private void onThread(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // stopping: what was not acked is requeued when the channel closes
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        try {
+            thread.submit(() -> {
+                Channel current = channel;
+                channel = null;
+                if (current != null && current.isOpen()) {
+                    try {
+                        current.close();
+                    } catch (IOException | RuntimeException | TimeoutException e) {
+                        abort(current);
+                    }
+                }
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "Push: stopping", e);
+        }
+        thread.shutdownNow();
+    }
+}
