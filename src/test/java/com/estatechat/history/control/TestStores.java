@@ -22,13 +22,13 @@ import org.postgresql.ds.PGSimpleDataSource;
  * as {@code .ci/run} has it; a fresh schema each time, so that runs never see each other's rows).
  * And the events the writer would apply.
  */
-final class TestStores {
+public final class TestStores {
 
     private TestStores() {
     }
 
     /** An open store; close it with {@link #close}. */
-    static ConversationStore open(String database) {
+    public static ConversationStore open(String database) {
         ConversationStore store = create(database);
         store.start(null);
         assertThat(store.isReady()).as(store.lastFailure()).isTrue();
@@ -62,7 +62,7 @@ final class TestStores {
         return store;
     }
 
-    static void close(ConversationStore store) {
+    public static void close(ConversationStore store) {
         if (store != null) {
             store.close();
             store.dataSources.close();
@@ -86,18 +86,18 @@ final class TestStores {
     }
 
     /** A new message id, later than every one before it (UUIDv7, as the server's). */
-    static String id() {
+    public static String id() {
         return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpochPlus1().toString();
     }
 
     /** A message from a tenant, accepted by the broker. */
-    static HistoryEvent message(String id, String from, String to) {
+    public static HistoryEvent message(String id, String from, String to) {
         return HistoryEvent.message(id, from, "tenant", to, "hello " + id, "c-" + id.substring(0, 8),
                 "2026-11-30T12:00:00Z");
     }
 
     /** The recipient's ack of that message. */
-    static HistoryEvent delivered(HistoryEvent message, String recipient) {
+    public static HistoryEvent delivered(HistoryEvent message, String recipient) {
         return HistoryEvent.delivered(recipient, "2026-11-30T12:00:01Z", message.messageId(), message.senderId(),
                 message.senderRole(), message.targetId(), message.message(), message.clientMsgId(), message.sentAt());
     }
