@@ -23,7 +23,9 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +57,10 @@ public class PushDispatcher {
     /** How long a due event may wait for a node that pushes: later, a push is noise. */
     static final Duration DUE_TTL = Duration.ofHours(1);
     static final Duration RETRY = Duration.ofSeconds(5);
+    /** How soon a message the store has not written yet is looked for again. */
+    static final Duration RETRY_SOON = Duration.ofMillis(500);
+    /** How long after its delay a message the store has not written is waited for; later, it is not pushed. */
+    static final Duration WRITER_GRACE = Duration.ofMinutes(2);
     static final String REASON_HEADER = "x-estate-chat-reason";
 
     @Inject
@@ -183,46 +189,78 @@ public class PushDispatcher {
         List<HistoryEvent> events;
         try {
             String text = new String(body, StandardCharsets.UTF_8).strip();
-            events = text.startsWith("[") ? List.of(codec.fromJson(text, HistoryEvent[].class))
-                    : List.of(codec.fromJson(text, HistoryEvent.class));
+            events = Arrays.asList(text.startsWith("[") ? codec.fromJson(text, HistoryEvent[].class)
+                    : new HistoryEvent[] {codec.fromJson(text, HistoryEvent.class)});
         } catch (RuntimeException e) {
             // the history writer says the same of its copy; this one is of no use
             LOG.fine(() -> "Push: a due message of " + body.length + " bytes is not JSON of history events; dropped");
             settle(from, tag, false);
             return;
         }
-        List<Push> pushes = new ArrayList<>();
+        process(from, events).whenComplete((done, failure) -> onThread(() -> settle(from, tag, true)));
+    }
+
+    /**
+     * Claims and sends the pushes of {@code events}; completes when each was taken or
+     * dead-lettered. What cannot be decided yet (the store is away, or has not written the message:
+     * the history writer lags, as after a restart) is tried again in {@link #RETRY_SOON}, for a
+     * message until {@link #WRITER_GRACE} after it was due.
+     */
+    private CompletableFuture<Void> process(Channel from, List<HistoryEvent> events) {
+        if (from != channel) {
+            return CompletableFuture.completedFuture(null); // the broker offers the message again on the new one
+        }
+        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        List<HistoryEvent> later = new ArrayList<>();
+        StoreUnavailable storeAway = null;
+        for (HistoryEvent event : events) {
+            if (!pushable(event)) {
+                continue;
+            }
+            if (storeAway != null) {
+                later.add(event);
+                continue;
+            }
+            try {
+                PushMarks.Claim claim = marks.claim(event.recipientId(), event.messageId(), settings.previewChars());
+                claim.pushed().ifPresent(push -> calls.add(send(from, push)));
+                if (claim.notWritten() && !tooLate(event)) {
+                    later.add(event);
+                }
+            } catch (StoreUnavailable e) {
+                storeAway = e;
+                later.add(event);
+            }
+        }
+        if (storeAway != null) {
+            StoreUnavailable e = storeAway;
+            LOG.log(Level.WARNING, e, () -> "Push: " + e.getMessage() + "; " + later.size()
+                    + " due messages are tried again in " + RETRY.toMillis() + " ms");
+        }
+        if (!later.isEmpty()) {
+            CompletableFuture<Void> retried = new CompletableFuture<>();
+            schedule(() -> process(from, later).whenComplete((done, failure) -> retried.complete(null)),
+                    storeAway != null ? RETRY : RETRY_SOON, retried);
+            calls.add(retried);
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+    }
+
+    private boolean tooLate(HistoryEvent event) {
         try {
-            for (HistoryEvent event : events) {
-                if (pushable(event)) {
-                    marks.claim(event.recipientId(), event.messageId(), settings.previewChars()).ifPresent(pushes::add);
-                }
+            return Instant.parse(event.at()).plus(settings.delay()).plus(WRITER_GRACE).isBefore(Instant.now());
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private CompletableFuture<Void> send(Channel from, Push push) {
+        byte[] json = codec.toJson(push).getBytes(StandardCharsets.UTF_8);
+        return webhook.send(json).thenAccept(outcome -> {
+            if (!outcome.taken()) {
+                onThread(() -> deadLetter(from, push, json, outcome.reason()));
             }
-        } catch (StoreUnavailable e) {
-            // what was claimed stays claimed: the pushes of this message that are not sent yet are lost
-            if (pushes.isEmpty()) {
-                LOG.log(Level.WARNING, e, () -> "Push: " + e.getMessage() + "; the due message is tried again in "
-                        + RETRY.toMillis() + " ms");
-                schedule(() -> take(from, tag, body), RETRY);
-                return;
-            }
-            LOG.log(Level.WARNING, e, () -> "Push: " + e.getMessage() + "; pushing what was claimed before");
-        }
-        if (pushes.isEmpty()) {
-            settle(from, tag, true);
-            return;
-        }
-        List<CompletableFuture<Void>> calls = new ArrayList<>(pushes.size());
-        for (Push push : pushes) {
-            byte[] json = codec.toJson(push).getBytes(StandardCharsets.UTF_8);
-            calls.add(webhook.send(json).thenAccept(outcome -> {
-                if (!outcome.taken()) {
-                    onThread(() -> deadLetter(from, push, json, outcome.reason()));
-                }
-            }));
-        }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
-                .whenComplete((done, failure) -> onThread(() -> settle(from, tag, true)));
+        });
     }
 
     /** A direct message accepted by the broker (a broadcast reaches its recipients later, as deliveries). */
@@ -274,11 +312,12 @@ public class PushDispatcher {
         }
     }
 
-    private void schedule(Runnable task, Duration after) {
+    private void schedule(Runnable task, Duration after, CompletableFuture<Void> givenUp) {
         try {
             thread.schedule(task, after.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            // stopping: the broker offers the message again
+            // stopping: the channel closes first, so the settle that follows does nothing
+            givenUp.complete(null);
         }
     }
 

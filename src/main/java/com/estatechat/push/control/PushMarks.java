@@ -39,11 +39,25 @@ public class PushMarks {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Workers.daemonThreads("chat-push-switch"));
 
     /**
+     * What a claim found: the push this node makes, or none ({@code push} null), or that the store
+     * has no row of the message yet ({@code notWritten}: the history writer lags the delay, as
+     * after a restart, when both queues are consumed at once).
+     */
+    public record Claim(Push push, boolean notWritten) {
+        static final Claim NONE = new Claim(null, false);
+        static final Claim NOT_WRITTEN = new Claim(null, true);
+
+        public Optional<Push> pushed() {
+            return Optional.ofNullable(push);
+        }
+    }
+
+    /**
      * Claims a push for {@code userId} because {@code dueId} reached its delay: none when the user
      * turned push off, a push already covered {@code dueId}, or {@code dueId} is no longer queued
-     * (acked or read; or not written to the store, which then lags the delay).
+     * (acked or read).
      */
-    public Optional<Push> claim(String userId, String dueId, int previewChars) throws StoreUnavailable {
+    public Claim claim(String userId, String dueId, int previewChars) throws StoreUnavailable {
         return store.withConnection(connection -> {
             ensureRow(connection, userId);
             boolean enabled;
@@ -57,8 +71,15 @@ public class PushMarks {
                     mark = row.getString(2);
                 }
             }
-            if (!enabled || mark != null && mark.compareTo(dueId) >= 0 || !queued(connection, userId, dueId)) {
-                return Optional.empty();
+            if (!enabled || mark != null && mark.compareTo(dueId) >= 0) {
+                return Claim.NONE;
+            }
+            Integer status = status(connection, userId, dueId);
+            if (status == null) {
+                return Claim.NOT_WRITTEN;
+            }
+            if (status != MessageStatus.QUEUED.rank()) {
+                return Claim.NONE;
             }
             String after = mark == null ? "" : mark;
             int count;
@@ -77,7 +98,7 @@ public class PushMarks {
                 select.setString(2, after);
                 try (ResultSet row = select.executeQuery()) {
                     if (!row.next()) {
-                        return Optional.empty();
+                        return Claim.NONE;
                     }
                     push = Push.of(userId, row.getString(1), row.getString(2), row.getString(3),
                             row.getTimestamp(4).toInstant().toString(), row.getString(5), previewChars, count);
@@ -92,18 +113,19 @@ public class PushMarks {
                     update.setString(3, mark);
                 }
                 // another node moved it first (or the user turned push off meanwhile): it is theirs
-                return update.executeUpdate() == 1 ? Optional.of(push) : Optional.empty();
+                return update.executeUpdate() == 1 ? new Claim(push, false) : Claim.NONE;
             }
         });
     }
 
-    private static boolean queued(Connection connection, String userId, String messageId) throws SQLException {
+    /** The message's status for the user, null when the store has no row of it. */
+    private static Integer status(Connection connection, String userId, String messageId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT status FROM chat_message WHERE message_id = ? AND recipient_id = ?")) {
             select.setString(1, messageId);
             select.setString(2, userId);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() && row.getInt(1) == MessageStatus.QUEUED.rank();
+                return row.next() ? row.getInt(1) : null;
             }
         }
     }

@@ -39,7 +39,7 @@ class PushMarksTest {
         HistoryEvent acked = message(id(), "alice", "carol");
         store.apply(List.of(queued, acked, delivered(acked, "carol")));
 
-        Optional<Push> push = cut.claim("bob", queued.messageId(), 80);
+        Optional<Push> push = cut.claim("bob", queued.messageId(), 80).pushed();
         assertThat(push).hasValueSatisfying(p -> {
             assertThat(p.messageId()).isEqualTo(queued.messageId());
             assertThat(p.senderId()).isEqualTo("alice");
@@ -48,8 +48,8 @@ class PushMarksTest {
             assertThat(p.preview()).isEqualTo(queued.message());
             assertThat(p.count()).isEqualTo(1);
         });
-        assertThat(cut.claim("bob", queued.messageId(), 80)).as("claimed once").isEmpty();
-        assertThat(cut.claim("carol", acked.messageId(), 80)).as("acked").isEmpty();
+        assertThat(cut.claim("bob", queued.messageId(), 80).pushed()).as("claimed once").isEmpty();
+        assertThat(cut.claim("carol", acked.messageId(), 80).pushed()).as("acked").isEmpty();
     }
 
     @ParameterizedTest
@@ -62,17 +62,17 @@ class PushMarksTest {
         HistoryEvent third = message(id(), "alice", "bob");
         store.apply(List.of(first, acked, delivered(acked, "bob"), second, third));
 
-        assertThat(cut.claim("bob", first.messageId(), 0)).hasValueSatisfying(p -> {
+        assertThat(cut.claim("bob", first.messageId(), 0).pushed()).hasValueSatisfying(p -> {
             assertThat(p.messageId()).isEqualTo(third.messageId());
             assertThat(p.count()).isEqualTo(3);
             assertThat(p.preview()).isNull();
         });
-        assertThat(cut.claim("bob", second.messageId(), 0)).isEmpty();
-        assertThat(cut.claim("bob", third.messageId(), 0)).isEmpty();
+        assertThat(cut.claim("bob", second.messageId(), 0).pushed()).isEmpty();
+        assertThat(cut.claim("bob", third.messageId(), 0).pushed()).isEmpty();
 
         HistoryEvent later = message(id(), "alice", "bob");
         store.apply(List.of(later));
-        assertThat(cut.claim("bob", later.messageId(), 0)).as("only what came after the last push")
+        assertThat(cut.claim("bob", later.messageId(), 0).pushed()).as("only what came after the last push")
                 .hasValueSatisfying(p -> assertThat(p.count()).isEqualTo(1));
     }
 
@@ -85,17 +85,17 @@ class PushMarksTest {
         assertThat(cut.enabled("bob")).isFalse();
         HistoryEvent queued = message(id(), "alice", "bob");
         store.apply(List.of(queued));
-        assertThat(cut.claim("bob", queued.messageId(), 80)).isEmpty();
+        assertThat(cut.claim("bob", queued.messageId(), 80).pushed()).isEmpty();
 
         cut.enableLater("bob", true).get();
         assertThat(cut.enabledLater("bob").get()).isTrue();
-        assertThat(cut.claim("bob", queued.messageId(), 80)).isPresent();
+        assertThat(cut.claim("bob", queued.messageId(), 80).pushed()).isPresent();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"h2"})
     void aMessageTheStoreHasNotWrittenIsNotPushed(String database) throws Exception {
         open(database);
-        assertThat(cut.claim("bob", id(), 80)).isEmpty();
+        assertThat(cut.claim("bob", id(), 80).notWritten()).isTrue();
     }
 }
