@@ -24,7 +24,7 @@ public class PushMetrics {
     void register() {
         sent = meters.counter("chat.push.sent");
         failedCalls = meters.counter("chat.push.calls.failed");
-        deadLettered = meters.counter("chat.push.dead-lettered");
+        deadLettered = meters.counter("chat.push.dead.lettered");
         call = meters.timer("chat.push.call");
     }
 
