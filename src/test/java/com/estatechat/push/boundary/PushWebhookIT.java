@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.estatechat.support.ApiClient;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
+import com.estatechat.support.ServerMetrics;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -212,7 +213,25 @@ class PushWebhookIT {
                 assertThat(String.valueOf(dead.get().getProps().getHeaders().get("x-estate-chat-reason")))
                         .contains("HTTP 502").contains("3 of 3");
             }
+            Map<String, Double> metrics = ServerMetrics.read(base());
+            assertThat(metrics.get("chat_push_sent_total")).as("bob's third call").isGreaterThanOrEqualTo(1.0);
+            assertThat(metrics.get("chat_push_calls_failed_total")).isGreaterThanOrEqualTo(5.0);
+            assertThat(metrics.get("chat_push_dead_lettered_total")).isGreaterThanOrEqualTo(1.0);
         }
+    }
+
+    @Test
+    void readinessSaysThisNodePushes() {
+        HttpResponse<String> ready = ApiClient.send(HttpRequest.newBuilder(base().resolve("/health/ready")).build());
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        JsonObject push = Json.createReader(new StringReader(ready.body())).readObject().getJsonArray("checks")
+                .getValuesAs(JsonObject.class).stream().filter(check -> "push".equals(check.getString("name")))
+                .findFirst().orElseThrow();
+        assertThat(push.getString("status")).isEqualTo("UP");
+        // Payara writes a check's boolean data as strings
+        JsonObject data = push.getJsonObject("data");
+        assertThat(String.valueOf(data.get("enabled")).replace("\"", "")).isEqualTo("true");
+        assertThat(String.valueOf(data.get("consuming")).replace("\"", "")).isEqualTo("true");
     }
 
     @Test
