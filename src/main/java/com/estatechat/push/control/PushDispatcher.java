@@ -131,7 +131,9 @@ public class PushDispatcher {
             lastProblem = "the broker " + broker.features() + " cannot delay messages (no x-message-ttl)";
             return;
         }
-        channel = null;
+        if (channel != null) {
+            lost(channel);
+        }
         Channel opened = null;
         try {
             opened = broker.openChannel();
@@ -151,6 +153,7 @@ public class PushDispatcher {
             opened.basicQos(PREFETCH);
             opened.confirmSelect(); // a dead letter is confirmed before its due message is acked
             Channel consuming = opened;
+            consuming.addShutdownListener(cause -> onThread(() -> lost(consuming)));
             consuming.basicConsume(settings.dueQueue(), false, "chat-push", new DefaultConsumer(consuming) {
                 @Override
                 public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
@@ -163,7 +166,7 @@ public class PushDispatcher {
                 public void handleCancel(String consumerTag) {
                     onThread(() -> {
                         queuesDeclared = false;
-                        abort(consuming);
+                        lost(consuming);
                     });
                 }
             });
@@ -300,6 +303,19 @@ public class PushDispatcher {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "Push: settling a due message failed; the broker offers it again", e);
         }
+    }
+
+    /**
+     * The channel went: what it held unacked is requeued by the broker, and its pushes still under
+     * way find their marks moved when it comes again. Aborted, so that the client library's
+     * recovery does not bring it back beside the next one (its deliveries would never be settled).
+     */
+    private void lost(Channel gone) {
+        if (gone != channel) {
+            return;
+        }
+        channel = null;
+        abort(gone);
     }
 
     private static void abort(Channel channel) {

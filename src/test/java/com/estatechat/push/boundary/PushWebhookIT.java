@@ -7,6 +7,7 @@ import com.estatechat.support.ApiClient;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
 import com.estatechat.support.ServerMetrics;
+import com.estatechat.support.TcpProxy;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -67,6 +68,8 @@ class PushWebhookIT {
     /** Statuses to answer a user's calls with, in turn; 200 once none is left. */
     private static final Map<String, Queue<Integer>> ANSWERS = new ConcurrentHashMap<>();
     private static final AtomicReference<HttpServer> RECEIVER = new AtomicReference<>();
+    /** The server reaches the broker through it; a test cuts it. */
+    private static final TcpProxy BROKER = TcpProxy.to(5672, true);
 
     @Deployment(testable = false)
     static WebArchive deployment() throws IOException {
@@ -90,7 +93,9 @@ class PushWebhookIT {
                 "chat.push.attempts", "3",
                 "chat.push.retry-backoff", "200ms",
                 "chat.push.queue-prefix", "test.push." + RUN,
-                "chat.amqp.dead-letter-exchange", DEAD_LETTERS));
+                "chat.amqp.dead-letter-exchange", DEAD_LETTERS,
+                "chat.amqp.url", "amqp://guest:guest@127.0.0.1:" + BROKER.port(),
+                "chat.amqp.reconnect-interval", "500ms"));
     }
 
     @AfterAll
@@ -99,6 +104,7 @@ class PushWebhookIT {
         if (receiver != null) {
             receiver.stop(0);
         }
+        BROKER.close();
     }
 
     @ArquillianResource
@@ -220,9 +226,27 @@ class PushWebhookIT {
         }
     }
 
+    /** The client library recovers the channel but not its consumer: the server consumes again itself. */
+    @Test
+    void pushGoesOnAfterABrokerOutage() {
+        BROKER.cut();
+        Awaitility.await().atMost(WAIT).until(() -> readiness().statusCode() == 503);
+        BROKER.restore();
+        Awaitility.await().atMost(WAIT).until(() -> readiness().statusCode() == 200);
+        String bob = away("bob");
+        try (ChatClient a = ChatClient.connect(base(), user("alice"))) {
+            String messageId = send(a, bob, "after the outage");
+            assertThat(awaitCalls(bob, 1).get(0).json().getString("message_id")).isEqualTo(messageId);
+        }
+    }
+
+    private HttpResponse<String> readiness() {
+        return ApiClient.send(HttpRequest.newBuilder(base().resolve("/health/ready")).build());
+    }
+
     @Test
     void readinessSaysThisNodePushes() {
-        HttpResponse<String> ready = ApiClient.send(HttpRequest.newBuilder(base().resolve("/health/ready")).build());
+        HttpResponse<String> ready = readiness();
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         JsonObject push = Json.createReader(new StringReader(ready.body())).readObject().getJsonArray("checks")
                 .getValuesAs(JsonObject.class).stream().filter(check -> "push".equals(check.getString("name")))
