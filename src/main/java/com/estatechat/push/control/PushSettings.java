@@ -52,9 +52,10 @@ public class PushSettings {
     @ConfigProperty(name = "chat.push.retry-backoff")
     String retryBackoff;
 
+    /** Push's queues are named after the history queue they copy: one pair per chat, as it is. */
     @Inject
-    @ConfigProperty(name = "chat.push.queue-prefix")
-    String queuePrefix;
+    @ConfigProperty(name = "chat.history.queue")
+    String historyQueue;
 
     private URI webhook;
     private Duration delayValue;
@@ -74,9 +75,6 @@ public class PushSettings {
         }
         if (attempts < 1 || attempts > 20) {
             problems.add("chat.push.attempts is " + attempts + "; it must lie between 1 and 20");
-        }
-        if (queuePrefix == null || queuePrefix.isBlank() || queuePrefix.length() > 190) {
-            problems.add("chat.push.queue-prefix must be a non-empty AMQP name of at most 190 characters");
         }
         if (webhookUrl.isPresent()) {
             try {
@@ -124,7 +122,7 @@ public class PushSettings {
     /** The wait before the second call; it doubles before each next one. */
     public Duration retryBackoff() { return retryBackoffValue; }
     /** The queue that holds each history event for the delay. */
-    public String delayQueue() { return queuePrefix + ".delay"; }
+    public String delayQueue() { return historyQueue + ".push-delay"; }
     /** The queue the events come to when their delay is over. */
-    public String dueQueue() { return queuePrefix + ".due"; }
+    public String dueQueue() { return historyQueue + ".push-due"; }
 }

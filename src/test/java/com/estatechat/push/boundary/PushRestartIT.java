@@ -45,12 +45,10 @@ class PushRestartIT {
             exchange.close();
         });
         receiver.start();
-        String run = UUID.randomUUID().toString().substring(0, 8);
         try (PayaraMicroProcess node = new PayaraMicroProcess(Deployments.chat("pushrestart", Map.of(
                 "chat.push.webhook-url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/push",
                 "chat.push.secret", SECRET,
-                "chat.push.delay", DELAY.toSeconds() + "s",
-                "chat.push.queue-prefix", "test.pushrestart." + run)))) {
+                "chat.push.delay", DELAY.toSeconds() + "s")))) {
             URI base = node.start();
             String bob = user("bob");
             ChatClient.connect(base, bob).close();

@@ -92,7 +92,6 @@ class PushWebhookIT {
                 "chat.push.delay", "2s",
                 "chat.push.attempts", "3",
                 "chat.push.retry-backoff", "200ms",
-                "chat.push.queue-prefix", "test.push." + RUN,
                 "chat.amqp.dead-letter-exchange", DEAD_LETTERS,
                 "chat.amqp.url", "amqp://guest:guest@127.0.0.1:" + BROKER.port(),
                 "chat.amqp.reconnect-interval", "500ms"));

@@ -16,7 +16,7 @@ class PushSettingsTest {
         cut.timeout = "5s";
         cut.attempts = 4;
         cut.retryBackoff = "1s";
-        cut.queuePrefix = "chat.push";
+        cut.historyQueue = "chat.history";
         cut.check();
         return cut;
     }
@@ -34,8 +34,8 @@ class PushSettingsTest {
     void onWithAUrlASecretAndADelay() {
         PushSettings on = settings("https://backend.internal/push", "s3cret", "30s");
         assertThat(on.enabled()).isTrue();
-        assertThat(on.delayQueue()).isEqualTo("chat.push.delay");
-        assertThat(on.dueQueue()).isEqualTo("chat.push.due");
+        assertThat(on.delayQueue()).isEqualTo("chat.history.push-delay");
+        assertThat(on.dueQueue()).isEqualTo("chat.history.push-due");
     }
 
     @Test
