@@ -347,6 +347,10 @@ public class PushDispatcher {
 
     @PreDestroy
     void stop() {
+        if (!settings.enabled()) {
+            thread.shutdownNow(); // it never ran: no thread to start for nothing
+            return;
+        }
         try {
             thread.submit(() -> {
                 Channel current = channel;
