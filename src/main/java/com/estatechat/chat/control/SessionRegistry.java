@@ -72,7 +72,11 @@ public class SessionRegistry {
     /** Completed once the drain is over, by whoever began it: SIGTERM's handler or the undeploy. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private Optional<StopSignal> stopSignal = Optional.empty();
+    /**
+     * Gives SIGTERM back at the undeploy. Typed Runnable, not StopSignal: a field, parameter or
+     * lambda naming StopSignal makes CDI skip this bean where sun.misc is hidden (WildFly).
+     */
+    private Runnable giveSignalBack = () -> { };
 
     @PostConstruct
     void registerGauge() {
@@ -82,7 +86,7 @@ public class SessionRegistry {
     /** Created with the application, so that its metrics exist before the first connection. */
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         try {
-            stopSignal = StopSignal.install(this::drain);
+            giveSignalBack = StopSignal.install(this::drain).orElse(giveSignalBack);
         } catch (LinkageError e) {
             // a container that hides sun.misc from applications (StopSignal's own type is one)
             LOG.log(Level.INFO, e, () -> "SIGTERM is not handled by the application: the chat drains when the"
@@ -205,9 +209,7 @@ public class SessionRegistry {
      */
     void shutdown(@Observes @Priority(Interceptor.Priority.APPLICATION) @BeforeDestroyed(ApplicationScoped.class)
             Object applicationStopping) {
-        if (stopSignal.isPresent()) {
-            stopSignal.get().uninstall(); // no method reference: it would load StopSignal where sun.misc is hidden
-        }
+        giveSignalBack.run();
         drain();
     }
 

@@ -30,12 +30,14 @@ final class StopSignal implements SignalHandler {
     /**
      * Runs {@code drain} on SIGTERM, before the JVM's handler; empty where the JVM lets no one take
      * the signal (-Xrs, or no {@code sun.misc.Signal}): the undeploy's drain is then the only one.
+     *
+     * @return what gives the signal back ({@link #uninstall}), typed so that callers never name this class
      */
-    static Optional<StopSignal> install(Runnable drain) {
+    static Optional<Runnable> install(Runnable drain) {
         try {
             StopSignal handler = new StopSignal(drain);
             handler.previous = Signal.handle(new Signal(TERM), handler);
-            return Optional.of(handler);
+            return Optional.of(handler::uninstall);
         } catch (IllegalArgumentException | LinkageError | SecurityException e) {
             LOG.log(Level.INFO, e, () -> "SIGTERM is not handled by the application: the chat drains when the"
                     + " container undeploys it");

@@ -34,7 +34,7 @@ class StopSignalTest {
         });
         try {
             ClassLoader application = Thread.currentThread().getContextClassLoader();
-            StopSignal cut = StopSignal.install(() -> order.add(
+            Runnable giveBack = StopSignal.install(() -> order.add(
                     Thread.currentThread().getContextClassLoader() == application ? "drain" : "drain, wrong loader"))
                     .orElseThrow();
 
@@ -42,7 +42,7 @@ class StopSignalTest {
             assertThat(passedOn.poll(10, TimeUnit.SECONDS)).isNotNull();
             assertThat(order).containsExactly("drain", "the handler before");
 
-            cut.uninstall();
+            giveBack.run();
             order.clear();
             Signal.raise(term);
             assertThat(passedOn.poll(10, TimeUnit.SECONDS)).isNotNull();
