@@ -55,6 +55,20 @@ public class ChatSettings {
     String deadLetterExchange;
 
     @Inject
+    @ConfigProperty(name = "chat.cluster.fan-out")
+    String fanOut = "true";
+
+    @Inject
+    @ConfigProperty(name = "chat.cluster.presence-exchange")
+    String presenceExchange = "chat.presence";
+
+    @Inject
+    @ConfigProperty(name = "chat.cluster.node-prefix")
+    String nodePrefix = "chat.node.";
+
+    private boolean fanOutValue = true;
+
+    @Inject
     @ConfigProperty(name = "chat.amqp.publisher-channels")
     int publisherChannels;
 
@@ -161,6 +175,9 @@ public class ChatSettings {
         requireName(problems, "chat.amqp.exchange", exchange);
         requireName(problems, "chat.amqp.inbox-prefix", inboxPrefix);
         requireName(problems, "chat.amqp.dead-letter-exchange", deadLetterExchange);
+        requireName(problems, "chat.cluster.presence-exchange", presenceExchange);
+        requireName(problems, "chat.cluster.node-prefix", nodePrefix);
+        fanOutValue = strictBoolean(problems, "chat.cluster.fan-out", fanOut);
         requireRange(problems, "chat.amqp.publisher-channels", publisherChannels, 1, 64);
         requireRange(problems, "chat.amqp.channels-per-connection", channelsPerConnection, publisherChannels + 1,
                 65_535);
@@ -287,6 +304,10 @@ public class ChatSettings {
     public String exchange() { return exchange; }
     public String inboxPrefix() { return inboxPrefix; }
     public String deadLetterExchange() { return deadLetterExchange; }
+    /** Whether every node a user is connected to gets the user's deliveries (false: sticky routing only). */
+    public boolean fanOut() { return fanOutValue; }
+    public String presenceExchange() { return presenceExchange; }
+    public String nodePrefix() { return nodePrefix; }
     public int publisherChannels() { return publisherChannels; }
 
     public int consumersPerChannel() { return consumersPerChannel; }

@@ -97,11 +97,12 @@ final class ConsumerChannel {
         String userId = subscription.userId();
         try {
             int others = declare(userId, bind, unbind);
-            if (others > 0) {
+            if (others > 0 && !topology.fanOut()) {
                 // one consumer per user per node: another one is a closing one of ours, or another node's
+                // (with fan-out, other nodes' consumers are expected: one holds, the others stand by)
                 LOG.warning(() -> "The inbox of " + userId + " already has " + others + " consumer(s). Unless"
                         + " a session of this user is closing on this node, the user is connected to several"
-                        + " nodes, which share its deliveries: route each user to one node (docs/operations.md: Several nodes)");
+                        + " nodes, which share its deliveries: route each user to one node, or set chat.cluster.fan-out=true (docs/operations.md: Several nodes)");
             }
             Channel channel = consumingChannel(prefetch);
             String tag = "chat-" + userId + "-" + channel.getChannelNumber() + "-" + (++consumerSequence);

@@ -51,6 +51,11 @@ public class InboxTopology {
         }
     }
 
+    /** Whether a user's inbox may have consumers on several nodes: one active, the others standing by. */
+    boolean fanOut() {
+        return settings.fanOut();
+    }
+
     public String inboxName(String userId) {
         return settings.inboxPrefix() + userId;
     }
@@ -350,6 +355,10 @@ public class InboxTopology {
         Map<String, Object> arguments = new HashMap<>();
         arguments.put("x-queue-type", queueType());
         arguments.put("x-dead-letter-exchange", settings.deadLetterExchange());
+        if (settings.fanOut()) {
+            // one node holds a user's deliveries, in order, and copies them to the others
+            arguments.put("x-single-active-consumer", true);
+        }
         if (settings.inboxMaxLength() > 0) {
             arguments.put("x-max-length", settings.inboxMaxLength());
             arguments.put("x-overflow", "reject-publish");

@@ -147,6 +147,14 @@ public class Relay {
         user.lane().execute(() -> settle(user, connection, new ChatCommand.Ack(messageId), true));
     }
 
+    /**
+     * A device on another node acked a copy of a delivery this node holds for {@code user}: settled
+     * as a local ack, quietly (an ack that settles nothing was settled first by another device).
+     */
+    void acknowledgedElsewhere(UserSessions user, String messageId) {
+        user.lane().execute(() -> settle(user, null, new ChatCommand.Ack(messageId), true));
+    }
+
     private CompletionStage<Void> handle(ChatConnection connection, String text) {
         ChatCommand command;
         try {
@@ -338,6 +346,9 @@ public class Relay {
      */
     private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack, boolean quiet) {
         PendingDelivery taken = user.takePending(ack.messageId());
+        if (taken == null && connection != null && user.forwardAck(ack.messageId())) {
+            return; // a copy: the node holding the delivery settles it
+        }
         if (taken == null && quiet) {
             return;
         }
@@ -356,14 +367,15 @@ public class Relay {
         // decoded once: an ack sent again after a failure settles the delivery restored with its fields
         PendingDelivery delivery = taken.withDecodedFrame(codec);
         // the receipt names who received it: for a broadcast, each recipient sends its own
-        ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, connection.userId(),
+        String recipientId = user.userId(); // connection is null for an ack forwarded by another node
+        ReceiptFrame receipt = ReceiptFrame.of(delivery.messageId(), ReceiptFrame.DELIVERED, recipientId,
                 delivery.clientMsgId(), Instant.now().toString());
         // the delivery is acked only once the receipt (or its refusal by a full inbox) and the history event are safe
         delivery.subscription().hold();
         CompletableFuture<Void> receiptSent = receipts.send(delivery.senderId(), codec.toJson(receipt),
                 delivery.messageId());
         CompletableFuture<Void> recorded = history.record(
-                deliveredEvent(delivery, connection.userId(), receipt.at()));
+                deliveredEvent(delivery, recipientId, receipt.at()));
         receiptSent.handle((stored, failure) -> failure)
                 .thenCombine(recorded.handle((stored, failure) -> failure), AckOutcome::new)
                 .whenCompleteAsync((outcome, ignored) -> {
@@ -374,8 +386,11 @@ public class Relay {
                 } else {
                     LOG.log(Level.FINE, outcome.historyFailure() != null ? outcome.historyFailure()
                             : outcome.receiptFailure(),
-                            () -> "The ack of " + delivery.messageId() + " by " + connection.userId() + " was not recorded");
+                            () -> "The ack of " + delivery.messageId() + " by " + recipientId + " was not recorded");
                     user.restorePending(delivery);
+                    if (connection == null) {
+                        return; // forwarded: the holder's own connections ack it, or it comes again
+                    }
                     refuse(connection, new FrameRejected(ErrorCode.UNAVAILABLE,
                             "the ack was not recorded; send it again later", null, delivery.messageId(),
                             retryAfterMs(outcome.receiptFailure())));

@@ -5,6 +5,8 @@ import com.estatechat.json.JsonCodec;
 import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.chat.entity.GoingAwayFrame;
+import com.estatechat.amqp.control.NodeNotice;
+import com.estatechat.amqp.control.NodeNotices;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.settings.ChatSettings;
 import com.estatechat.settings.LiveSettings;
@@ -67,6 +69,9 @@ public class SessionRegistry {
     @Inject
     UserBudgets budgets;
 
+    @Inject
+    NodeNotices nodes;
+
     private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** Completed once the drain is over, by whoever began it: SIGTERM's handler or the undeploy. */
@@ -81,6 +86,27 @@ public class SessionRegistry {
     @PostConstruct
     void registerGauge() {
         metrics.sessionsOpen(this::openSessions);
+        if (nodes != null) {
+            nodes.listen(this::onNotice);
+        }
+    }
+
+    /**
+     * What another node said about a user with connections here, handed to that user's lane (an
+     * ack to {@link Relay}, which settles it there). On the client library's thread: only hands over.
+     */
+    void onNotice(NodeNotice notice) {
+        UserSessions user = users.get(notice.userId());
+        if (user == null) {
+            return; // gone from here: this node's binding for the user goes too
+        }
+        if (NodeNotices.ACK.equals(notice.type())) {
+            if (notice.messageId() != null) {
+                relay.acknowledgedElsewhere(user, notice.messageId());
+            }
+        } else {
+            user.onNotice(notice);
+        }
     }
 
     /** Created with the application, so that its metrics exist before the first connection. */
@@ -114,7 +140,8 @@ public class SessionRegistry {
                 return existing;
             }
             UserSessions user = existing != null ? existing
-                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id));
+                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id),
+                            nodes != null && nodes.enabled() ? nodes : null);
             user.join(connection);
             joined[0] = true;
             return user;

@@ -8,11 +8,14 @@ import com.estatechat.amqp.control.InboxDelivery;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.amqp.control.NodeNotice;
+import com.estatechat.amqp.control.NodeNotices;
 import com.estatechat.identity.Broadcast;
 import com.estatechat.identity.Role;
 import com.estatechat.chat.entity.MessageFrame;
 import com.estatechat.concurrent.SerialExecutor;
 import com.estatechat.chat.entity.ReceiptFrame;
+import com.estatechat.logging.LogText;
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,6 +65,8 @@ final class UserSessions implements InboxListener {
     private final JsonCodec codec;
     private final ChatMetrics metrics;
     private final UserBudget budget;
+    /** What this node tells the others about the user; null when fan-out across nodes is off. */
+    private final NodeNotices nodes;
 
     /** The registry's view, changed only under its map entry's lock: whether the user is still here. */
     private final Set<ChatConnection> members = ConcurrentHashMap.newKeySet();
@@ -104,9 +109,23 @@ final class UserSessions implements InboxListener {
     private final List<CompletableFuture<Void>> awaitingAnswers = new ArrayList<>();
     /** The inbox was deleted: never subscribe again, which would create it anew. */
     private boolean removed;
+    /** The other nodes that have connections of this user (their hello or here came, and no bye). */
+    private final Set<String> peers = new LinkedHashSet<>();
+    /**
+     * Copies of deliveries another node holds, by message id: which node to send an ack to, and
+     * which connections here were sent it. Oldest first; at most {@link #COPIES_KEPT}.
+     */
+    private final Map<String, RemoteCopy> copies = new LinkedHashMap<>();
+    static final int COPIES_KEPT = 1_024;
 
     UserSessions(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
             UserBudget budget) {
+        this(userId, lane, inboxes, codec, metrics, budget, null);
+    }
+
+    UserSessions(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
+            UserBudget budget, NodeNotices nodes) {
+        this.nodes = nodes;
         this.userId = userId;
         this.lane = lane;
         this.inboxes = inboxes;
@@ -123,6 +142,10 @@ final class UserSessions implements InboxListener {
     /** This user's share of each recipient's inbox. */
     InboxShares inboxShares() {
         return budget.inboxShares();
+    }
+
+    String userId() {
+        return userId;
     }
 
     /** The lane on which this user's state changes: continue there after an asynchronous step. */
@@ -198,6 +221,11 @@ final class UserSessions implements InboxListener {
         lane.execute(() -> removed(source));
     }
 
+    /** Another node said something about this user (not an ack: {@link Relay} settles those). */
+    void onNotice(NodeNotice notice) {
+        lane.execute(() -> noticed(notice));
+    }
+
     // ---- on the lane
 
     private void joined(ChatConnection connection) {
@@ -208,6 +236,11 @@ final class UserSessions implements InboxListener {
         role = connection.identity().role();
         waiting.add(connection);
         if (subscription != null) {
+            if (nodes != null) {
+                // hello again: the node holding the user's deliveries sends this new device what it holds
+                nodes.join(userId).whenComplete((bound, failure) -> lane.execute(() -> greet(connection)));
+                return;
+            }
             greet(connection);
         } else {
             subscribe();
@@ -217,6 +250,7 @@ final class UserSessions implements InboxListener {
     private void left(ChatConnection connection) {
         waiting.remove(connection);
         greeted.remove(connection);
+        copies.values().forEach(copy -> copy.sentTo().remove(connection));
     }
 
     /**
@@ -273,6 +307,11 @@ final class UserSessions implements InboxListener {
         proving.clear();
         heldReceipts.clear(); // the subscription's end requeues them
         aheadOfTheirAnswer.clear();
+        if (nodes != null) {
+            peers.clear();
+            copies.clear();
+            nodes.leave(userId);
+        }
         if (running != null) {
             running.close();
             running.whenOver().whenComplete((done, failure) -> over.complete(null));
@@ -310,8 +349,17 @@ final class UserSessions implements InboxListener {
             return;
         }
         subscribing = true;
-        inboxes.subscribe(userId, Broadcast.keysFor(role), Broadcast.keysNotFor(role), this)
-                .whenComplete((started, failure) -> lane.execute(() -> subscribed(started, failure)));
+        CompletableFuture<InboxSubscription> consuming = inboxes.subscribe(userId, Broadcast.keysFor(role),
+                Broadcast.keysNotFor(role), this);
+        // greeted only once this node's queue is bound for the user too: no copy sent after that misses it
+        CompletableFuture<Void> present = nodes == null ? CompletableFuture.completedFuture(null)
+                : nodes.join(userId).exceptionally(failure -> {
+                    LOG.warning(() -> "Cannot tell the other nodes about " + userId + ": " + failure.getMessage()
+                            + "; its devices on other nodes miss live copies until it connects again");
+                    return null;
+                });
+        consuming.whenComplete((started, failure) -> present.whenComplete(
+                (bound, ignored) -> lane.execute(() -> subscribed(started, failure))));
     }
 
     private void subscribed(InboxSubscription started, Throwable failure) {
@@ -349,6 +397,13 @@ final class UserSessions implements InboxListener {
             PendingDelivery delivery = entry.getValue();
             connection.send(delivery.shown() ? asRedelivered(delivery.frame()) : delivery.frame());
             entry.setValue(delivery.asShown(now));
+        }
+        // copies that came before any connection here was greeted; later ones come with the holder's answer to hello
+        for (RemoteCopy copy : copies.values()) {
+            if (copy.sentTo().isEmpty()) {
+                connection.send(copy.frame());
+                copy.sentTo().add(connection);
+            }
         }
         waiting.remove(connection);
         greeted.put(connection, now);
@@ -410,6 +465,10 @@ final class UserSessions implements InboxListener {
                 frame, delivery.deliveryTag(), from, !greeted.isEmpty(), clock.getAsLong()));
         for (ChatConnection connection : greeted.keySet()) {
             connection.send(json);
+        }
+        copies.remove(messageId); // held here now (its holder left, or an inbox shared by two consumers)
+        for (String peer : peers) {
+            nodes.copy(peer, userId, messageId, json);
         }
     }
 
@@ -477,8 +536,11 @@ final class UserSessions implements InboxListener {
         return receipt.about().stream().anyMatch(unanswered::contains);
     }
 
-    /** To every greeted connection, or held for the next one. */
+    /** To every greeted connection, or held for the next one; the other nodes get a copy, unproven. */
     private void route(HeldReceipt receipt) {
+        for (String peer : peers) {
+            receipt.frames().forEach(frame -> nodes.copy(peer, userId, null, frame));
+        }
         if (greeted.isEmpty()) {
             heldReceipts.add(receipt);
         } else {
@@ -634,6 +696,80 @@ final class UserSessions implements InboxListener {
         if (inboxes.brokerConnected()) {
             subscribe();
         } // else once the broker is back (BrokerConnected) or at the next heartbeat
+    }
+
+    /**
+     * What another node said: it has connections of this user ({@code hello}, answered {@code here}
+     * with a copy of everything held here unacked, or {@code here}), it has none left
+     * ({@code bye}: its copies are forgotten, what it held comes again from the inbox), or a copy
+     * of a delivery it holds, for the connections here that were not sent it yet.
+     */
+    private void noticed(NodeNotice notice) {
+        if (closed || nodes == null) {
+            return;
+        }
+        switch (notice.type()) {
+            case NodeNotices.HELLO -> {
+                peers.add(notice.fromNode());
+                nodes.here(notice.fromNode(), userId);
+                pending.values().forEach(delivery -> nodes.copy(notice.fromNode(), userId, delivery.messageId(),
+                        delivery.frame()));
+            }
+            case NodeNotices.HERE -> peers.add(notice.fromNode());
+            case NodeNotices.BYE -> {
+                peers.remove(notice.fromNode());
+                copies.values().removeIf(copy -> copy.holder().equals(notice.fromNode()));
+            }
+            case NodeNotices.COPY -> copied(notice);
+            default -> LOG.fine(() -> "Ignored a node notice of type " + LogText.of(notice.type()));
+        }
+    }
+
+    private void copied(NodeNotice notice) {
+        if (notice.body() == null) {
+            return;
+        }
+        if (notice.messageId() == null) { // receipts: proven only on the holder's connections
+            greeted.keySet().forEach(connection -> connection.send(notice.body()));
+            return;
+        }
+        if (pending.containsKey(notice.messageId())) {
+            return;
+        }
+        RemoteCopy copy = copies.get(notice.messageId());
+        if (copy == null) {
+            copy = new RemoteCopy(notice.fromNode(), notice.body(), new HashSet<>());
+            copies.put(notice.messageId(), copy);
+            Iterator<String> oldestFirst = copies.keySet().iterator();
+            while (copies.size() > COPIES_KEPT) {
+                oldestFirst.next();
+                oldestFirst.remove();
+            }
+        }
+        for (ChatConnection connection : greeted.keySet()) {
+            if (copy.sentTo().add(connection)) {
+                connection.send(copy.frame());
+            }
+        }
+    }
+
+    /**
+     * An ack of a message that a connection here got as a copy: sent on to the node holding it,
+     * which settles it as its own connection's ack would. True when it was such a copy. On the lane.
+     */
+    boolean forwardAck(String messageId) {
+        assert SerialExecutor.runsOn(lane) : "not on the lane of " + userId;
+        RemoteCopy copy = copies.remove(messageId);
+        if (copy == null || nodes == null) {
+            return false;
+        }
+        nodes.ack(copy.holder(), userId, messageId);
+        release(messageId); // another device's ack of it here is no error
+        return true;
+    }
+
+    /** A copy of a delivery {@code holder} holds, and the connections here that were sent it. */
+    private record RemoteCopy(String holder, String frame, Set<ChatConnection> sentTo) {
     }
 
     /**

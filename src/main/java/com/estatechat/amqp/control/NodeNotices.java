@@ -1,0 +1,293 @@
+package com.estatechat.amqp.control;
+
+import com.estatechat.settings.ChatSettings;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What the nodes tell each other about the users they have connections of, so that every device
+ * of a user gets every message whichever node it is on (docs/design.md, Fan-out across nodes).
+ * Each node has an id of its own for this process and a transient queue {@code chat.node.<id>}
+ * (exclusive: it goes with the node's connection, and its bindings with it). While the node has
+ * a connection of user U, that queue is bound to the presence exchange by U, and the node says
+ * {@code hello} there; the nodes bound by U answer {@code here} to it directly. The node holding
+ * U's deliveries sends the others a {@code copy} of each, and they send back the {@code ack} of
+ * a device of theirs. Notices are transient and unconfirmed: a lost one costs a message coming
+ * again, flagged {@code redelivered}, never a message lost (the inbox keeps it until an ack).
+ * <p>
+ * Threads: binds, unbinds and the consumer run on one owner on the consuming connection; the
+ * notices are written by another on the publishing connection (a broker alarm blocks it, never
+ * the binds), at most {@link #MAX_UNWRITTEN} waiting: past that a notice is dropped and counted.
+ * The listener is called on the client library's thread and only hands over.
+ */
+@ApplicationScoped
+public class NodeNotices {
+
+    private static final Logger LOG = Logger.getLogger(NodeNotices.class.getName());
+
+    public static final String HELLO = "hello";
+    public static final String HERE = "here";
+    public static final String BYE = "bye";
+    public static final String COPY = "copy";
+    public static final String ACK = "ack";
+
+    static final int MAX_UNWRITTEN = 10_000;
+
+    @Inject
+    BrokerConnection broker;
+
+    @Inject
+    ChatSettings settings;
+
+    private final String nodeId = UUID.randomUUID().toString();
+    private final AtomicInteger unwritten = new AtomicInteger();
+    private final AtomicInteger dropped = new AtomicInteger();
+    private volatile NodeNoticeListener listener = notice -> { };
+    private Executor binder;
+    private Executor writer;
+
+    // on the binder only
+    private Channel consuming;
+    /** The users this node's queue is bound for: bound again on a new queue after a broker connection is lost. */
+    private final Set<String> bound = new HashSet<>();
+
+    // on the writer only
+    private Channel publishing;
+
+    @PostConstruct
+    void open() {
+        binder = broker.newChannelOwner("node notices (binds)");
+        writer = broker.newChannelOwner("node notices (writes)");
+    }
+
+    /** Whether the nodes tell each other anything: off for a load balancer that keeps each user on one node. */
+    public boolean enabled() {
+        return settings.fanOut();
+    }
+
+    /** This process's id among the nodes; a new one at each start. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Who hears of the notices; set once by the owner of the users' state. */
+    public void listen(NodeNoticeListener listener) {
+        this.listener = listener;
+    }
+
+    /**
+     * Binds this node's queue for the user's notices and says {@code hello}; the stage completes
+     * once the binding is in force (so no copy sent afterwards misses this node), or fails with
+     * {@link BrokerUnavailable}. Safe to call again for a user already bound: it says hello again,
+     * and the holder sends what it holds (to a device that joined here meanwhile).
+     */
+    public CompletableFuture<Void> join(String userId) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        binder.execute(() -> {
+            try {
+                Channel channel = channel();
+                if (!bound.contains(userId)) {
+                    InboxTopology.unrecorded(channel).queueBind(queueName(nodeId), settings.presenceExchange(), userId);
+                    bound.add(userId);
+                }
+                result.complete(null);
+            } catch (IOException | RuntimeException e) {
+                dropChannel();
+                result.completeExceptionally(e instanceof BrokerUnavailable ? e
+                        : new BrokerUnavailable("cannot bind the node queue for " + userId, e));
+                return;
+            }
+            publish(settings.presenceExchange(), userId, HELLO, userId, null, null);
+        });
+        return result;
+    }
+
+    /** The user's last connection here left: unbound, and the others told {@code bye}. */
+    public void leave(String userId) {
+        binder.execute(() -> {
+            if (!bound.remove(userId)) {
+                return;
+            }
+            Channel channel = consuming;
+            if (channel != null && channel.isOpen()) {
+                try {
+                    InboxTopology.unrecorded(channel).queueUnbind(queueName(nodeId), settings.presenceExchange(), userId);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.FINE, e, () -> "Unbinding the node queue for a user failed; the binding goes with"
+                            + " the queue");
+                    dropChannel();
+                }
+            }
+            publish(settings.presenceExchange(), userId, BYE, userId, null, null);
+        });
+    }
+
+    /** Tells {@code node}, which said hello, that this node has connections of the user too. */
+    public void here(String node, String userId) {
+        publish("", queueName(node), HERE, userId, null, null);
+    }
+
+    /** A copy of a delivery this node holds, for {@code node}'s connections of the user. */
+    public void copy(String node, String userId, String messageId, String frame) {
+        publish("", queueName(node), COPY, userId, messageId, frame);
+    }
+
+    /** A device here acked a copy: the holder settles it. Unconfirmed: lost, the message comes again. */
+    public void ack(String node, String userId, String messageId) {
+        publish("", queueName(node), ACK, userId, messageId, null);
+    }
+
+    /** The notices dropped because too many waited to be written (a broker alarm), since the start. */
+    public int dropped() {
+        return dropped.get();
+    }
+
+    private String queueName(String node) {
+        return settings.nodePrefix() + node;
+    }
+
+    /** A new broker connection: this node's queue went with the old one; declared again with its bindings. */
+    void onConnected(@Observes BrokerConnected connected) {
+        if (!enabled()) {
+            return;
+        }
+        binder.execute(() -> {
+            dropChannel();
+            if (bound.isEmpty()) {
+                return;
+            }
+            try {
+                channel();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, e, () -> "Cannot declare the node queue again: devices on other nodes miss"
+                        + " live copies until the next connection");
+                dropChannel();
+            }
+        });
+    }
+
+    /** On the binder: the open consuming channel, with this node's queue declared, bound and consumed. */
+    private Channel channel() throws IOException {
+        if (consuming != null && consuming.isOpen()) {
+            return consuming;
+        }
+        dropChannel();
+        Channel channel = broker.openChannel();
+        consuming = channel;
+        Channel direct = InboxTopology.unrecorded(channel);
+        String queue = queueName(nodeId);
+        // durable: kept by a broker restart like the chat exchange; it holds only bindings to transient queues
+        direct.exchangeDeclare(settings.presenceExchange(), BuiltinExchangeType.DIRECT, true);
+        direct.queueDeclare(queue, false, true, true, broker.features().supported(Map.of("x-max-length", 50_000)));
+        for (String userId : bound) {
+            direct.queueBind(queue, settings.presenceExchange(), userId);
+        }
+        // auto ack: a notice lost with this node concerns nobody else, and the listener only hands over
+        direct.basicConsume(queue, true, new DefaultConsumer(direct) {
+            @Override
+            public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                    byte[] body) {
+                deliver(properties, body);
+            }
+        });
+        LOG.info(() -> "Node " + nodeId + " receives the other nodes' notices on " + queue);
+        return channel;
+    }
+
+    private void dropChannel() {
+        Channel channel = consuming;
+        consuming = null;
+        if (channel != null) {
+            try {
+                channel.abort();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "Aborting the node notices' channel failed", e);
+            }
+        }
+    }
+
+    /** On the client library's thread: only read and handed over. */
+    private void deliver(AMQP.BasicProperties properties, byte[] body) {
+        Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
+        String from = text(headers.get("node"));
+        String userId = text(headers.get("user"));
+        if (from == null || userId == null || from.equals(nodeId)) {
+            return; // its own hello and bye come back through its binding
+        }
+        listener.onNotice(new NodeNotice(properties.getType(), userId, from, text(headers.get("message")),
+                body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)));
+    }
+
+    private static String text(Object header) {
+        return header == null ? null : header.toString();
+    }
+
+    /** Hands the notice to the writer, unless too many wait. Any thread. */
+    private void publish(String exchange, String routingKey, String type, String userId, String messageId,
+            String body) {
+        if (unwritten.incrementAndGet() > MAX_UNWRITTEN) {
+            unwritten.decrementAndGet();
+            if (dropped.incrementAndGet() % 1_000 == 1) {
+                LOG.warning(() -> "Dropped " + dropped.get() + " node notices since the start: too many waited to be"
+                        + " written (a broker alarm?); devices on other nodes get those messages when they come again");
+            }
+            return;
+        }
+        Map<String, Object> headers = new HashMap<>(4);
+        headers.put("node", nodeId);
+        headers.put("user", userId);
+        if (messageId != null) {
+            headers.put("message", messageId);
+        }
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().type(type).headers(headers)
+                .deliveryMode(1).build();
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        writer.execute(() -> {
+            try {
+                write(exchange, routingKey, properties, bytes);
+            } finally {
+                unwritten.decrementAndGet();
+            }
+        });
+    }
+
+    /** On the writer. */
+    private void write(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body) {
+        try {
+            if (publishing == null || !publishing.isOpen()) {
+                publishing = broker.openPublishChannel();
+            }
+            publishing.basicPublish(exchange, routingKey, false, properties, body);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, e, () -> "A node notice was not written");
+            Channel lost = publishing;
+            publishing = null;
+            if (lost != null) {
+                try {
+                    lost.abort();
+                } catch (IOException | RuntimeException abortFailed) {
+                    LOG.log(Level.FINEST, "Aborting a lost channel failed", abortFailed);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package com.estatechat.chat.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.amqp.control.InboxDelivery;
+import com.estatechat.amqp.control.InboxListener;
+import com.estatechat.amqp.control.InboxSubscription;
+import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.amqp.control.NodeNotice;
+import com.estatechat.amqp.control.NodeNotices;
+import com.estatechat.amqp.control.TestSubscriptions;
+import com.estatechat.chat.entity.MessageFrame;
+import com.estatechat.chat.limits.FrameRateLimit;
+import com.estatechat.chat.limits.UserBudget;
+import com.estatechat.identity.Identity;
+import com.estatechat.identity.Role;
+import com.estatechat.json.JsonCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One user's lane on a node of several: what it tells the other nodes (through a fake of
+ * {@link NodeNotices} that records the notices, the broker's side) and what it does with theirs.
+ * The lane runs each task at once, on the test's thread.
+ */
+class UserSessionsFanOutTest {
+
+    private final JsonCodec codec = new JsonCodec();
+    private final CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
+    private final Inboxes inboxes = new Inboxes() {
+        @Override
+        public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
+                InboxListener listener) {
+            return started;
+        }
+
+        @Override
+        public boolean brokerConnected() {
+            return true;
+        }
+    };
+    /** Each notice told: "type to-node user message-id". */
+    private final List<String> told = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> bound = new CompletableFuture<>();
+    private final NodeNotices nodes = new NodeNotices() {
+        @Override
+        public CompletableFuture<Void> join(String userId) {
+            told.add("join " + userId);
+            return bound;
+        }
+
+        @Override
+        public void leave(String userId) {
+            told.add("leave " + userId);
+        }
+
+        @Override
+        public void here(String node, String userId) {
+            told.add("here " + node + " " + userId);
+        }
+
+        @Override
+        public void copy(String node, String userId, String messageId, String frame) {
+            told.add("copy " + node + " " + userId + " " + messageId);
+        }
+
+        @Override
+        public void ack(String node, String userId, String messageId) {
+            told.add("ack " + node + " " + userId + " " + messageId);
+        }
+    };
+    private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
+            new UserBudget(new FrameRateLimit(20, 40)), nodes);
+    private final FakeSession laptop = new FakeSession();
+    private final ChatConnection connection = connection(laptop);
+    private final InboxSubscription subscription = TestSubscriptions.unconnected("bob", bob);
+
+    @Test
+    void aConnectionIsGreetedOnlyOnceTheNodeQueueIsBoundForTheUser() {
+        bob.join(connection);
+        started.complete(subscription);
+
+        assertThat(told).containsExactly("join bob");
+        assertThat(laptop.written).isEmpty();
+
+        bound.complete(null);
+
+        assertThat(laptop.written).singleElement().asString().contains("connected");
+    }
+
+    @Test
+    void theHolderSendsANodeThatSaidHelloWhatItHoldsThenACopyOfEachDelivery() {
+        online();
+        bob.onDelivery(subscription, delivery(1, "m1"));
+
+        bob.onNotice(new NodeNotice(NodeNotices.HELLO, "bob", "node-b", null, null));
+        bob.onDelivery(subscription, delivery(2, "m2"));
+
+        assertThat(told).containsExactly("join bob", "here node-b bob", "copy node-b bob m1", "copy node-b bob m2");
+    }
+
+    @Test
+    void aNodeThatSaidByeGetsNoMoreCopies() {
+        online();
+        bob.onNotice(new NodeNotice(NodeNotices.HERE, "bob", "node-b", null, null));
+        bob.onDelivery(subscription, delivery(1, "m1"));
+        bob.onNotice(new NodeNotice(NodeNotices.BYE, "bob", "node-b", null, null));
+        bob.onDelivery(subscription, delivery(2, "m2"));
+
+        assertThat(told).containsExactly("join bob", "copy node-b bob m1");
+    }
+
+    @Test
+    void aCopyGoesToEachConnectionOnceAndItsAckToTheHolder() {
+        online();
+        bob.onNotice(copy("m1"));
+        bob.onNotice(copy("m1")); // the holder's answer to another hello
+
+        assertThat(laptop.written).hasSize(2);
+        assertThat(codec.fromJson(laptop.written.get(1), MessageFrame.class).messageId()).isEqualTo("m1");
+
+        assertThat(bob.forwardAck("m1")).isTrue();
+        assertThat(told).containsExactly("join bob", "ack node-a bob m1");
+        assertThat(bob.forwardAck("m1")).isFalse();
+        assertThat(bob.releasedLately("m1")).as("a second device's ack is no error").isTrue();
+    }
+
+    @Test
+    void aCopyThatCameBeforeTheGreetingGoesWithIt() {
+        bob.join(connection);
+        bob.onNotice(copy("m1"));
+        started.complete(subscription);
+        bound.complete(null);
+
+        assertThat(laptop.written).hasSize(2);
+        assertThat(laptop.written.get(1)).contains("m1");
+    }
+
+    @Test
+    void aLaterConnectionSaysHelloAgainAndGetsOnlyWhatItWasNotSent() {
+        online();
+        bob.onNotice(copy("m1"));
+        FakeSession phone = new FakeSession();
+
+        bob.join(connection(phone));
+        bob.onNotice(copy("m1")); // the holder's answer to the phone's hello
+
+        assertThat(told).containsExactly("join bob", "join bob");
+        assertThat(phone.written).hasSize(2);
+        assertThat(laptop.written).hasSize(2);
+    }
+
+    @Test
+    void aCopyOfADeliveryHeldHereIsIgnoredAndTheLastLeaveUnbinds() {
+        online();
+        bob.onDelivery(subscription, delivery(1, "m1"));
+        bob.onNotice(copy("m1"));
+
+        assertThat(laptop.written).hasSize(2);
+        assertThat(bob.forwardAck("m1")).as("held here: settled here").isFalse();
+
+        bob.leave(connection);
+
+        assertThat(told).containsExactly("join bob", "leave bob");
+    }
+
+    private void online() {
+        bound.complete(null);
+        bob.join(connection);
+        started.complete(subscription);
+    }
+
+    private NodeNotice copy(String messageId) {
+        String frame = codec.toJson(MessageFrame.of(messageId, "alice", "landlord", "bob", "hello",
+                "2026-11-30T00:00:00Z"));
+        return new NodeNotice(NodeNotices.COPY, "bob", "node-a", messageId, frame);
+    }
+
+    private ChatConnection connection(FakeSession session) {
+        return new ChatConnection(session.session, Identity.of("bob", Role.TENANT), "{\"type\":\"connected\"}", 100,
+                1 << 20);
+    }
+
+    private InboxDelivery delivery(long tag, String messageId) {
+        String frame = codec.toJson(MessageFrame.of(messageId, "alice", "landlord", "bob", "hello",
+                "2026-11-30T00:00:00Z"));
+        return new InboxDelivery(tag, false, InboxMessages.KIND_MESSAGE, messageId,
+                frame.getBytes(StandardCharsets.UTF_8), Map.of(InboxMessages.HEADER_SENDER_ID, "alice"));
+    }
+}
