@@ -1,0 +1,140 @@
+package com.estatechat.cluster;
+
+import static com.estatechat.support.Deployments.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.estatechat.support.ChatClient;
+import com.estatechat.support.Deployments;
+import com.estatechat.support.PayaraMicroProcess;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two Payara Micro nodes on one RabbitMQ behind no routing rule: one user is connected to both,
+ * and its sender sends through both in turn, as a round-robin load balancer would place them.
+ * Each device gets every message, the sender one {@code delivered} per message, a device that
+ * connects later what no device acked, and when the node holding the user's deliveries dies
+ * (SIGKILL) mid-run nothing is lost: what comes twice comes flagged {@code redelivered}.
+ */
+class RoundRobinIT {
+
+    private static final int N = 200;
+
+    @Test
+    void everyDeviceOnEitherNodeGetsEveryMessageAndTheSenderOneDeliveredEach() {
+        WebArchive app = Deployments.chat("roundrobin", Map.of(
+                "chat.rate-limit.per-second", "1000", "chat.rate-limit.burst", "1000"));
+        String alice = user("alice");
+        String bob = user("bob");
+        try (PayaraMicroProcess node1 = new PayaraMicroProcess(app, "rr1");
+                PayaraMicroProcess node2 = new PayaraMicroProcess(app, "rr2")) {
+            CompletableFuture<URI> starting = CompletableFuture.supplyAsync(node2::start);
+            URI one = node1.start();
+            URI two = starting.join();
+            // connected first, node 1's consumers are the active ones: it holds both users' deliveries
+            ChatClient b1 = ChatClient.connect(one, bob);
+            ChatClient a1 = ChatClient.connect(one, alice);
+            try (ChatClient b2 = ChatClient.connect(two, bob); ChatClient a2 = ChatClient.connect(two, alice)) {
+                List<ChatClient> senders = List.of(a1, a2);
+
+                // round robin: each of bob's devices gets all, both ack, the sender hears delivered once each
+                List<String> sent = send(senders, bob, "rr", N);
+                assertThat(receive(b1, sent, true)).as("bob on node 1, the holder").containsExactlyInAnyOrderElementsOf(sent);
+                assertThat(receive(b2, sent, true)).as("bob on node 2, by copies").containsExactlyInAnyOrderElementsOf(sent);
+                for (ChatClient sender : senders) {
+                    assertThat(deliveredOnce(sender, sent)).as("delivered receipts at %s", sender).hasSize(N);
+                }
+                b1.expectNothingFor(Duration.ofSeconds(1));
+                b2.expectNothingFor(Duration.ofSeconds(1));
+                a1.expectNothingFor(Duration.ofSeconds(1));
+                a2.expectNothingFor(Duration.ofSeconds(1));
+
+                // no device acks: a device connecting later, on the node that holds nothing, gets them
+                List<String> unacked = send(senders, bob, "late", 20);
+                receive(b1, unacked, false);
+                receive(b2, unacked, false);
+                try (ChatClient b3 = ChatClient.connect(two, bob)) {
+                    assertThat(receive(b3, unacked, true)).containsExactlyInAnyOrderElementsOf(unacked);
+                    for (ChatClient sender : senders) {
+                        assertThat(deliveredOnce(sender, unacked)).hasSize(unacked.size());
+                    }
+                }
+
+                // the holder dies mid-run: node 2's consumers take over, bob on node 2 loses nothing
+                List<String> beforeKill = send(List.of(a2), bob, "kill", 50);
+                node1.kill();
+                List<String> afterKill = send(List.of(a2), bob, "after", 50);
+                List<String> all = new ArrayList<>(beforeKill);
+                all.addAll(afterKill);
+                Set<String> received = new HashSet<>();
+                int twice = 0;
+                while (!received.containsAll(all)) {
+                    JsonObject message = b2.next("message");
+                    String id = message.getString("message_id");
+                    b2.ack(id);
+                    if (!received.add(id)) {
+                        twice++;
+                        assertThat(message.getBoolean("redelivered")).as("%s came again", id).isTrue();
+                    }
+                }
+                Set<String> delivered = new HashSet<>();
+                while (!delivered.containsAll(all)) {
+                    delivered.add(a2.next(f -> "delivered".equals(f.getString("status", null))).getString("message_id"));
+                }
+                System.out.println("RoundRobinIT: " + twice + " of " + all.size() + " came again after the holder died");
+            } finally {
+                b1.abort();
+                a1.abort();
+            }
+        }
+    }
+
+    /** Sends {@code count} messages through the clients in turn and gives their ids, once each was queued. */
+    private static List<String> send(List<ChatClient> through, String target, String prefix, int count) {
+        for (int i = 0; i < count; i++) {
+            through.get(i % through.size()).sendMessage(target, prefix + " " + i, prefix + "-" + i);
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String clientMsgId = prefix + "-" + i;
+            JsonObject answer = through.get(i % through.size()).next(f -> clientMsgId.equals(f.getString("client_msg_id", null))
+                    && "queued".equals(f.getString("status", null)) || "error".equals(f.getString("type", null)));
+            assertThat(answer.getString("status", answer.toString())).as(clientMsgId).isEqualTo("queued");
+            ids.add(answer.getString("message_id"));
+        }
+        return ids;
+    }
+
+    /** The ids of the messages {@code device} receives until it has each of {@code expected}; none twice. */
+    private static List<String> receive(ChatClient device, List<String> expected, boolean ack) {
+        List<String> got = new ArrayList<>();
+        while (!got.containsAll(expected)) {
+            String id = device.next("message").getString("message_id");
+            assertThat(got).as("%s came twice", id).doesNotContain(id);
+            got.add(id);
+            if (ack) {
+                device.ack(id);
+            }
+        }
+        return got;
+    }
+
+    /** The {@code delivered} receipts {@code sender} gets for {@code messages}; none twice. */
+    private static Set<String> deliveredOnce(ChatClient sender, List<String> messages) {
+        Set<String> delivered = new HashSet<>();
+        while (!delivered.containsAll(messages)) {
+            String id = sender.next(f -> "delivered".equals(f.getString("status", null))).getString("message_id");
+            assertThat(delivered.add(id)).as("a second delivered for %s", id).isTrue();
+        }
+        return delivered;
+    }
+}
