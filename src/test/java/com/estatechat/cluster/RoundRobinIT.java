@@ -3,6 +3,7 @@ package com.estatechat.cluster;
 import static com.estatechat.support.Deployments.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.estatechat.mqtt.boundary.MqttChatClient;
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.Deployments;
 import com.estatechat.support.PayaraMicroProcess;
@@ -19,8 +20,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two Payara Micro nodes on one RabbitMQ behind no routing rule: one user is connected to both,
- * and its sender sends through both in turn, as a round-robin load balancer would place them.
+ * Two Payara Micro nodes on one RabbitMQ behind no routing rule: one user is connected to both
+ * (two {@code /ws} devices and one {@code /mqtt}), and its sender sends through both in turn, as a round-robin load balancer would place them.
  * Each device gets every message, the sender one {@code delivered} per message, a device that
  * connects later what no device acked, and when the node holding the user's deliveries dies
  * (SIGKILL) mid-run nothing is lost: what comes twice comes flagged {@code redelivered}.
@@ -30,7 +31,7 @@ class RoundRobinIT {
     private static final int N = 200;
 
     @Test
-    void everyDeviceOnEitherNodeGetsEveryMessageAndTheSenderOneDeliveredEach() {
+    void everyDeviceOnEitherNodeGetsEveryMessageAndTheSenderOneDeliveredEach() throws Exception {
         WebArchive app = Deployments.chat("roundrobin", Map.of(
                 "chat.rate-limit.per-second", "1000", "chat.rate-limit.burst", "1000"));
         String alice = user("alice");
@@ -46,10 +47,19 @@ class RoundRobinIT {
             try (ChatClient b2 = ChatClient.connect(two, bob); ChatClient a2 = ChatClient.connect(two, alice)) {
                 List<ChatClient> senders = List.of(a1, a2);
 
-                // round robin: each of bob's devices gets all, both ack, the sender hears delivered once each
-                List<String> sent = send(senders, bob, "rr", N);
-                assertThat(receive(b1, sent, true)).as("bob on node 1, the holder").containsExactlyInAnyOrderElementsOf(sent);
-                assertThat(receive(b2, sent, true)).as("bob on node 2, by copies").containsExactlyInAnyOrderElementsOf(sent);
+                // round robin: each of bob's devices gets all, all ack, the sender hears delivered once each
+                List<String> sent;
+                try (MqttChatClient m2 = MqttChatClient.connect(two, bob, null)) { // PUBACKs each message
+                    sent = send(senders, bob, "rr", N);
+                    assertThat(receive(b1, sent, true)).as("bob on node 1, the holder").containsExactlyInAnyOrderElementsOf(sent);
+                    assertThat(receive(b2, sent, true)).as("bob on node 2, by copies").containsExactlyInAnyOrderElementsOf(sent);
+                    List<String> overMqtt = new ArrayList<>();
+                    while (!overMqtt.containsAll(sent)) {
+                        String id = m2.next("message").frame().getString("message_id");
+                        assertThat(overMqtt).as("%s came twice over MQTT", id).doesNotContain(id);
+                        overMqtt.add(id);
+                    }
+                }
                 for (ChatClient sender : senders) {
                     assertThat(deliveredOnce(sender, sent)).as("delivered receipts at %s", sender).hasSize(N);
                 }

@@ -26,12 +26,12 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * A chat user on {@code /mqtt} through Eclipse Paho 1.2.5 over {@code ws://}: every PUBLISH that
  * arrives is kept with its JSON frame, in order; {@link #next(String)} waits for one of a type.
  */
-final class MqttChatClient implements MqttCallback, AutoCloseable {
+public final class MqttChatClient implements MqttCallback, AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(15);
 
     /** A PUBLISH that arrived: its frame, and Paho's message (id, DUP flag) for a manual ack. */
-    record Arrived(JsonObject frame, MqttMessage message) {
+    public record Arrived(JsonObject frame, MqttMessage message) {
         String type() {
             return frame.getString("type");
         }
@@ -67,7 +67,7 @@ final class MqttChatClient implements MqttCallback, AutoCloseable {
     }
 
     /** Connects with a session kept by the server (clean session 0), acks itself, and subscribes to its topic. */
-    static MqttChatClient connect(URI base, String userId, String password) throws MqttException {
+    public static MqttChatClient connect(URI base, String userId, String password) throws MqttException {
         MqttChatClient chat = open(base, userId, password, false, false);
         chat.subscribeOwnTopic();
         return chat;
@@ -115,7 +115,7 @@ final class MqttChatClient implements MqttCallback, AutoCloseable {
         client.messageArrivedComplete(message.message().getId(), message.message().getQos());
     }
 
-    Arrived next(String type) {
+    public Arrived next(String type) {
         return next(arrived -> arrived.type().equals(type), type);
     }
 
