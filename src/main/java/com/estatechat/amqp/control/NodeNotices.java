@@ -104,21 +104,33 @@ public class NodeNotices {
         CompletableFuture<Void> result = new CompletableFuture<>();
         binder.execute(() -> {
             try {
-                Channel channel = channel();
-                if (!bound.contains(userId)) {
-                    InboxTopology.unrecorded(channel).queueBind(queueName(nodeId), settings.presenceExchange(), userId);
-                    bound.add(userId);
-                }
-                result.complete(null);
-            } catch (IOException | RuntimeException e) {
+                bind(userId);
+            } catch (IOException | RuntimeException first) {
+                // the channel may have outlived its queue (a recovered connection whose BrokerConnected
+                // has not reached this owner yet): once more, on a new channel with the queue declared again
                 dropChannel();
-                result.completeExceptionally(e instanceof BrokerUnavailable ? e
-                        : new BrokerUnavailable("cannot bind the node queue for " + userId, e));
-                return;
+                try {
+                    bind(userId);
+                } catch (IOException | RuntimeException e) {
+                    dropChannel();
+                    result.completeExceptionally(e instanceof BrokerUnavailable ? e
+                            : new BrokerUnavailable("cannot bind the node queue for " + userId, e));
+                    return;
+                }
             }
+            result.complete(null);
             publish(settings.presenceExchange(), userId, HELLO, userId, null, null);
         });
         return result;
+    }
+
+    /** On the binder. */
+    private void bind(String userId) throws IOException {
+        Channel channel = channel();
+        if (!bound.contains(userId)) {
+            InboxTopology.unrecorded(channel).queueBind(queueName(nodeId), settings.presenceExchange(), userId);
+            bound.add(userId);
+        }
     }
 
     /** The user's last connection here left: unbound, and the others told {@code bye}. */
