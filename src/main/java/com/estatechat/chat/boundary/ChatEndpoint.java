@@ -76,7 +76,7 @@ public class ChatEndpoint {
         ChatConnection connection = new ChatConnection(session, identity, greeting, settings.sendQueueLimit(),
                 settings.sendQueueBytes());
         session.getUserProperties().put(CONNECTION, connection);
-        // the connected frame follows once the user's inbox is consumed (see UserSessions); the
+        // the connected frame follows once the user's inbox is consumed (see OnlineUser); the
         // HandshakeFilter answered 429 before the upgrade, and handshakes that raced it are closed here (1013)
         if (!registry.register(connection)) {
             return;

@@ -103,7 +103,7 @@ public final class ChatConnection {
             .putLong(ThreadLocalRandom.current().nextLong()).flip().asReadOnlyBuffer();
     private Future<?> expiry;
     /** The user this connection belongs to, from its registration on. */
-    private volatile UserSessions user;
+    private volatile OnlineUser user;
 
     private final String greeting;
 
@@ -162,12 +162,12 @@ public final class ChatConnection {
         return session.getId();
     }
 
-    void joined(UserSessions owner) {
+    void joined(OnlineUser owner) {
         user = owner;
     }
 
     /** The user's sessions; null before the connection was registered. */
-    UserSessions user() {
+    OnlineUser user() {
         return user;
     }
 

@@ -10,7 +10,7 @@ import com.estatechat.chat.entity.MessageFrame;
  *
  * @param frame the JSON the connections are sent
  * @param decodedFrame {@code frame} decoded, or null while nothing needed it: a first delivery
- *        goes out as it came, undecoded ({@link UserSessions}), and is decoded at its ack, which
+ *        goes out as it came, undecoded ({@link OnlineUser}), and is decoded at its ack, which
  *        records its fields in the conversation store; a redelivery is decoded when it arrives
  * @param shown whether a connection was sent it: one that joins later gets it marked
  *        {@code redelivered}, since the user may have seen it

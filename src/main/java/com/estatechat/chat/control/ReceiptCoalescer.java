@@ -33,7 +33,7 @@ import java.util.function.Function;
  * continue on their own lanes).
  * <p>
  * On the wire: one receipt is a {@code receipt} message, several a {@code receipts} message
- * ({@link InboxMessages}); {@link UserSessions} splits it.
+ * ({@link InboxMessages}); {@link OnlineUser} splits it.
  */
 @ApplicationScoped
 public class ReceiptCoalescer {

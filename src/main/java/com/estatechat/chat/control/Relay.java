@@ -143,7 +143,7 @@ public class Relay {
      * user's other connection settled it first, or it was a {@code synced} copy) is no error.
      */
     public void acknowledged(ChatConnection connection, String messageId) {
-        UserSessions user = connection.user();
+        OnlineUser user = connection.user();
         user.lane().execute(() -> settle(user, connection, new ChatCommand.Ack(messageId), true));
     }
 
@@ -151,7 +151,7 @@ public class Relay {
      * A device on another node acked a copy of a delivery this node holds for {@code user}: settled
      * as a local ack, quietly (an ack that settles nothing was settled first by another device).
      */
-    void acknowledgedElsewhere(UserSessions user, String messageId) {
+    void acknowledgedElsewhere(OnlineUser user, String messageId) {
         user.lane().execute(() -> settle(user, null, new ChatCommand.Ack(messageId), true));
     }
 
@@ -215,7 +215,7 @@ public class Relay {
             refuse(connection, new FrameRejected(ErrorCode.FORBIDDEN, forbidden.get(), send.clientMsgId(), null));
             return CompletableFuture.completedFuture(null);
         }
-        UserSessions user = connection.user();
+        OnlineUser user = connection.user();
         String targetId = send.targetId();
         int share = settings.inboxMaxPerSender();
         // a broadcast is an admin's, one message for many inboxes: not counted
@@ -334,7 +334,7 @@ public class Relay {
 
     /** An ack: settled on the user's lane, which holds the user's unacked deliveries. */
     private void settle(ChatConnection connection, ChatCommand.Ack ack) {
-        UserSessions user = connection.user();
+        OnlineUser user = connection.user();
         user.lane().execute(() -> settle(user, connection, ack, false));
     }
 
@@ -344,7 +344,7 @@ public class Relay {
      * same: it is acked, and the receipt the sender does not read anyway is dropped and counted. When the broker is
      * unavailable the delivery stays pending and the client is told to send the ack again.
      */
-    private void settle(UserSessions user, ChatConnection connection, ChatCommand.Ack ack, boolean quiet) {
+    private void settle(OnlineUser user, ChatConnection connection, ChatCommand.Ack ack, boolean quiet) {
         PendingDelivery taken = user.takePending(ack.messageId());
         if (taken == null && connection != null && user.forwardAck(ack.messageId())) {
             return; // a copy: the node holding the delivery settles it
@@ -441,7 +441,7 @@ public class Relay {
      */
     private void read(ChatConnection connection, ChatCommand.Read read) {
         String readerId = connection.userId();
-        UserSessions user = connection.user();
+        OnlineUser user = connection.user();
         store.read(readerId, ConversationQueries.senderOf(read.messageId(), readerId)).whenCompleteAsync((sender, failure) -> {
             if (failure != null && cause(failure) instanceof TooManyReads refused) {
                 refuse(connection, new FrameRejected(ErrorCode.RATE_LIMITED,
@@ -467,7 +467,7 @@ public class Relay {
      * promised at least once, and no answer means both went. A receipt the sender's inbox refuses
      * (full, or the sender removed) is dropped, as a {@code delivered} one is: sending again cannot help.
      */
-    private void markRead(ChatConnection connection, UserSessions user, String senderId, String messageId) {
+    private void markRead(ChatConnection connection, OnlineUser user, String senderId, String messageId) {
         String at = Instant.now().toString();
         ReceiptFrame receipt = ReceiptFrame.of(messageId, ReceiptFrame.READ, connection.userId(), null, at);
         CompletableFuture<Void> recorded = history.record(
@@ -495,7 +495,7 @@ public class Relay {
      */
     private void sync(ChatConnection connection, ChatCommand.Sync sync) {
         int limit = historySettings.syncLimit();
-        UserSessions user = connection.user();
+        OnlineUser user = connection.user();
         store.read(connection.userId(), ConversationQueries.after(connection.userId(), sync.since(), limit + 1))
                 .whenCompleteAsync((found, failure) -> {
             if (failure != null && cause(failure) instanceof TooManyReads refused) {

@@ -38,7 +38,7 @@ import java.util.logging.Logger;
  * All open chat connections on this node, by user. Registering a user's first connection starts
  * the consumer on that user's inbox; unregistering the last one cancels it. The map's entry lock
  * guards only who is a member; under it nothing is called but the hand-over of work to the user's
- * lane (see {@link UserSessions}).
+ * lane (see {@link OnlineUser}).
  */
 @ApplicationScoped
 public class SessionRegistry {
@@ -72,7 +72,7 @@ public class SessionRegistry {
     @Inject
     NodeNotices nodes;
 
-    private final ConcurrentMap<String, UserSessions> users = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, OnlineUser> users = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** Completed once the drain is over, by whoever began it: SIGTERM's handler or the undeploy. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -96,7 +96,7 @@ public class SessionRegistry {
      * ack to {@link Relay}, which settles it there). On the client library's thread: only hands over.
      */
     void onNotice(NodeNotice notice) {
-        UserSessions user = users.get(notice.userId());
+        OnlineUser user = users.get(notice.userId());
         if (user == null) {
             return; // gone from here: this node's binding for the user goes too
         }
@@ -139,8 +139,8 @@ public class SessionRegistry {
             if (existing != null && existing.connections().size() >= cap) {
                 return existing;
             }
-            UserSessions user = existing != null ? existing
-                    : new UserSessions(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id),
+            OnlineUser user = existing != null ? existing
+                    : new OnlineUser(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id),
                             nodes != null && nodes.enabled() ? nodes : null);
             user.join(connection);
             joined[0] = true;
@@ -161,7 +161,7 @@ public class SessionRegistry {
 
     /** How many connections the user has on this node. */
     public int sessionsOf(String userId) {
-        UserSessions user = users.get(userId);
+        OnlineUser user = users.get(userId);
         return user == null ? 0 : user.connections().size();
     }
 
@@ -188,7 +188,7 @@ public class SessionRegistry {
      */
     public void resubscribe() {
         if (inboxes.brokerConnected()) {
-            users.values().forEach(UserSessions::ensureSubscribed);
+            users.values().forEach(OnlineUser::ensureSubscribed);
         }
     }
 
@@ -267,7 +267,7 @@ public class SessionRegistry {
         relay.refuseSends(chatSettings.confirmTimeout());
         Duration window = chatSettings.drainWindow();
         long windowEnds = System.nanoTime() + window.toNanos();
-        List<UserSessions> leaving = List.copyOf(users.values());
+        List<OnlineUser> leaving = List.copyOf(users.values());
         List<ChatConnection> open = connections();
         boolean notice = !window.isZero() && !open.isEmpty();
         LOG.info(() -> "Shutting down: closing " + open.size() + " chat sessions"
@@ -277,17 +277,17 @@ public class SessionRegistry {
             open.forEach(connection -> connection.send(goingAway));
         }
         // a session closed before its sends were answered left senders who cannot tell stored from lost
-        await("the answers to their sends", leaving, UserSessions::sendsAnswered, chatSettings.confirmTimeout());
+        await("the answers to their sends", leaving, OnlineUser::sendsAnswered, chatSettings.confirmTimeout());
         if (notice) {
             // what crossed the notice arrives meanwhile and is refused at once
             sleepUntil(windowEnds);
-            await("the answers to the sends that crossed the notice", leaving, UserSessions::sendsAnswered, window);
+            await("the answers to the sends that crossed the notice", leaving, OnlineUser::sendsAnswered, window);
         }
         for (ChatConnection connection : open) {
             unregister(connection);
             connection.closeWhenWritten(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
         }
-        await("the end of their inbox consumers", leaving, UserSessions::over,
+        await("the end of their inbox consumers", leaving, OnlineUser::over,
                 chatSettings.confirmTimeout().multipliedBy(2));
         // a frame the container never reported written kept its session open
         List<ChatConnection> unwritten = open.stream().filter(connection -> !connection.isClosed()).toList();
@@ -311,8 +311,8 @@ public class SessionRegistry {
         }
     }
 
-    private static void await(String what, List<UserSessions> leaving,
-            Function<UserSessions, CompletionStage<Void>> step, Duration wait) {
+    private static void await(String what, List<OnlineUser> leaving,
+            Function<OnlineUser, CompletionStage<Void>> step, Duration wait) {
         List<CompletableFuture<Void>> steps = leaving.stream().map(user -> step.apply(user).toCompletableFuture())
                 .toList();
         try {

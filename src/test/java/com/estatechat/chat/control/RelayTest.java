@@ -246,13 +246,13 @@ class RelayTest {
      * consumer, whose channel work (an ack…) is recorded in {@code channelWork}, not run. The broker
      * is down for it: a consumer it loses is not replaced.
      */
-    private record Sender(UserSessions user, ChatConnection connection, FakeSession socket, InboxSubscription inbox,
+    private record Sender(OnlineUser user, ChatConnection connection, FakeSession socket, InboxSubscription inbox,
             List<Runnable> channelWork) {
     }
 
     private Sender connected(String userId, UserBudget budget) {
         CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
-        UserSessions user = new UserSessions(userId, Runnable::run, new Inboxes() {
+        OnlineUser user = new OnlineUser(userId, Runnable::run, new Inboxes() {
             @Override
             public CompletableFuture<InboxSubscription> subscribe(String id, List<String> bind, List<String> unbind,
                     InboxListener listener) {
@@ -361,7 +361,7 @@ class RelayTest {
             }
         };
         cut.ids = new MessageIds();
-        UserSessions alice = new UserSessions("alice", Runnable::run, null, cut.codec, new ChatMetrics(),
+        OnlineUser alice = new OnlineUser("alice", Runnable::run, null, cut.codec, new ChatMetrics(),
                 new UserBudget(new FrameRateLimit(20, 40)));
         ChatConnection connection = new ChatConnection(fake.session, Identity.of("alice", Role.TENANT), "{}", 100,
                 1 << 20);
@@ -601,7 +601,7 @@ class RelayTest {
 
     /** The connection as the registry leaves it: its user's frame budget is {@code burst}, refilled 1 a second. */
     private static ChatConnection joined(ChatConnection connection, int burst) {
-        connection.joined(new UserSessions(connection.userId(), Runnable::run, null, null, new ChatMetrics(),
+        connection.joined(new OnlineUser(connection.userId(), Runnable::run, null, null, new ChatMetrics(),
                 new UserBudget(new FrameRateLimit(1, burst))));
         return connection;
     }

@@ -54,9 +54,9 @@ import java.util.logging.Logger;
  * {@linkplain #heartbeat check}, and the lane closes a connection past it, so that the broker's
  * {@code consumer_timeout} never closes a channel the consumers of other users share.
  */
-final class UserSessions implements InboxListener {
+final class OnlineUser implements InboxListener {
 
-    private static final Logger LOG = Logger.getLogger(UserSessions.class.getName());
+    private static final Logger LOG = Logger.getLogger(OnlineUser.class.getName());
 
 
     private final String userId;
@@ -118,12 +118,12 @@ final class UserSessions implements InboxListener {
     private final Map<String, RemoteCopy> copies = new LinkedHashMap<>();
     static final int COPIES_KEPT = 1_024;
 
-    UserSessions(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
+    OnlineUser(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
             UserBudget budget) {
         this(userId, lane, inboxes, codec, metrics, budget, null);
     }
 
-    UserSessions(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
+    OnlineUser(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
             UserBudget budget, NodeNotices nodes) {
         this.nodes = nodes;
         this.userId = userId;

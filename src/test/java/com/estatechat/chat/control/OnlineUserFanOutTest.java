@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * {@link NodeNotices} that records the notices, the broker's side) and what it does with theirs.
  * The lane runs each task at once, on the test's thread.
  */
-class UserSessionsFanOutTest {
+class OnlineUserFanOutTest {
 
     private final JsonCodec codec = new JsonCodec();
     private final CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
@@ -73,7 +73,7 @@ class UserSessionsFanOutTest {
             told.add("ack " + node + " " + userId + " " + messageId);
         }
     };
-    private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
+    private final OnlineUser bob = new OnlineUser("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
             new UserBudget(new FrameRateLimit(20, 40)), nodes);
     private final FakeSession laptop = new FakeSession();
     private final ChatConnection connection = connection(laptop);

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** One user's lane, driven task by task: the lane runs each task at once, on the test's thread. */
-class UserSessionsTest {
+class OnlineUserTest {
 
     private final JsonCodec codec = new JsonCodec();
     private final CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
@@ -37,7 +37,7 @@ class UserSessionsTest {
             return true;
         }
     };
-    private final UserSessions bob = new UserSessions("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
+    private final OnlineUser bob = new OnlineUser("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
             new UserBudget(new FrameRateLimit(20, 40)));
     private final FakeSession fake = new FakeSession();
     private final ChatConnection connection = new ChatConnection(fake.session, Identity.of("bob", Role.TENANT),
@@ -126,7 +126,7 @@ class UserSessionsTest {
                 return true;
             }
         };
-        UserSessions carol = new UserSessions("carol", Runnable::run, twoConsumers, codec, new ChatMetrics(),
+        OnlineUser carol = new OnlineUser("carol", Runnable::run, twoConsumers, codec, new ChatMetrics(),
             new UserBudget(new FrameRateLimit(20, 40)));
         FakeSession laptop = new FakeSession();
         ChatConnection first = new ChatConnection(laptop.session, Identity.of("carol", Role.TENANT),
@@ -259,7 +259,7 @@ class UserSessionsTest {
 
     /**
      * What the lane remembers of deliveries that left it, so that an ack of one again is not an
-     * error, stays bounded: a minute, and the last {@link UserSessions#RELEASED_KEPT}.
+     * error, stays bounded: a minute, and the last {@link OnlineUser#RELEASED_KEPT}.
      */
     @Test
     void aReleasedDeliveryIsRememberedForAMinuteAndAmongTheLastFew() {
@@ -267,15 +267,15 @@ class UserSessionsTest {
         bob.clock = () -> now[0];
         bob.join(connection);
         started.complete(TestSubscriptions.unconnected("bob", bob));
-        for (int i = 0; i <= UserSessions.RELEASED_KEPT; i++) {
+        for (int i = 0; i <= OnlineUser.RELEASED_KEPT; i++) {
             bob.onDelivery(started.join(), delivery(i + 1, "m" + i, false));
             assertThat(bob.takePending("m" + i)).isNotNull();
         }
-        assertThat(bob.releasedLately("m0")).as("past the last " + UserSessions.RELEASED_KEPT).isFalse();
+        assertThat(bob.releasedLately("m0")).as("past the last " + OnlineUser.RELEASED_KEPT).isFalse();
         assertThat(bob.releasedLately("m1")).isTrue();
         assertThat(bob.releasedLately("unknown")).isFalse();
 
-        now[0] = UserSessions.RELEASED_FOR.toNanos();
+        now[0] = OnlineUser.RELEASED_FOR.toNanos();
         assertThat(bob.releasedLately("m1")).as("a minute on").isTrue();
         now[0] += 1;
         assertThat(bob.releasedLately("m1")).as("past the minute").isFalse();
@@ -345,8 +345,8 @@ class UserSessionsTest {
 
     @Test
     void theCloseReasonSaysTheTimeoutInSecondsOrMilliseconds() {
-        assertThat(UserSessions.inWords(Duration.ofMinutes(5))).isEqualTo("300 s");
-        assertThat(UserSessions.inWords(Duration.ofMillis(1500))).isEqualTo("1500 ms");
+        assertThat(OnlineUser.inWords(Duration.ofMinutes(5))).isEqualTo("300 s");
+        assertThat(OnlineUser.inWords(Duration.ofMillis(1500))).isEqualTo("1500 ms");
     }
 
     /** What bob's lane holds, as an ack takes it, after message m1 reached his one connection. */
