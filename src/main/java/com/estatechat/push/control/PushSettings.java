@@ -3,6 +3,8 @@ package com.estatechat.push.control;
 import com.estatechat.settings.Durations;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
@@ -62,6 +64,14 @@ public class PushSettings {
     private Duration timeoutValue;
     private Duration retryBackoffValue;
     private String problem;
+
+    /**
+     * Read at start, on the deploying thread: first made on a readiness call, its injected keys
+     * were not found (Payara's producer failed with NoSuchElementException: BrokerOutageIT's 500).
+     */
+    void readAtStart(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        // the observer's call makes the bean; check() ran in it
+    }
 
     @PostConstruct
     void check() {
