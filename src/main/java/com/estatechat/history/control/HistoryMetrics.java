@@ -5,6 +5,8 @@ import com.estatechat.metrics.Meters;
 import com.estatechat.metrics.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 
@@ -21,6 +23,11 @@ public class HistoryMetrics {
     private Counter written = Counter.NONE;
     private Timer lag = Timer.NONE;
     private Counter readsRefused = Counter.NONE;
+
+    /** Made at start, so that its meters are exported before the store is first used. */
+    void registerAtStart(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        // the observer's call makes the bean; register() ran in it
+    }
 
     @PostConstruct
     void register() {
