@@ -29,11 +29,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,7 +47,8 @@ import java.util.logging.Logger;
  * pushes was taken or dead-lettered, so a node that stops before leaves it to another.
  * <p>
  * Threads: the client library's consumer thread only hands a delivery over; the channel, the store
- * and the acks belong to the one {@code chat-push} thread; the calls run on the HTTP client's.
+ * and the acks belong to the one {@code chat-push} thread, which owns no timer ({@code chat-push-timer}
+ * hands it its checks and retries); the calls run on the HTTP client's.
  */
 @ApplicationScoped
 public class PushDispatcher {
@@ -87,19 +90,23 @@ public class PushDispatcher {
     @Inject
     PushMetrics metrics;
 
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
-            Workers.daemonThreads("chat-push"));
+    /** The channel, the store and the webhook's answers: blocks on each, so it owns no timer. */
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(Workers.daemonThreads("chat-push"));
+    /** The timers: it only hands their work to {@link #thread}. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Workers.daemonThreads("chat-push-timer"));
 
     // the push thread's own
     private volatile Channel channel;
     private boolean queuesDeclared;
     private volatile String lastProblem;
+    private final AtomicBoolean tickWaiting = new AtomicBoolean();
 
     @PostConstruct
     void startTicking() {
         if (settings.enabled()) {
             long every = RETRY.toMillis();
-            thread.scheduleWithFixedDelay(this::ensureConsuming, 0, every, TimeUnit.MILLISECONDS);
+            timer.scheduleWithFixedDelay(this::tick, 0, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -328,25 +335,42 @@ public class PushDispatcher {
         }
     }
 
+    /** On the timer: one check at a time waits for the push thread, however long it is busy. */
+    private void tick() {
+        if (tickWaiting.compareAndSet(false, true) && !onThread(() -> {
+            tickWaiting.set(false);
+            ensureConsuming();
+        })) {
+            tickWaiting.set(false);
+        }
+    }
+
     private void schedule(Runnable task, Duration after, CompletableFuture<Void> givenUp) {
         try {
-            thread.schedule(task, after.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> {
+                if (!onThread(task)) {
+                    givenUp.complete(null);
+                }
+            }, after.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // stopping: the channel closes first, so the settle that follows does nothing
             givenUp.complete(null);
         }
     }
 
-    private void onThread(Runnable task) {
+    /** @return false when stopping: what was not acked is requeued when the channel closes */
+    private boolean onThread(Runnable task) {
         try {
             thread.execute(task);
+            return true;
         } catch (RejectedExecutionException e) {
-            // stopping: what was not acked is requeued when the channel closes
+            return false;
         }
     }
 
     @PreDestroy
     void stop() {
+        timer.shutdownNow();
         if (!settings.enabled()) {
             thread.shutdownNow(); // it never ran: no thread to start for nothing
             return;
