@@ -37,7 +37,7 @@ class DeliveryIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.chat("delivery", Map.of("chat.rate-limit.burst", "200", "chat.rate-limit.per-second", "200",
+        return Deployments.chat("delivery", Map.of("chat.rate-limit.burst", "1000", "chat.rate-limit.per-second", "1000",
                 "chat.amqp.inbox-prefix", INBOXES));
     }
 
@@ -402,8 +402,14 @@ class DeliveryIT {
             });
             CompletableFuture<Void> flooding = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < flood; i++) {
-                    c.sendMessage(bob, "keeping the inbox busy " + i, null);
-                    c.next("receipt"); // one in flight: within the rate limit, and the inbox never empties for long
+                    String id = "f-" + i;
+                    c.sendMessage(bob, "keeping the inbox busy " + i, id);
+                    // one in flight, so the inbox never empties for long: the answer to this send, not
+                    // any receipt (a delivered one of an earlier send let carol run ahead into the rate
+                    // limit, and bob then waited for messages that were refused)
+                    JsonObject answer = c.next(frame -> id.equals(frame.getString("client_msg_id", null))
+                            && ("error".equals(frame.getString("type")) || "queued".equals(frame.getString("status", null))));
+                    assertThat(answer.getString("type")).as("the answer to %s: %s", id, answer).isEqualTo("receipt");
                 }
             });
             List<String> outOfOrder = new ArrayList<>();
