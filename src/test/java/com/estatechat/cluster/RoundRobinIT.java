@@ -33,7 +33,7 @@ class RoundRobinIT {
     @Test
     void everyDeviceOnEitherNodeGetsEveryMessageAndTheSenderOneDeliveredEach() throws Exception {
         WebArchive app = Deployments.chat("roundrobin", Map.of(
-                "chat.rate-limit.per-second", "1000", "chat.rate-limit.burst", "1000", "chat.cluster.fan-out", "true"));
+                "chat.rate-limit.per-second", "1000", "chat.rate-limit.burst", "1000"));
         String alice = user("alice");
         String bob = user("bob");
         try (PayaraMicroProcess node1 = new PayaraMicroProcess(app, "rr1");

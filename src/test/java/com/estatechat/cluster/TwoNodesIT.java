@@ -28,7 +28,7 @@ class TwoNodesIT {
     @Test
     void usersOnTwoNodesChatAndANodeStoppedMidStreamLosesNothing() {
         WebArchive app = Deployments.chat("cluster", Map.of(
-                "chat.rate-limit.per-second", "1000", "chat.rate-limit.burst", "1000", "chat.cluster.fan-out", "true"));
+                "chat.rate-limit.per-second", "1000", "chat.rate-limit.burst", "1000"));
         String alice = user("alice");
         String bob = user("bob");
         try (PayaraMicroProcess node1 = new PayaraMicroProcess(app, "node1");
