@@ -4,13 +4,11 @@ import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.amqp.control.InboxArgumentsMismatch;
 import com.estatechat.amqp.control.InboxTopology;
+import com.estatechat.amqp.control.OwnedConsumer;
 import com.estatechat.json.JsonCodec;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.history.entity.HistoryEvent;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -145,22 +143,22 @@ public class HistoryWriter {
             }
             opened.basicQos(PREFETCH);
             Channel consuming = opened;
-            consuming.addShutdownListener(cause -> onThread(() -> lost(consuming)));
-            consuming.basicConsume(settings.queue(), false, "chat-history-writer", new DefaultConsumer(consuming) {
+            OwnedConsumer.start(consuming, settings.queue(), "chat-history-writer", this::onThread, new OwnedConsumer.Owner() {
                 @Override
-                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-                        byte[] body) {
-                    long tag = envelope.getDeliveryTag();
-                    onThread(() -> take(consuming, tag, body));
+                public void delivered(Channel from, long tag, byte[] body) {
+                    take(from, tag, body);
                 }
 
                 @Override
-                public void handleCancel(String consumerTag) {
+                public void cancelled(Channel from) {
                     // the queue was deleted: declare it again and consume on the next tick
-                    onThread(() -> {
-                        queueDeclared = false;
-                        lost(consuming);
-                    });
+                    queueDeclared = false;
+                    lost(from);
+                }
+
+                @Override
+                public void lost(Channel from) {
+                    HistoryWriter.this.lost(from);
                 }
             });
             channel = consuming;

@@ -4,6 +4,7 @@ import com.estatechat.amqp.control.BrokerConnected;
 import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.amqp.control.InboxArgumentsMismatch;
 import com.estatechat.amqp.control.InboxTopology;
+import com.estatechat.amqp.control.OwnedConsumer;
 import com.estatechat.concurrent.Workers;
 import com.estatechat.history.control.StoreUnavailable;
 import com.estatechat.history.entity.HistoryEvent;
@@ -13,8 +14,6 @@ import com.estatechat.logging.LogText;
 import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -160,21 +159,21 @@ public class PushDispatcher {
             opened.basicQos(PREFETCH);
             opened.confirmSelect(); // a dead letter is confirmed before its due message is acked
             Channel consuming = opened;
-            consuming.addShutdownListener(cause -> onThread(() -> lost(consuming)));
-            consuming.basicConsume(settings.dueQueue(), false, "chat-push", new DefaultConsumer(consuming) {
+            OwnedConsumer.start(consuming, settings.dueQueue(), "chat-push", this::onThread, new OwnedConsumer.Owner() {
                 @Override
-                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-                        byte[] body) {
-                    long tag = envelope.getDeliveryTag();
-                    onThread(() -> take(consuming, tag, body));
+                public void delivered(Channel from, long tag, byte[] body) {
+                    take(from, tag, body);
                 }
 
                 @Override
-                public void handleCancel(String consumerTag) {
-                    onThread(() -> {
-                        queuesDeclared = false;
-                        lost(consuming);
-                    });
+                public void cancelled(Channel from) {
+                    queuesDeclared = false;
+                    lost(from);
+                }
+
+                @Override
+                public void lost(Channel from) {
+                    PushDispatcher.this.lost(from);
                 }
             });
             channel = consuming;
