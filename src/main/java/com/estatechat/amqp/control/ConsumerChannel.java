@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -216,18 +215,11 @@ final class ConsumerChannel {
             return;
         }
         Channel channel = consuming;
-        long lowestUnsettled = unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.firstKey();
-        NavigableSet<Long> below = acked.headSet(lowestUnsettled, false);
         try {
             if (channel == null || !channel.isOpen()) {
                 return; // the broker requeued them with the channel
             }
-            if (!below.isEmpty()) {
-                channel.basicAck(below.last(), true);
-            }
-            for (long tag : acked.tailSet(lowestUnsettled, false)) {
-                channel.basicAck(tag, false);
-            }
+            Acks.write(channel, acked, unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.firstKey());
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, e, () -> "Could not ack " + acked.size() + " deliveries on " + name
                     + "; the broker requeues them with the channel");

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -34,10 +35,11 @@ import java.util.logging.Logger;
  * a device of theirs. Notices are transient and unconfirmed: a lost one costs a message coming
  * again, flagged {@code redelivered}, never a message lost (the inbox keeps it until an ack).
  * <p>
- * Threads: binds, unbinds and the consumer run on one owner on the consuming connection; the
- * notices are written by another on the publishing connection (a broker alarm blocks it, never
- * the binds), at most {@link #MAX_UNWRITTEN} waiting: past that a notice is dropped and counted.
- * The listener is called on the client library's thread and only hands over.
+ * Threads: binds, unbinds, the consumer and its acks run on one owner on the consuming
+ * connection; at most {@link #PREFETCH} notices are held unacked, each until its listener says
+ * it was handled. The notices are written by another owner on the publishing connection (a broker
+ * alarm blocks it, never the binds), at most {@link #MAX_UNWRITTEN} waiting: past that a notice is
+ * dropped and counted. The listener is called on the client library's thread and only hands over.
  */
 @ApplicationScoped
 public class NodeNotices {
@@ -51,6 +53,8 @@ public class NodeNotices {
     public static final String ACK = "ack";
 
     static final int MAX_UNWRITTEN = 10_000;
+    /** The notices this node holds unacked at most; the rest wait in its queue at the broker. */
+    static final int PREFETCH = 1_000;
 
     @Inject
     BrokerConnection broker;
@@ -61,14 +65,21 @@ public class NodeNotices {
     private final String nodeId = UUID.randomUUID().toString();
     private final AtomicInteger unwritten = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
-    private volatile NodeNoticeListener listener = notice -> { };
+    private volatile NodeNoticeListener listener = (notice, handled) -> handled.run();
     private Executor binder;
     private Executor writer;
 
     // on the binder only
     private Channel consuming;
+    /** The channel beneath {@link #consuming} that the consumer is on: its notices' tags are acked there. */
+    private Channel consumer;
     /** The users this node's queue is bound for: bound again on a new queue after a broker connection is lost. */
     private final Set<String> bound = new HashSet<>();
+    /** The tags of the notices delivered on {@link #consumer} and not handled yet. */
+    private final TreeSet<Long> unsettled = new TreeSet<>();
+    /** The tags of the notices handled since the last flush, acked together. */
+    private final TreeSet<Long> handled = new TreeSet<>();
+    private boolean flushQueued;
 
     // on the writer only
     private Channel publishing;
@@ -213,21 +224,27 @@ public class NodeNotices {
         for (String userId : bound) {
             direct.queueBind(queue, settings.presenceExchange(), userId);
         }
-        // auto ack: a notice lost with this node concerns nobody else, and the listener only hands over
-        direct.basicConsume(queue, true, new DefaultConsumer(direct) {
+        // acked once handled: what the lanes have not taken yet waits at the broker, not here
+        direct.basicQos(PREFETCH, false);
+        direct.basicConsume(queue, false, new DefaultConsumer(direct) {
             @Override
             public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
                     byte[] body) {
-                deliver(properties, body);
+                deliver(getChannel(), envelope.getDeliveryTag(), properties, body);
             }
         });
+        consumer = direct;
         LOG.info(() -> "Node " + nodeId + " receives the other nodes' notices on " + queue);
         return channel;
     }
 
+    /** On the binder: the channel is given up, and with it the tags of what it delivered (the broker takes them back). */
     private void dropChannel() {
         Channel channel = consuming;
         consuming = null;
+        consumer = null;
+        unsettled.clear();
+        handled.clear();
         if (channel != null) {
             try {
                 channel.abort();
@@ -237,16 +254,59 @@ public class NodeNotices {
         }
     }
 
-    /** On the client library's thread: only read and handed over. */
-    private void deliver(AMQP.BasicProperties properties, byte[] body) {
+    /**
+     * On the client library's thread: only read and handed over. The notice's tag is recorded on
+     * the binder before the listener has it, so before its ack.
+     */
+    private void deliver(Channel channel, long tag, AMQP.BasicProperties properties, byte[] body) {
+        binder.execute(() -> track(channel, tag));
+        Runnable settle = () -> binder.execute(() -> settle(channel, tag));
         Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
         String from = text(headers.get("node"));
         String userId = text(headers.get("user"));
         if (from == null || userId == null || from.equals(nodeId)) {
-            return; // its own hello and bye come back through its binding
+            settle.run(); // its own hello and bye come back through its binding
+            return;
         }
         listener.onNotice(new NodeNotice(properties.getType(), userId, from, text(headers.get("message")),
-                body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)));
+                body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)), settle);
+    }
+
+    /** On the binder. */
+    private void track(Channel channel, long tag) {
+        if (channel == consumer) {
+            unsettled.add(tag);
+        } // else delivered on a channel given up since: the broker took it back
+    }
+
+    /** On the binder: the notice was handled; acked with the others handled meanwhile, after the tasks queued now. */
+    private void settle(Channel channel, long tag) {
+        if (channel != consumer || !unsettled.remove(tag)) {
+            return; // its channel was given up, or it was settled already
+        }
+        handled.add(tag);
+        if (!flushQueued) {
+            flushQueued = true;
+            binder.execute(this::flushAcks);
+        }
+    }
+
+    /** On the binder. */
+    private void flushAcks() {
+        flushQueued = false;
+        if (handled.isEmpty()) {
+            return;
+        }
+        try {
+            if (consumer.isOpen()) {
+                Acks.write(consumer, handled, unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.first());
+            } // else the broker took them back with the channel
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, e, () -> "Acking " + handled.size() + " node notices failed; the broker takes them"
+                    + " back with the channel");
+        } finally {
+            handled.clear();
+        }
     }
 
     private static String text(Object header) {

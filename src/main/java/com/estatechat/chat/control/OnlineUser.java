@@ -221,9 +221,18 @@ final class OnlineUser implements InboxListener {
         lane.execute(() -> removed(source));
     }
 
-    /** Another node said something about this user (not an ack: {@link Relay} settles those). */
-    void onNotice(NodeNotice notice) {
-        lane.execute(() -> noticed(notice));
+    /**
+     * Another node said something about this user (not an ack: {@link Relay} settles those);
+     * {@code handled} runs on the lane once it is done.
+     */
+    void onNotice(NodeNotice notice, Runnable handled) {
+        lane.execute(() -> {
+            try {
+                noticed(notice);
+            } finally {
+                handled.run();
+            }
+        });
     }
 
     // ---- on the lane

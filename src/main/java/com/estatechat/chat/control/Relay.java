@@ -150,9 +150,16 @@ public class Relay {
     /**
      * A device on another node acked a copy of a delivery this node holds for {@code user}: settled
      * as a local ack, quietly (an ack that settles nothing was settled first by another device).
+     * {@code handled} runs once the lane has taken it (its receipt is then the publisher's).
      */
-    void acknowledgedElsewhere(OnlineUser user, String messageId) {
-        user.lane().execute(() -> settle(user, null, new ChatCommand.Ack(messageId), true));
+    void acknowledgedElsewhere(OnlineUser user, String messageId, Runnable handled) {
+        user.lane().execute(() -> {
+            try {
+                settle(user, null, new ChatCommand.Ack(messageId), true);
+            } finally {
+                handled.run();
+            }
+        });
     }
 
     private CompletionStage<Void> handle(ChatConnection connection, String text) {

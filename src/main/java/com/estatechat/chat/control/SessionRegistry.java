@@ -93,19 +93,19 @@ public class SessionRegistry {
 
     /**
      * What another node said about a user with connections here, handed to that user's lane (an
-     * ack to {@link Relay}, which settles it there). On the client library's thread: only hands over.
+     * ack to {@link Relay}, which settles it there), which runs {@code handled} once it is done. On
+     * the client library's thread: only hands over.
      */
-    void onNotice(NodeNotice notice) {
+    void onNotice(NodeNotice notice, Runnable handled) {
         OnlineUser user = users.get(notice.userId());
         if (user == null) {
-            return; // gone from here: this node's binding for the user goes too
-        }
-        if (NodeNotices.ACK.equals(notice.type())) {
-            if (notice.messageId() != null) {
-                relay.acknowledgedElsewhere(user, notice.messageId());
-            }
+            handled.run(); // gone from here: this node's binding for the user goes too
+        } else if (!NodeNotices.ACK.equals(notice.type())) {
+            user.onNotice(notice, handled);
+        } else if (notice.messageId() != null) {
+            relay.acknowledgedElsewhere(user, notice.messageId(), handled);
         } else {
-            user.onNotice(notice);
+            handled.run();
         }
     }
 

@@ -73,6 +73,7 @@ class OnlineUserFanOutTest {
             told.add("ack " + node + " " + userId + " " + messageId);
         }
     };
+    private final List<NodeNotice> handled = new CopyOnWriteArrayList<>();
     private final OnlineUser bob = new OnlineUser("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
             new UserBudget(new FrameRateLimit(20, 40)), nodes);
     private final FakeSession laptop = new FakeSession();
@@ -97,7 +98,7 @@ class OnlineUserFanOutTest {
         online();
         bob.onDelivery(subscription, delivery(1, "m1"));
 
-        bob.onNotice(new NodeNotice(NodeNotices.HELLO, "bob", "node-b", null, null));
+        hear(new NodeNotice(NodeNotices.HELLO, "bob", "node-b", null, null));
         bob.onDelivery(subscription, delivery(2, "m2"));
 
         assertThat(told).containsExactly("join bob", "here node-b bob", "copy node-b bob m1", "copy node-b bob m2");
@@ -106,19 +107,32 @@ class OnlineUserFanOutTest {
     @Test
     void aNodeThatSaidByeGetsNoMoreCopies() {
         online();
-        bob.onNotice(new NodeNotice(NodeNotices.HERE, "bob", "node-b", null, null));
+        hear(new NodeNotice(NodeNotices.HERE, "bob", "node-b", null, null));
         bob.onDelivery(subscription, delivery(1, "m1"));
-        bob.onNotice(new NodeNotice(NodeNotices.BYE, "bob", "node-b", null, null));
+        hear(new NodeNotice(NodeNotices.BYE, "bob", "node-b", null, null));
         bob.onDelivery(subscription, delivery(2, "m2"));
 
         assertThat(told).containsExactly("join bob", "copy node-b bob m1");
     }
 
+    /** Every notice is handled, also once the user has left: it keeps a place in the node's prefetch until then. */
+    @Test
+    void everyNoticeIsHandledAlsoAfterTheUserLeft() {
+        online();
+        NodeNotice first = copy("m1");
+        hear(first);
+        bob.leave(connection);
+        NodeNotice late = copy("m2");
+        hear(late);
+
+        assertThat(handled).containsExactly(first, late);
+    }
+
     @Test
     void aCopyGoesToEachConnectionOnceAndItsAckToTheHolder() {
         online();
-        bob.onNotice(copy("m1"));
-        bob.onNotice(copy("m1")); // the holder's answer to another hello
+        hear(copy("m1"));
+        hear(copy("m1")); // the holder's answer to another hello
 
         assertThat(laptop.written).hasSize(2);
         assertThat(codec.fromJson(laptop.written.get(1), MessageFrame.class).messageId()).isEqualTo("m1");
@@ -132,7 +146,7 @@ class OnlineUserFanOutTest {
     @Test
     void aCopyThatCameBeforeTheGreetingGoesWithIt() {
         bob.join(connection);
-        bob.onNotice(copy("m1"));
+        hear(copy("m1"));
         started.complete(subscription);
         bound.complete(null);
 
@@ -143,11 +157,11 @@ class OnlineUserFanOutTest {
     @Test
     void aLaterConnectionSaysHelloAgainAndGetsOnlyWhatItWasNotSent() {
         online();
-        bob.onNotice(copy("m1"));
+        hear(copy("m1"));
         FakeSession phone = new FakeSession();
 
         bob.join(connection(phone));
-        bob.onNotice(copy("m1")); // the holder's answer to the phone's hello
+        hear(copy("m1")); // the holder's answer to the phone's hello
 
         assertThat(told).containsExactly("join bob", "join bob");
         assertThat(phone.written).hasSize(2);
@@ -158,7 +172,7 @@ class OnlineUserFanOutTest {
     void aCopyOfADeliveryHeldHereIsIgnoredAndTheLastLeaveUnbinds() {
         online();
         bob.onDelivery(subscription, delivery(1, "m1"));
-        bob.onNotice(copy("m1"));
+        hear(copy("m1"));
 
         assertThat(laptop.written).hasSize(2);
         assertThat(bob.forwardAck("m1")).as("held here: settled here").isFalse();
@@ -166,6 +180,11 @@ class OnlineUserFanOutTest {
         bob.leave(connection);
 
         assertThat(told).containsExactly("join bob", "leave bob");
+    }
+
+    /** Each notice as the registry hands it over; {@link #handled} has those the lane is done with. */
+    private void hear(NodeNotice notice) {
+        bob.onNotice(notice, () -> handled.add(notice));
     }
 
     private void online() {

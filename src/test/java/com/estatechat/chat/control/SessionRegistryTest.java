@@ -9,6 +9,8 @@ import static org.awaitility.Awaitility.await;
 import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
 import com.estatechat.amqp.control.Inboxes;
+import com.estatechat.amqp.control.NodeNotice;
+import com.estatechat.amqp.control.NodeNotices;
 import com.estatechat.identity.Identity;
 import com.estatechat.identity.Role;
 import com.estatechat.auth.control.Permissions;
@@ -53,6 +55,21 @@ class SessionRegistryTest {
 
     private static ChatConnection connectionOf(String userId) {
         return new ChatConnection(new FakeSession().session, Identity.of(userId, Role.TENANT), "{}", 100, 1 << 20);
+    }
+
+    /**
+     * A node notice keeps one of the node's prefetch places until it is handled: one about a user
+     * not here, or an ack that names no message, is handled at once.
+     */
+    @Test
+    void aNoticeNoUserHereTakesIsHandledAtOnce() {
+        List<String> handled = new java.util.ArrayList<>();
+
+        cut.onNotice(new NodeNotice(NodeNotices.COPY, "nobody", "node-b", "m1", "{}"), () -> handled.add("copy"));
+        cut.register(connectionOf("bob"));
+        cut.onNotice(new NodeNotice(NodeNotices.ACK, "bob", "node-b", null, null), () -> handled.add("ack"));
+
+        assertThat(handled).containsExactly("copy", "ack");
     }
 
     /**

@@ -1,0 +1,152 @@
+package com.estatechat.amqp.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.estatechat.settings.ChatSettings;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Node notices on a real RabbitMQ (no server): what a node holds of the others' notices.
+ */
+class NodeNoticesTest {
+
+    final String prefix = "test.nn." + UUID.randomUUID().toString().substring(0, 8) + ".";
+    final BrokerConnection broker = new BrokerConnection();
+    final NodeNotices nodeA = new NodeNotices();
+    final Heard heardByA = new Heard();
+
+    @AfterEach
+    void close() throws Exception {
+        broker.close();
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.exchangeDelete(prefix + "presence");
+        }
+    }
+
+    private void start() throws Exception {
+        assumeTrue(BrokerConnectionTest.brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        ChatSettings settings = new ChatSettings() {
+            @Override public String amqpUrl() { return BrokerConnectionTest.BROKER; }
+            @Override public boolean embeddedBroker() { return false; }
+            @Override public Duration confirmTimeout() { return Duration.ofSeconds(5); }
+            @Override public Duration reconnectInterval() { return Duration.ofSeconds(5); }
+            @Override public int channelsPerConnection() { return 2000; }
+            @Override public boolean fanOut() { return true; }
+            @Override public String presenceExchange() { return prefix + "presence"; }
+            @Override public String nodePrefix() { return prefix + "node."; }
+        };
+        broker.settings = settings;
+        broker.connectedEvents = new BrokerConnectionTest().new Recorder();
+        broker.start(new Object());
+        for (NodeNotices node : List.of(nodeA)) {
+            node.broker = broker;
+            node.settings = settings;
+            node.open();
+        }
+        nodeA.listen(heardByA);
+        nodeA.join("bob").get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Found by reading: notices were consumed with auto ack, so whatever the broker pushed while the
+     * users' lanes were slow waited in the node's memory, without a bound. The node now holds at
+     * most {@link NodeNotices#PREFETCH} not yet handled; the rest wait in its queue at the broker.
+     */
+    @Test
+    void noticesBeyondThePrefetchWaitAtTheBrokerUntilThoseHeldAreHandled() throws Exception {
+        start();
+        int sent = NodeNotices.PREFETCH * 3;
+        sendToA(sent, "node-x");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() >= NodeNotices.PREFETCH);
+        TimeUnit.MILLISECONDS.sleep(300); // what more the broker would push meanwhile
+        assertThat(heardByA.notices.size()).as("notices held").isEqualTo(NodeNotices.PREFETCH);
+
+        heardByA.handleAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 2 * NodeNotices.PREFETCH);
+        heardByA.handleAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == sent);
+    }
+
+    /** A notice the listener never sees (this node's own, come back through its binding) is settled too. */
+    @Test
+    void noticesNoOneHearsAreSettledAndKeepNoPlace() throws Exception {
+        start();
+        sendToA(NodeNotices.PREFETCH * 2, nodeA.nodeId());
+        sendToA(5, "node-x");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 5);
+    }
+
+    /**
+     * A new broker connection replaces the notices' channel: the tags of notices delivered on the
+     * old one mean nothing on the new one (an ack of an unknown tag closes it), so they are
+     * forgotten, and their late handling acks nothing.
+     */
+    @Test
+    void aReplacedChannelForgetsTheTagsOfTheNoticesItDelivered() throws Exception {
+        start();
+        sendToA(10, "node-x");
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 10);
+
+        nodeA.onConnected(new BrokerConnected(true));
+        heardByA.handleAll(); // on the old channel's tags
+        nodeA.join("bob").get(10, TimeUnit.SECONDS); // after the owner's queued work: the acks too
+        sendToA(5, "node-x");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 15);
+        heardByA.handleAll();
+        sendToA(5, "node-x");
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 20);
+    }
+
+    /** Notices as another node writes them, straight to node A's queue. */
+    private void sendToA(int count, String from) throws Exception {
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < count; i++) {
+                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().type(NodeNotices.COPY)
+                        .headers(Map.of("node", from, "user", "bob", "message", "m" + i)).build();
+                channel.basicPublish("", prefix + "node." + nodeA.nodeId(), properties,
+                        "{}".getBytes(StandardCharsets.UTF_8));
+            }
+            channel.waitForConfirmsOrDie(10_000);
+        }
+    }
+
+    /** What a node's listener heard; the test says when each is handled. */
+    static final class Heard implements NodeNoticeListener {
+        final List<NodeNotice> notices = new CopyOnWriteArrayList<>();
+        final List<Runnable> unhandled = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onNotice(NodeNotice notice, Runnable handled) {
+            notices.add(notice);
+            unhandled.add(handled);
+        }
+
+        void handleAll() {
+            List<Runnable> now = List.copyOf(unhandled);
+            unhandled.removeAll(now);
+            now.forEach(Runnable::run);
+        }
+
+        List<String> types() {
+            return notices.stream().map(NodeNotice::type).toList();
+        }
+    }
+}
