@@ -1,11 +1,13 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.logging.LogText;
 import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Return;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,6 +36,8 @@ import java.util.logging.Logger;
  * U's deliveries sends the others a {@code copy} of each, and they send back the {@code ack} of
  * a device of theirs. Notices are transient and unconfirmed: a lost one costs a message coming
  * again, flagged {@code redelivered}, never a message lost (the inbox keeps it until an ack).
+ * Notices to one node are mandatory: one that comes back tells that the node is gone
+ * ({@link #GONE}), though it never said bye.
  * <p>
  * Threads: binds, unbinds, the consumer and its acks run on one owner on the consuming
  * connection; at most {@link #PREFETCH} notices are held unacked, each until its listener says
@@ -51,6 +55,8 @@ public class NodeNotices {
     public static final String BYE = "bye";
     public static final String COPY = "copy";
     public static final String ACK = "ack";
+    /** Never sent: a notice to the node came back (its queue is gone), heard as if it had said bye. */
+    public static final String GONE = "gone";
 
     static final int MAX_UNWRITTEN = 10_000;
     /** The notices this node holds unacked at most; the rest wait in its queue at the broker. */
@@ -166,17 +172,25 @@ public class NodeNotices {
 
     /** Tells {@code node}, which said hello, that this node has connections of the user too. */
     public void here(String node, String userId) {
-        publish("", queueName(node), HERE, userId, null, null);
+        publish(node, HERE, userId, null, null);
     }
 
     /** A copy of a delivery this node holds, for {@code node}'s connections of the user. */
     public void copy(String node, String userId, String messageId, String frame) {
-        publish("", queueName(node), COPY, userId, messageId, frame);
+        publish(node, COPY, userId, messageId, frame);
     }
 
     /** A device here acked a copy: the holder settles it. Unconfirmed: lost, the message comes again. */
     public void ack(String node, String userId, String messageId) {
-        publish("", queueName(node), ACK, userId, messageId, null);
+        publish(node, ACK, userId, messageId, null);
+    }
+
+    /**
+     * To {@code node}'s queue directly, mandatory: a node gone without a word (SIGKILL) took its
+     * queue with it, and the notice comes back ({@link #returned}).
+     */
+    private void publish(String node, String type, String userId, String messageId, String body) {
+        publish("", queueName(node), type, userId, messageId, body);
     }
 
     /** The notices dropped because too many waited to be written (a broker alarm), since the start. */
@@ -220,7 +234,9 @@ public class NodeNotices {
         String queue = queueName(nodeId);
         // durable: kept by a broker restart like the chat exchange; it holds only bindings to transient queues
         direct.exchangeDeclare(settings.presenceExchange(), BuiltinExchangeType.DIRECT, true);
-        direct.queueDeclare(queue, false, true, true, broker.features().supported(Map.of("x-max-length", 50_000)));
+        // not auto-delete: a new channel (a failed unbind, a recovered publishing connection) finds the queue
+        // as it was, and notices to it meanwhile wait there rather than come back as gone
+        direct.queueDeclare(queue, false, true, false, broker.features().supported(Map.of("x-max-length", 50_000)));
         for (String userId : bound) {
             direct.queueBind(queue, settings.presenceExchange(), userId);
         }
@@ -313,6 +329,25 @@ public class NodeNotices {
         return header == null ? null : header.toString();
     }
 
+    /**
+     * On the client library's thread: a notice to a node came back, so that node's queue is gone
+     * (its connection with it). Heard as a {@link #GONE} from that node about the notice's user,
+     * whose lane forgets the node as if it had said bye; only handed over.
+     */
+    private void returned(Return returned) {
+        String prefix = settings.nodePrefix();
+        Map<String, Object> headers = returned.getProperties().getHeaders();
+        String userId = headers == null ? null : text(headers.get("user"));
+        if (returned.getReplyCode() != AMQP.NO_ROUTE || !returned.getExchange().isEmpty()
+                || !returned.getRoutingKey().startsWith(prefix) || userId == null) {
+            return;
+        }
+        String node = returned.getRoutingKey().substring(prefix.length());
+        LOG.fine(() -> "A node notice to " + node + " came back: its queue is gone, it is no peer of "
+                + LogText.of(userId) + " any more");
+        listener.onNotice(new NodeNotice(GONE, userId, node, null, null), () -> { });
+    }
+
     /** Hands the notice to the writer, unless too many wait. Any thread. */
     private void publish(String exchange, String routingKey, String type, String userId, String messageId,
             String body) {
@@ -335,7 +370,7 @@ public class NodeNotices {
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         writer.execute(() -> {
             try {
-                write(exchange, routingKey, properties, bytes);
+                write(exchange, routingKey, exchange.isEmpty(), properties, bytes);
             } finally {
                 unwritten.decrementAndGet();
             }
@@ -343,12 +378,14 @@ public class NodeNotices {
     }
 
     /** On the writer. */
-    private void write(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body) {
+    private void write(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
+            byte[] body) {
         try {
             if (publishing == null || !publishing.isOpen()) {
                 publishing = broker.openPublishChannel();
+                publishing.addReturnListener(this::returned);
             }
-            publishing.basicPublish(exchange, routingKey, false, properties, body);
+            publishing.basicPublish(exchange, routingKey, mandatory, properties, body);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, e, () -> "A node notice was not written");
             Channel lost = publishing;

@@ -710,8 +710,9 @@ final class OnlineUser implements InboxListener {
     /**
      * What another node said: it has connections of this user ({@code hello}, answered {@code here}
      * with a copy of everything held here unacked, or {@code here}), it has none left
-     * ({@code bye}: its copies are forgotten, what it held comes again from the inbox), or a copy
-     * of a delivery it holds, for the connections here that were not sent it yet.
+     * ({@code bye}, or {@code gone}: a notice to it came back, its queue is gone; its copies are
+     * forgotten, what it held comes again from the inbox), or a copy of a delivery it holds, for
+     * the connections here that were not sent it yet.
      */
     private void noticed(NodeNotice notice) {
         if (closed || nodes == null) {
@@ -725,7 +726,7 @@ final class OnlineUser implements InboxListener {
                         delivery.frame()));
             }
             case NodeNotices.HERE -> peers.add(notice.fromNode());
-            case NodeNotices.BYE -> {
+            case NodeNotices.BYE, NodeNotices.GONE -> {
                 peers.remove(notice.fromNode());
                 copies.values().removeIf(copy -> copy.holder().equals(notice.fromNode()));
             }

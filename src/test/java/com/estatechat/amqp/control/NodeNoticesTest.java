@@ -20,14 +20,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Node notices on a real RabbitMQ (no server): what a node holds of the others' notices.
+ * Two nodes' notices on a real RabbitMQ (no server): what a node holds of the others' notices, and
+ * what it learns when a notice to a node comes back.
  */
 class NodeNoticesTest {
 
     final String prefix = "test.nn." + UUID.randomUUID().toString().substring(0, 8) + ".";
     final BrokerConnection broker = new BrokerConnection();
     final NodeNotices nodeA = new NodeNotices();
+    final NodeNotices nodeB = new NodeNotices();
     final Heard heardByA = new Heard();
+    final Heard heardByB = new Heard();
 
     @AfterEach
     void close() throws Exception {
@@ -52,12 +55,13 @@ class NodeNoticesTest {
         broker.settings = settings;
         broker.connectedEvents = new BrokerConnectionTest().new Recorder();
         broker.start(new Object());
-        for (NodeNotices node : List.of(nodeA)) {
+        for (NodeNotices node : List.of(nodeA, nodeB)) {
             node.broker = broker;
             node.settings = settings;
             node.open();
         }
         nodeA.listen(heardByA);
+        nodeB.listen(heardByB);
         nodeA.join("bob").get(10, TimeUnit.SECONDS);
     }
 
@@ -93,25 +97,53 @@ class NodeNoticesTest {
     }
 
     /**
-     * A new broker connection replaces the notices' channel: the tags of notices delivered on the
-     * old one mean nothing on the new one (an ack of an unknown tag closes it), so they are
-     * forgotten, and their late handling acks nothing.
+     * A new broker connection replaces the notices' channel. The node's queue stays (it was
+     * auto-delete: gone with its consumer for a moment, in which a notice to it came back as if
+     * the node were dead), so what the old channel held comes again on the new one. The tags of
+     * the old one mean nothing on the new one: their late handling acks nothing there.
      */
     @Test
-    void aReplacedChannelForgetsTheTagsOfTheNoticesItDelivered() throws Exception {
+    void aNewChannelTakesWhatTheOldOneHeldAndForgetsItsTags() throws Exception {
         start();
         sendToA(10, "node-x");
         await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 10);
 
         nodeA.onConnected(new BrokerConnected(true));
-        heardByA.handleAll(); // on the old channel's tags
-        nodeA.join("bob").get(10, TimeUnit.SECONDS); // after the owner's queued work: the acks too
-        sendToA(5, "node-x");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 15);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 20);
+        heardByA.handleAll(); // the old channel's tags first
+        sendToA(5, "node-x");
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 25);
         heardByA.handleAll();
         sendToA(5, "node-x");
-        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 20);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() == 30);
+    }
+
+    /**
+     * Found by reading: a node killed by SIGKILL never says bye, and its queue goes with its
+     * connection; the holder went on sending it a copy of each delivery, dropped by the broker
+     * unseen. A notice to a node is now mandatory: it comes back when the node's queue is gone, and
+     * the listener hears that node is gone for that user. A live node gets its notice.
+     */
+    @Test
+    void aNoticeToANodeWhoseQueueIsGoneComesBackAsGoneAndALiveNodeGetsIt() throws Exception {
+        start();
+        nodeB.join("bob").get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.types().contains(NodeNotices.HELLO));
+        String dead = UUID.randomUUID().toString();
+
+        nodeA.copy(nodeB.nodeId(), "bob", "m1", "{}");
+        nodeA.copy(dead, "bob", "m2", "{}");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.types().contains(NodeNotices.GONE));
+        NodeNotice gone = heardByA.notices.stream().filter(notice -> notice.type().equals(NodeNotices.GONE))
+                .findFirst().orElseThrow();
+        assertThat(gone.fromNode()).isEqualTo(dead);
+        assertThat(gone.userId()).isEqualTo("bob");
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByB.types().contains(NodeNotices.COPY));
+        assertThat(heardByB.notices).filteredOn(notice -> notice.type().equals(NodeNotices.COPY))
+                .singleElement().extracting(NodeNotice::messageId).isEqualTo("m1");
+        assertThat(heardByA.types()).containsOnlyOnce(NodeNotices.GONE);
     }
 
     /** Notices as another node writes them, straight to node A's queue. */

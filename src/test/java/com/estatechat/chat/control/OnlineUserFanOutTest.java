@@ -115,6 +115,34 @@ class OnlineUserFanOutTest {
         assertThat(told).containsExactly("join bob", "copy node-b bob m1");
     }
 
+    /**
+     * A node killed by SIGKILL says no bye: a notice to it comes back ({@code gone}), and it is
+     * dropped as a bye would; a live peer still gets its copies.
+     */
+    @Test
+    void aPeerWhoseQueueIsGoneGetsNoMoreCopiesAndALivePeerDoes() {
+        online();
+        hear(new NodeNotice(NodeNotices.HERE, "bob", "node-b", null, null));
+        hear(new NodeNotice(NodeNotices.HERE, "bob", "node-c", null, null));
+        bob.onDelivery(subscription, delivery(1, "m1"));
+
+        hear(new NodeNotice(NodeNotices.GONE, "bob", "node-c", null, null));
+        bob.onDelivery(subscription, delivery(2, "m2"));
+
+        assertThat(told).containsExactly("join bob", "copy node-b bob m1", "copy node-c bob m1", "copy node-b bob m2");
+    }
+
+    /** The copies of a holder whose queue is gone are forgotten: a device's ack of one is no ack for it. */
+    @Test
+    void theCopiesOfAHolderWhoseQueueIsGoneAreForgotten() {
+        online();
+        hear(copy("m1"));
+        hear(new NodeNotice(NodeNotices.GONE, "bob", "node-a", null, null));
+
+        assertThat(bob.forwardAck("m1")).isFalse();
+        assertThat(told).containsExactly("join bob");
+    }
+
     /** Every notice is handled, also once the user has left: it keeps a place in the node's prefetch until then. */
     @Test
     void everyNoticeIsHandledAlsoAfterTheUserLeft() {
