@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.logging.LogText;
 import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
@@ -36,6 +37,7 @@ public class InboxTopology {
     BrokerConnection broker;
 
     private volatile boolean exchangesDeclared;
+    private final MismatchedInboxes mismatched = new MismatchedInboxes();
 
     void onConnected(@Observes BrokerConnected connected) {
         // a new or recovered connection may talk to a broker that lost what we declared
@@ -64,23 +66,29 @@ public class InboxTopology {
     /**
      * Declares the user's inbox, binds it by user id and by each key in {@code bind} (the
      * broadcasts the user receives) and unbinds the keys in {@code unbind} (broadcasts it no
-     * longer receives, after a role change).
+     * longer receives, after a role change). An inbox found with other arguments before is
+     * declared passively, as it is.
      *
      * @return how many consumers the inbox already has
-     * @throws InboxArgumentsMismatch when the inbox exists with other arguments: {@code channel} is
-     *         closed, and {@link #useExistingInbox} on a new channel goes on with it as it is
+     * @throws InboxArgumentsMismatch when the inbox exists with other arguments, or was deleted
+     *         since it was found so: {@code channel} is closed, and {@link #useExistingInbox} on a
+     *         new channel goes on
      */
     public int declareInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
             throws IOException {
         Channel direct = unrecorded(channel);
         ensureExchanges(direct);
         String queue = inboxName(userId);
+        if (mismatched.contains(queue)) {
+            return declareAsItIs(direct, queue, userId, bind, unbind);
+        }
         int consumers;
         try {
             consumers = direct.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
                     .getConsumerCount();
         } catch (IOException e) {
             if (isPreconditionFailed(e)) {
+                refused(queue);
                 throw new InboxArgumentsMismatch(queue, e);
             }
             throw e;
@@ -90,20 +98,46 @@ public class InboxTopology {
     }
 
     /**
-     * Goes on with an inbox that exists with other arguments than the settings ask for (after
-     * {@link InboxArgumentsMismatch}): checks it exists and binds it as {@link #declareInbox} does.
-     * Its arguments change only by a policy or by deleting it (docs/operations.md: AMQP topology).
+     * Goes on after {@link InboxArgumentsMismatch}: with the inbox as it is (it exists and is bound
+     * as {@link #declareInbox} does), or, when it was deleted since, declared anew as the settings
+     * ask.
      */
     public int useExistingInbox(Channel channel, String userId, List<String> bind, List<String> unbind)
             throws IOException {
-        Channel direct = unrecorded(channel);
         String queue = inboxName(userId);
-        LOG.warning(() -> "The inbox " + queue + " exists with other arguments than this server's settings ask for"
-                + " (chat.amqp.queue-type, chat.inbox.max-length, chat.inbox.message-ttl, chat.inbox.expires): it is"
-                + " used as it is. Set its limits with a RabbitMQ policy, or delete it while the user is offline.");
-        int consumers = direct.queueDeclarePassive(queue).getConsumerCount();
+        if (!mismatched.contains(queue)) {
+            return declareInbox(channel, userId, bind, unbind);
+        }
+        return declareAsItIs(unrecorded(channel), queue, userId, bind, unbind);
+    }
+
+    /** Passively: the inbox exists with other arguments, and a declare as the settings ask costs a 406. */
+    private int declareAsItIs(Channel direct, String queue, String userId, List<String> bind, List<String> unbind)
+            throws IOException {
+        int consumers;
+        try {
+            consumers = direct.queueDeclarePassive(queue).getConsumerCount();
+        } catch (IOException e) {
+            if (isGone(e)) {
+                // deleted (its user removed, or by the operator so that it takes the settings' arguments)
+                mismatched.remove(queue);
+                throw InboxArgumentsMismatch.deletedSince(queue, e);
+            }
+            throw e;
+        }
         bind(direct, queue, userId, bind, unbind);
         return consumers;
+    }
+
+    /** A declare of {@code queue} was refused (406): remembered, and warned about the first time. */
+    private void refused(String queue) {
+        if (mismatched.add(queue)) {
+            LOG.warning(() -> "The inbox " + LogText.of(queue) + " exists with other arguments than this server's"
+                    + " settings ask for (chat.amqp.queue-type, chat.cluster.fan-out, chat.inbox.max-length,"
+                    + " chat.inbox.message-ttl, chat.inbox.expires): this node uses it as it is and says so once."
+                    + " Its limits can be set by a RabbitMQ policy; its queue type and single active consumer only"
+                    + " by deleting it while its user is offline and it is empty (docs/operations.md, Several nodes)");
+        }
     }
 
     /**
@@ -142,16 +176,19 @@ public class InboxTopology {
             unrecorded(channel).queueDeclarePassive(inboxName(userId));
             return false;
         } catch (IOException e) {
-            if (e.getCause() instanceof com.rabbitmq.client.ShutdownSignalException signal
-                    && signal.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
-                    && close.getReplyCode() == com.rabbitmq.client.AMQP.NOT_FOUND) {
-                String text = close.getReplyText();
-                if (UNAVAILABLE_QUEUE.stream().noneMatch(text::contains)) {
-                    return true;
-                }
+            if (isGone(e)) {
+                return true;
             }
             throw e;
         }
+    }
+
+    /** Whether a passive declare failed for want of the queue (404), not for its node being down. */
+    private static boolean isGone(IOException e) {
+        return e.getCause() instanceof com.rabbitmq.client.ShutdownSignalException signal
+                && signal.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
+                && close.getReplyCode() == com.rabbitmq.client.AMQP.NOT_FOUND
+                && UNAVAILABLE_QUEUE.stream().noneMatch(close.getReplyText()::contains);
     }
 
     /** Words of RabbitMQ's 404 for a queue that exists but cannot be reached (rabbit_amqqueue:absent/2, read in 3.10.8). */
@@ -161,6 +198,7 @@ public class InboxTopology {
     /** Deletes the user's inbox with what it holds; the broker cancels its consumers on every node. */
     public void deleteInbox(Channel channel, String userId) throws IOException {
         unrecorded(channel).queueDelete(inboxName(userId));
+        mismatched.remove(inboxName(userId)); // declared anew as the settings ask
     }
 
     private static boolean isPreconditionFailed(IOException e) {

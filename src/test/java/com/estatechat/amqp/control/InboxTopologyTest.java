@@ -1,6 +1,7 @@
 package com.estatechat.amqp.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,22 +11,35 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The dead-letter queue, on a real RabbitMQ (no server): issue 22, item 5. */
+/** The dead-letter queue (issue 22, item 5) and inboxes declared by an earlier version, on a real RabbitMQ (no server). */
 class InboxTopologyTest {
 
     final String prefix = "test.it." + UUID.randomUUID().toString().substring(0, 8) + ".";
     final BrokerConnection broker = new BrokerConnection();
     final InboxTopology cut = new InboxTopology();
     Duration deadLetterTtl = Duration.ofSeconds(1);
+    final List<Runnable> handlers = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
+        handlers.forEach(Runnable::run);
         broker.close();
         try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(prefix + "inbox.bob");
             channel.exchangeDelete(prefix + "exchange");
             channel.exchangeDelete(prefix + "dead-letter");
             channel.queueDelete(prefix + "dead-letter");
@@ -44,6 +58,10 @@ class InboxTopologyTest {
             @Override public String deadLetterExchange() { return prefix + "dead-letter"; }
             @Override public Duration deadLetterTtl() { return deadLetterTtl; }
             @Override public QueueType queueType() { return QueueType.CLASSIC; }
+            @Override public long inboxMaxLength() { return 0; }
+            @Override public Duration inboxMessageTtl() { return Duration.ZERO; }
+            @Override public Duration inboxExpires() { return Duration.ZERO; }
+            @Override public boolean fanOut() { return true; }
         };
         broker.settings = settings;
         broker.connectedEvents = new BrokerConnectionTest().new Recorder();
@@ -81,7 +99,7 @@ class InboxTopologyTest {
         start();
         try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
             channel.queueDeclare(prefix + "dead-letter", true, false, false,
-                    java.util.Map.of("x-queue-type", "classic"));
+                    Map.of("x-queue-type", "classic"));
 
             cut.ensureExchanges(channel);
 
@@ -90,5 +108,91 @@ class InboxTopologyTest {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> channel.queueDeclarePassive(prefix + "dead-letter").getMessageCount() == 1);
         }
+    }
+
+    /**
+     * Found by reading: an inbox declared before fan-out (no x-single-active-consumer) was declared
+     * again at each connect, refused (406: a channel closed and opened again) and warned about each
+     * time. Now the first refusal is remembered: the next declares are passive, on an open channel,
+     * and the warning (which says what the operator can do) comes once.
+     */
+    @Test
+    void anInboxWithOtherArgumentsIsRefusedOnceThenDeclaredPassivelyAndWarnedAboutOnce() throws Exception {
+        start();
+        declareAsBeforeFanOut("bob");
+        List<String> warnings = warningsOf(InboxTopology.class);
+
+        Channel refused = broker.openChannel();
+        assertThatThrownBy(() -> cut.declareInbox(refused, "bob", List.of(), List.of()))
+                .isInstanceOf(InboxArgumentsMismatch.class);
+        Channel channel = broker.openChannel();
+        cut.useExistingInbox(channel, "bob", List.of(), List.of());
+        for (int connect = 0; connect < 3; connect++) {
+            cut.declareInbox(channel, "bob", List.of(), List.of());
+        }
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(warnings).singleElement().asString().contains(prefix + "inbox.bob").contains("policy")
+                .contains("deleting it");
+    }
+
+    /**
+     * The operator's way to give such an inbox the settings' arguments is to delete it (docs/operations.md,
+     * Several nodes): a passive declare then finds nothing, and the inbox is declared anew, as the
+     * settings ask, on the caller's next channel.
+     */
+    @Test
+    void anInboxWithOtherArgumentsDeletedMeanwhileIsDeclaredAnewAsTheSettingsAsk() throws Exception {
+        start();
+        declareAsBeforeFanOut("bob");
+        Channel refused = broker.openChannel();
+        assertThatThrownBy(() -> cut.declareInbox(refused, "bob", List.of(), List.of()))
+                .isInstanceOf(InboxArgumentsMismatch.class);
+        cut.useExistingInbox(broker.openChannel(), "bob", List.of(), List.of());
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel admin = connection.createChannel()) {
+            admin.queueDelete(prefix + "inbox.bob");
+        }
+
+        Channel found = broker.openChannel();
+        assertThatThrownBy(() -> cut.declareInbox(found, "bob", List.of(), List.of()))
+                .isInstanceOf(InboxArgumentsMismatch.class);
+        cut.useExistingInbox(broker.openChannel(), "bob", List.of(), List.of());
+
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel admin = connection.createChannel()) {
+            admin.queueDeclare(prefix + "inbox.bob", true, false, false, cut.inboxArguments()); // 406 unless alike
+        }
+    }
+
+    private void declareAsBeforeFanOut(String userId) throws Exception {
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            Map<String, Object> arguments = new HashMap<>(cut.inboxArguments());
+            arguments.remove("x-single-active-consumer");
+            channel.queueDeclare(prefix + "inbox." + userId, true, false, false, arguments);
+        }
+    }
+
+    /** The WARNING lines {@code type}'s logger writes from now on, until the test ends. */
+    private List<String> warningsOf(Class<?> type) {
+        Logger logger = Logger.getLogger(type.getName());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.add(new SimpleFormatter().formatMessage(record));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        handlers.add(() -> logger.removeHandler(handler));
+        return warnings;
     }
 }
