@@ -51,21 +51,34 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * {@code storm}: opens all connections at once and records, for each, the time from the start of
  * the storm until its {@code connected} frame. With {@code cpu-pids name:pid,...} it reports each
  * process's CPU time per message over the measurement window (per connection in a storm).
+ * With {@code devices D} a user has D connections (connection k is device k % D of user k / D, and
+ * each message goes to the next user): every device should get every message, the first arrival
+ * counts as received, and a message some device never got is counted in {@code fanout_missing}.
+ * With {@code urls} (one per node, comma separated) the connections go to several nodes:
+ * {@code routing round-robin} connection k to node k % nodes, {@code sticky} all of a user's
+ * connections to one node, by a hash of its id.
  * Every phase is bounded in time, and the number of messages by {@code max-messages}.
  */
 public final class LoadGenerator {
 
     private final Map<String, String> options;
     private final int connections;
+    private final int devices;
+    private final int users;
     private final String prefix;
     private final int size;
     private final int maxMessages;
     private final long[] sentAt;
     private final ConcurrentBits received;
+    /** per device of a user: the messages that device got (a user's first arrival is in received) */
+    private final ConcurrentBits[] receivedByDevice;
+    /** the connection that sent each message: its delivered receipt, on any device, lets it send the next */
+    private final int[] senderOf;
     private final ConcurrentBits queued;
     private final ConcurrentBits delivered;
     private final ConcurrentBits refused;
     private final Recorder endToEnd = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    private final Recorder toEveryDevice = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final Recorder queuedLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final Recorder deliveredLatency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final Recorder greetLatency = new Recorder(TimeUnit.SECONDS.toMicros(600), 3);
@@ -76,6 +89,7 @@ public final class LoadGenerator {
     private final LongAdder sent = new LongAdder();
     private final LongAdder receivedCount = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
+    private final LongAdder deviceArrivals = new LongAdder();
     private final LongAdder queuedCount = new LongAdder();
     private final LongAdder deliveredCount = new LongAdder();
     private final LongAdder refusedCount = new LongAdder();
@@ -94,11 +108,21 @@ public final class LoadGenerator {
     private LoadGenerator(Map<String, String> options) {
         this.options = options;
         this.connections = intOption("connections", 100);
+        this.devices = intOption("devices", 1);
+        if (devices < 1 || connections % devices != 0) {
+            throw new IllegalArgumentException("connections must be a multiple of devices");
+        }
+        this.users = connections / devices;
         this.prefix = options.getOrDefault("prefix", "bench");
         this.size = intOption("size", 200);
         this.maxMessages = intOption("max-messages", 5_000_000);
         this.sentAt = new long[maxMessages];
         this.received = new ConcurrentBits(maxMessages);
+        this.receivedByDevice = new ConcurrentBits[devices];
+        for (int d = 0; d < devices; d++) {
+            receivedByDevice[d] = new ConcurrentBits(maxMessages);
+        }
+        this.senderOf = new int[maxMessages];
         this.queued = new ConcurrentBits(maxMessages);
         this.delivered = new ConcurrentBits(maxMessages);
         this.refused = new ConcurrentBits(maxMessages);
@@ -172,7 +196,13 @@ public final class LoadGenerator {
     // ---- connecting
 
     private int connectAll(Map<String, Object> result) throws InterruptedException {
-        URI base = URI.create(options.getOrDefault("url", "ws://127.0.0.1:8181/ws"));
+        // one base URL per node (urls), else url
+        List<URI> nodes = new ArrayList<>();
+        for (String url : options.getOrDefault("urls", options.getOrDefault("url", "ws://127.0.0.1:8181/ws")).split(",")) {
+            nodes.add(URI.create(url.trim()));
+        }
+        boolean sticky = "sticky".equals(options.getOrDefault("routing", "round-robin"));
+        int[] perNode = new int[nodes.size()];
         int addresses = intOption("addresses", 1);
         Opener opener = "mqtt".equals(options.getOrDefault("transport", "ws")) ? mqttOpener() : wsOpener();
         greeted = new CountDownLatch(connections);
@@ -190,6 +220,9 @@ public final class LoadGenerator {
             }
             // only loopback: 127.0.0.1 .. 127.0.0.<addresses>; the server listens on all of them
             String host = "127.0.0." + (1 + k % addresses);
+            int node = sticky ? Math.floorMod(mix(user(k).hashCode()), nodes.size()) : k % nodes.size();
+            perNode[node]++;
+            URI base = nodes.get(node);
             URI uri = URI.create("ws://" + host + ":" + base.getPort() + base.getPath());
             CompletableFuture<?> future = opener.open(k, uri)
                     .whenComplete((opened, failure) -> {
@@ -212,10 +245,29 @@ public final class LoadGenerator {
                 // counted in failures
             }
         }
+        result.put("users", users);
+        result.put("devices", devices);
+        for (int n = 0; n < perNode.length; n++) {
+            result.put("node" + (n + 1) + "_connections", perNode[n]);
+        }
         result.put("connect_failures", failures.sum());
         why.entrySet().stream().limit(3).forEach(e -> result.put("connect_failure_reason",
                 e.getKey().replace('\n', ' ') + " x" + e.getValue().sum()));
         return opened;
+    }
+
+    /** The user connection k belongs to (it is that user's device k % devices). */
+    private String user(int k) {
+        return prefix + (k / devices);
+    }
+
+    /** Spreads the bits of a String hash (consecutive ids differ in their low bits only). */
+    private static int mix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        return h ^ (h >>> 16);
     }
 
     /** Opens connection k to a loopback address (the server's path in uri): its peer is in peers[k]. */
@@ -235,7 +287,7 @@ public final class LoadGenerator {
             peers[k] = peer;
             return clients.get(k % clientCount).newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(20))
-                    .buildAsync(URI.create(uri + "?id=" + prefix + k), peer);
+                    .buildAsync(URI.create(uri + "?id=" + user(k)), peer);
         };
     }
 
@@ -356,6 +408,7 @@ public final class LoadGenerator {
         cpuClock.join(TimeUnit.SECONDS.toMillis(5));
         // only messages sent inside the window are recorded (see onFrame), wherever they arrive
         Histogram e2e = endToEnd.getIntervalHistogram();
+        Histogram everyDevice = toEveryDevice.getIntervalHistogram();
         Histogram toQueued = queuedLatency.getIntervalHistogram();
         Histogram toDelivered = deliveredLatency.getIntervalHistogram();
         long drainEnd = System.nanoTime() + drain;
@@ -363,6 +416,7 @@ public final class LoadGenerator {
             Thread.sleep(100);
         }
         e2e.add(endToEnd.getIntervalHistogram());
+        everyDevice.add(toEveryDevice.getIntervalHistogram());
         toQueued.add(queuedLatency.getIntervalHistogram());
         toDelivered.add(deliveredLatency.getIntervalHistogram());
         double seconds = duration / 1e9;
@@ -374,12 +428,22 @@ public final class LoadGenerator {
         result.put("received", receivedCount.sum());
         result.put("delivered_receipts", deliveredCount.sum());
         result.put("duplicates", duplicates.sum());
+        result.put("device_arrivals", deviceArrivals.sum());
         result.put("errors", errors.values().stream().mapToLong(LongAdder::sum).sum());
         errors.forEach((code, n) -> result.put(code, n.sum()));
         long lost = 0;
         long unanswered = 0;
         long refusedButDelivered = 0;
+        long fanoutMissing = 0;
         for (int s = 0; s < Math.min(total, maxMessages); s++) {
+            if (received.get(s) && devices > 1) {
+                for (ConcurrentBits device : receivedByDevice) {
+                    if (!device.get(s)) {
+                        fanoutMissing++; // received by the user, not on every device
+                        break;
+                    }
+                }
+            }
             if (queued.get(s) && !received.get(s)) {
                 lost++;
             }
@@ -394,9 +458,13 @@ public final class LoadGenerator {
         result.put("lost", lost);
         result.put("unanswered", unanswered);
         result.put("refused_but_delivered", refusedButDelivered);
+        result.put("fanout_missing", fanoutMissing);
         result.put("received_per_s", String.format(Locale.ROOT, "%.0f", receivedInWindow.sum() / seconds));
         result.put("delivered_per_s", String.format(Locale.ROOT, "%.0f", deliveredInWindow.sum() / seconds));
         put(result, "e2e", e2e);
+        if (devices > 1) {
+            put(result, "device_e2e", everyDevice); // send -> each device's arrival
+        }
         put(result, "queued", toQueued);
         put(result, "delivered", toDelivered);
         // per chat message that went through inside the window (received by its recipient): an
@@ -466,7 +534,7 @@ public final class LoadGenerator {
 
         Peer(int index) {
             this.index = index;
-            this.target = prefix + ((index + 1) % connections);
+            this.target = prefix + ((index / devices + 1) % users);
         }
 
         /** Sends one client frame, in order with the connection's others. */
@@ -497,6 +565,7 @@ public final class LoadGenerator {
                 return;
             }
             sentAt[(int) seq] = intended;
+            senderOf[(int) seq] = index;
             String head = runTag + "." + seq + "." + index + ".";
             String frame = "{\"type\":\"message\",\"target_id\":\"" + target + "\",\"client_msg_id\":\"" + seq
                     + "\",\"message\":\"" + head + padding(head.length()) + "\"}";
@@ -514,12 +583,19 @@ public final class LoadGenerator {
                     return; // not ours (a leftover from an earlier run): acked, not counted
                 }
                 int seq = Integer.parseInt(body.substring(runTag.length() + 1, body.indexOf('.', runTag.length() + 1)));
-                if (seq >= maxMessages || !received.set(seq)) {
+                if (seq >= maxMessages || !receivedByDevice[index % devices].set(seq)) {
                     duplicates.increment();
                     return;
                 }
-                receivedCount.increment();
+                deviceArrivals.increment();
                 long start = sentAt[seq];
+                if (start >= windowStart) {
+                    toEveryDevice.recordValue(Math.max(0, (now - start) / 1000));
+                }
+                if (!received.set(seq)) {
+                    return; // another device of the user had it first
+                }
+                receivedCount.increment();
                 if (start >= windowStart) {
                     endToEnd.recordValue(Math.max(0, (now - start) / 1000));
                 }
@@ -549,7 +625,7 @@ public final class LoadGenerator {
                         deliveredInWindow.increment();
                     }
                     if (window > 0) {
-                        sendNext();
+                        peers[senderOf[seq]].sendNext(); // the sender's, whichever device heard of it first
                     }
                 }
             } else if ("error".equals(type)) {
@@ -677,7 +753,7 @@ public final class LoadGenerator {
         CompletableFuture<Void> connect() throws MqttException {
             MqttConnectOptions connect = new MqttConnectOptions();
             connect.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-            connect.setUserName(prefix + index);
+            connect.setUserName(user(index));
             connect.setCleanSession(true);
             connect.setKeepAliveInterval(30);
             connect.setConnectionTimeout(20);
@@ -689,7 +765,7 @@ public final class LoadGenerator {
                 public void onSuccess(IMqttToken token) {
                     opened = true;
                     try {
-                        client.subscribe("chat/in/" + prefix + index, 1, null, new IMqttActionListener() {
+                        client.subscribe("chat/in/" + user(index), 1, null, new IMqttActionListener() {
                             @Override
                             public void onSuccess(IMqttToken subscribed) {
                                 int[] granted = subscribed.getGrantedQos();
