@@ -43,9 +43,10 @@
 #                       step_idle"; step_max_mqtt: the closed loop of step_max over MQTT, on a fresh server)
 #   BENCH_PERFTEST      0: skip PerfTest (the broker ceiling), e.g. for a before/after of server steps only
 # Only loopback addresses are used (127.0.0.x); every step is bounded in time.
+# Sourced (bench/cluster.sh does, with the mode as its argument), it only sets up and defines its functions.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 BENCH=$ROOT/bench
 MODE=${1:-full}
@@ -78,11 +79,19 @@ PERF_SIZE=450      # bytes: the size of that JSON as published (measured: ~440 f
 # the broker's Erlang VM (the oldest beam.smp running rabbit: rabbitmqctl starts short-lived ones)
 BROKER_PID=$(pgrep -o -f 'beam.smp.*rabbit' || pgrep -o -f beam.smp || true)
 
-SERVER_PID=
+NODES=1           # servers a step starts, on ports PORT, PORT+1, ... (bench/cluster.sh: 2)
+SERVER_EXTRA=()   # more JVM options for every server (bench/cluster.sh: chat.cluster.fan-out)
+GEN_EXTRA=()      # more LoadGenerator options for every load (bench/cluster.sh: nodes, routing, devices)
+FRESH_STORE=0     # 1: each server's embedded conversation store in a new folder of the run (two nodes cannot share one)
+PROFILED=max      # the fresh servers whose measured run is profiled (their JFR instrumentation starts before the warm-up)
+SERVER_PID=       # the first server (heap, RSS, histograms)
+SERVER_PIDS=()    # all of them
 GEN_PIDS=()
 cleanup() {
   for p in "${GEN_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  for p in "${SERVER_PIDS[@]:-}"; do
+    if [ -n "$p" ]; then kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
+  done
 }
 trap cleanup EXIT
 
@@ -208,42 +217,67 @@ perftest() {   # name, then PerfTest options
 }
 
 # ---- (b) the server
-start_server() {   # tag (the build is $BUILD)
-  local tag=$P$1
-  if ss -ltn 2>/dev/null | grep -q ":$PORT "; then
-    log "port $PORT is taken by another process: set BENCH_PORT"; exit 1
-  fi
-  log "starting Payara Micro on port $PORT ($BUILD_NAME, $1)"
-  mkdir -p "$RUN/tmp"
-  # shellcheck disable=SC2086
-  java -Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$RUN/tmp" ${BENCH_SERVER_OPTS:-} \
-    -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
-    -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 -Dchat.inbox.max-per-sender=0 \
-    -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
-    -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
-    -jar "$RUN/$BUILD/payara-micro.jar" --deploy "$RUN/$BUILD/estate-chat.war" --contextroot / --port "$PORT" \
-    --nohazelcast --nocluster > "$RUN/server-$tag.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 120); do
-    if curl -fsS "http://127.0.0.1:$PORT/health/ready" 2>/dev/null | grep -q '"UP"'; then
-      log "server ready (pid $SERVER_PID)"; return 0
+node_suffix() { [ "$NODES" -gt 1 ] && echo "-node$1" || true; }   # a server's raw files, when there are several
+start_server() {   # tag (the build is $BUILD): $NODES servers, each ready
+  local tag=$P$1 i port pid
+  for i in $(seq 1 "$NODES"); do
+    port=$((PORT + i - 1))
+    if ss -ltn 2>/dev/null | grep -q ":$port "; then
+      log "port $port is taken by another process: set BENCH_PORT"; exit 1
     fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { log "server died: see $RUN/server-$tag.log"; exit 1; }
-    sleep 1
   done
-  log "server not ready after 120 s"; exit 1
+  mkdir -p "$RUN/tmp"
+  for i in $(seq 1 "$NODES"); do
+    port=$((PORT + i - 1))
+    log "starting Payara Micro on port $port ($BUILD_NAME, $1)"
+    local store=()
+    [ "$FRESH_STORE" = 1 ] && store=(-Dchat.history.embedded-path="$RUN/history-$tag$(node_suffix "$i")")
+    # shellcheck disable=SC2086
+    java -Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$RUN/tmp" ${BENCH_SERVER_OPTS:-} \
+      -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
+      -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 -Dchat.inbox.max-per-sender=0 \
+      -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
+      -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
+      -Dchat.cluster.presence-exchange=bench.presence -Dchat.cluster.node-prefix=bench.node. \
+      "${store[@]}" "${SERVER_EXTRA[@]}" \
+      -jar "$RUN/$BUILD/payara-micro.jar" --deploy "$RUN/$BUILD/estate-chat.war" --contextroot / --port "$port" \
+      --nohazelcast --nocluster > "$RUN/server-$tag$(node_suffix "$i").log" 2>&1 &
+    SERVER_PIDS+=($!)
+  done
+  SERVER_PID=${SERVER_PIDS[0]}
+  # each server within 120 s of the previous one's readiness (they start together, on shared cores)
+  for i in $(seq 1 "$NODES"); do
+    port=$((PORT + i - 1)); pid=${SERVER_PIDS[$((i - 1))]}
+    for _ in $(seq 1 121); do
+      if curl -fsS "http://127.0.0.1:$port/health/ready" 2>/dev/null | grep -q '"UP"'; then
+        log "server ready (pid $pid, port $port)"; continue 2
+      fi
+      kill -0 "$pid" 2>/dev/null || { log "server died: see $RUN/server-$tag$(node_suffix "$i").log"; exit 1; }
+      sleep 1
+    done
+    log "server on port $port not ready after 120 s"; exit 1
+  done
 }
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 30); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 1; done
-  kill -9 "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
+stop_server() {   # all of them
+  [ "${#SERVER_PIDS[@]}" -gt 0 ] || return 0
+  local p
+  for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${SERVER_PIDS[@]}"; do
+    for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  SERVER_PID=; SERVER_PIDS=()
 }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status"; }
 CPU_OPTS=()
-cpu_opts() { CPU_OPTS=(--cpu-pids "server:$SERVER_PID,broker:$BROKER_PID" --clock-ticks "$HZ"); }
+cpu_opts() {   # server (one) or server1, server2, ... (several), and the broker
+  local spec="server:$SERVER_PID," i
+  if [ "${#SERVER_PIDS[@]}" -gt 1 ]; then
+    spec=; for i in "${!SERVER_PIDS[@]}"; do spec+="server$((i + 1)):${SERVER_PIDS[$i]},"; done
+  fi
+  CPU_OPTS=(--cpu-pids "${spec}broker:$BROKER_PID" --clock-ticks "$HZ")
+}
 
 # The generator counts the server's, the broker's and its own CPU time over the measurement window
 # only (not connecting, warm-up or drain), per chat message received in that window.
@@ -252,7 +286,7 @@ generate() {   # name, then LoadGenerator options (with --prefix and --connectio
   log "load: $name ($*)"
   cpu_opts
   timeout 600 java -Xmx3g -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
-    --addresses "$ADDRESSES" --size "$SIZE" --out "$RUN/$name.txt" "${CPU_OPTS[@]}" "$@" \
+    --addresses "$ADDRESSES" --size "$SIZE" --out "$RUN/$name.txt" "${CPU_OPTS[@]}" "${GEN_EXTRA[@]}" "$@" \
     > "$RUN/$name.log" 2>&1 || log "generator exited with $?"
   clean_queues "$(grep -o -- '--prefix [^ ]*' <<< "$*" | cut -d' ' -f2)" "$(grep -o -- '--connections [0-9]*' <<< "$*" | cut -d' ' -f2)"
   log "$name: $(tr '\n' ' ' < "$RUN/$name.txt" 2>/dev/null | cut -c1-400)"
@@ -266,12 +300,25 @@ clean_queues() {
 # into it (2026-12-01: the JIT took 0.79 of the server's 2.36 ms per message there, 0.31 of 1.13 in
 # the warm-up before). So a first recording runs from before the warm-up, and the measured one only
 # adds a file: the instrumentation is in place by then.
-profile_prepare() { jcmd "$SERVER_PID" JFR.start name=instrumented settings=profile disk=false maxage=1s > /dev/null || true; }
-profile_start() { jcmd "$SERVER_PID" JFR.start name=bench settings=profile filename="$RUN/$P$1.jfr" > /dev/null; }
+# Each server has its own recording: <name>.jfr and <name>-top.md (-node<i> added with several servers).
+profile_prepare() {
+  local p
+  for p in "${SERVER_PIDS[@]}"; do jcmd "$p" JFR.start name=instrumented settings=profile disk=false maxage=1s > /dev/null || true; done
+}
+profile_start() {
+  local i
+  for i in "${!SERVER_PIDS[@]}"; do
+    jcmd "${SERVER_PIDS[$i]}" JFR.start name=bench settings=profile filename="$RUN/$P$1$(node_suffix $((i + 1))).jfr" > /dev/null
+  done
+}
 profile_stop() {
-  jcmd "$SERVER_PID" JFR.stop name=bench > /dev/null || true
-  jcmd "$SERVER_PID" JFR.stop name=instrumented > /dev/null 2>&1 || true
-  java -cp "$CP" com.estatechat.bench.JfrTop "$RUN/$P$1.jfr" 30 > "$RUN/$P$1-top.md" 2>&1 || true
+  local i f
+  for i in "${!SERVER_PIDS[@]}"; do
+    f=$RUN/$P$1$(node_suffix $((i + 1)))
+    jcmd "${SERVER_PIDS[$i]}" JFR.stop name=bench > /dev/null || true
+    jcmd "${SERVER_PIDS[$i]}" JFR.stop name=instrumented > /dev/null 2>&1 || true
+    java -cp "$CP" com.estatechat.bench.JfrTop "$f.jfr" 30 > "$f-top.md" 2>&1 || true
+  done
 }
 
 # Every user connects at once; each one's time from the start to its `connected` frame.
@@ -361,7 +408,7 @@ fresh_server() {   # tag, then generator options for the warm-up (e.g. its trans
   local tag=$1; shift
   stop_server
   start_server "$tag"
-  [ "$tag" = max ] && profile_prepare   # the measured run of step_max is profiled
+  case " $PROFILED " in *" $tag "*) profile_prepare ;; esac   # the measured run of step_max is profiled
   # warm the JIT before measuring, with the hardest of the steps' loads: the closed loop over as many
   # connections (a warm-up of 100 connections at 300 msg/s left C2 compiling for minutes afterwards)
   generate "warm-$tag" --prefix "${U}warm$tag-" --connections "$MAX_CONN" --window 1 --warmup 0 \
@@ -409,6 +456,17 @@ step_idle() {
   stop_server
 }
 
+# the results file's first lines: the machine, the server, the machine's state
+setting_lines() {
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB; Java $(java -version 2>&1 | head -1 | cut -d'"' -f2); RabbitMQ $(timeout 30 rabbitmqctl -q version 2>/dev/null || echo '?'); file descriptors per process: $FD_LIMIT (hard limit)"
+  echo "- server: Payara Micro 6.2025.10, -Xmx2g, G1; WAR built from $SERVER_FROM${BENCH_BASELINE:+; baseline WAR from $BASE_FROM}"
+  echo "- everything on one machine: broker, server and load generator share the cores; the broker's CPU"
+  echo "  time is the whole beam.smp process, so another user of the same broker at the same time counts too"
+  echo "- machine state: $QUIET; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0   # sourced: the functions only
+
 # ---- the run
 wait_quiet
 build
@@ -455,11 +513,7 @@ label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
 {
   echo "# Benchmark results, $STAMP ($MODE)"
   echo
-  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB; Java $(java -version 2>&1 | head -1 | cut -d'"' -f2); RabbitMQ $(timeout 30 rabbitmqctl -q version 2>/dev/null || echo '?'); file descriptors per process: $FD_LIMIT (hard limit)"
-  echo "- server: Payara Micro 6.2025.10, -Xmx2g, G1; WAR built from $SERVER_FROM${BENCH_BASELINE:+; baseline WAR from $BASE_FROM}"
-  echo "- everything on one machine: broker, server and load generator share the cores; the broker's CPU"
-  echo "  time is the whole beam.smp process, so another user of the same broker at the same time counts too"
-  echo "- machine state: $QUIET; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  setting_lines
   echo
   echo "## (a) Broker ceiling (PerfTest 2.22.1)"
   echo
