@@ -475,9 +475,10 @@ public final class LoadGenerator {
     }
 
     private boolean settled() {
-        // everything sent has an answer, every accepted message arrived, every arrival was receipted
+        // everything sent has an answer, every accepted message arrived (on every device of its user:
+        // a copy from another node may come after the receipt), every arrival was receipted
         return queuedCount.sum() + refusedCount.sum() >= sent.sum() && receivedCount.sum() >= queuedCount.sum()
-                && deliveredCount.sum() >= receivedCount.sum();
+                && deviceArrivals.sum() >= receivedCount.sum() * devices && deliveredCount.sum() >= receivedCount.sum();
     }
 
     private static void put(Map<String, Object> result, String name, Histogram h) {
