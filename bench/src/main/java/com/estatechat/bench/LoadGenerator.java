@@ -435,13 +435,19 @@ public final class LoadGenerator {
         long unanswered = 0;
         long refusedButDelivered = 0;
         long fanoutMissing = 0;
+        Map<String, Integer> missingByDevice = new java.util.TreeMap<>(); // recipient's connection -> messages
         for (int s = 0; s < Math.min(total, maxMessages); s++) {
             if (received.get(s) && devices > 1) {
-                for (ConcurrentBits device : receivedByDevice) {
-                    if (!device.get(s)) {
-                        fanoutMissing++; // received by the user, not on every device
-                        break;
+                boolean missing = false;
+                for (int d = 0; d < devices; d++) {
+                    if (!receivedByDevice[d].get(s)) {
+                        missing = true; // received by the user, not on every device
+                        int recipient = (senderOf[s] / devices + 1) % users;
+                        missingByDevice.merge(prefix + recipient + " connection " + (recipient * devices + d), 1, Integer::sum);
                     }
+                }
+                if (missing) {
+                    fanoutMissing++;
                 }
             }
             if (queued.get(s) && !received.get(s)) {
@@ -459,6 +465,12 @@ public final class LoadGenerator {
         result.put("unanswered", unanswered);
         result.put("refused_but_delivered", refusedButDelivered);
         result.put("fanout_missing", fanoutMissing);
+        if (!missingByDevice.isEmpty()) {
+            // a few lost copies spread over many devices, or all of one device's: which
+            result.put("fanout_missing_devices", missingByDevice.size());
+            result.put("fanout_missing_where", missingByDevice.entrySet().stream().limit(5)
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+        }
         result.put("received_per_s", String.format(Locale.ROOT, "%.0f", receivedInWindow.sum() / seconds));
         result.put("delivered_per_s", String.format(Locale.ROOT, "%.0f", deliveredInWindow.sum() / seconds));
         put(result, "e2e", e2e);
