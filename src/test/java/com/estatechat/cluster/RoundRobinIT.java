@@ -50,7 +50,7 @@ class RoundRobinIT {
                 // round robin: each of bob's devices gets all, all ack, the sender hears delivered once each
                 List<String> sent;
                 try (MqttChatClient m2 = MqttChatClient.connect(two, bob, null)) { // PUBACKs each message
-                    sent = send(senders, bob, "rr", N);
+                    sent = RoundRobin.send(senders, bob, "rr", N);
                     assertThat(receive(b1, sent, true)).as("bob on node 1, the holder").containsExactlyInAnyOrderElementsOf(sent);
                     assertThat(receive(b2, sent, true)).as("bob on node 2, by copies").containsExactlyInAnyOrderElementsOf(sent);
                     List<String> overMqtt = new ArrayList<>();
@@ -61,7 +61,7 @@ class RoundRobinIT {
                     }
                 }
                 for (ChatClient sender : senders) {
-                    assertThat(deliveredOnce(sender, sent)).as("delivered receipts at %s", sender).hasSize(N);
+                    assertThat(RoundRobin.deliveredOnce(sender, sent)).as("delivered receipts at %s", sender).hasSize(N);
                 }
                 b1.expectNothingFor(Duration.ofSeconds(1));
                 b2.expectNothingFor(Duration.ofSeconds(1));
@@ -69,20 +69,20 @@ class RoundRobinIT {
                 a2.expectNothingFor(Duration.ofSeconds(1));
 
                 // no device acks: a device connecting later, on the node that holds nothing, gets them
-                List<String> unacked = send(senders, bob, "late", 20);
+                List<String> unacked = RoundRobin.send(senders, bob, "late", 20);
                 receive(b1, unacked, false);
                 receive(b2, unacked, false);
                 try (ChatClient b3 = ChatClient.connect(two, bob)) {
                     assertThat(receive(b3, unacked, true)).containsExactlyInAnyOrderElementsOf(unacked);
                     for (ChatClient sender : senders) {
-                        assertThat(deliveredOnce(sender, unacked)).hasSize(unacked.size());
+                        assertThat(RoundRobin.deliveredOnce(sender, unacked)).hasSize(unacked.size());
                     }
                 }
 
                 // the holder dies mid-run: node 2's consumers take over, bob on node 2 loses nothing
-                List<String> beforeKill = send(List.of(a2), bob, "kill", 50);
+                List<String> beforeKill = RoundRobin.send(List.of(a2), bob, "kill", 50);
                 node1.kill();
-                List<String> afterKill = send(List.of(a2), bob, "after", 50);
+                List<String> afterKill = RoundRobin.send(List.of(a2), bob, "after", 50);
                 List<String> all = new ArrayList<>(beforeKill);
                 all.addAll(afterKill);
                 Set<String> received = new HashSet<>();
@@ -108,22 +108,6 @@ class RoundRobinIT {
         }
     }
 
-    /** Sends {@code count} messages through the clients in turn and gives their ids, once each was queued. */
-    private static List<String> send(List<ChatClient> through, String target, String prefix, int count) {
-        for (int i = 0; i < count; i++) {
-            through.get(i % through.size()).sendMessage(target, prefix + " " + i, prefix + "-" + i);
-        }
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String clientMsgId = prefix + "-" + i;
-            JsonObject answer = through.get(i % through.size()).next(f -> clientMsgId.equals(f.getString("client_msg_id", null))
-                    && "queued".equals(f.getString("status", null)) || "error".equals(f.getString("type", null)));
-            assertThat(answer.getString("status", answer.toString())).as(clientMsgId).isEqualTo("queued");
-            ids.add(answer.getString("message_id"));
-        }
-        return ids;
-    }
-
     /** The ids of the messages {@code device} receives until it has each of {@code expected}; none twice. */
     private static List<String> receive(ChatClient device, List<String> expected, boolean ack) {
         List<String> got = new ArrayList<>();
@@ -136,15 +120,5 @@ class RoundRobinIT {
             }
         }
         return got;
-    }
-
-    /** The {@code delivered} receipts {@code sender} gets for {@code messages}; none twice. */
-    private static Set<String> deliveredOnce(ChatClient sender, List<String> messages) {
-        Set<String> delivered = new HashSet<>();
-        while (!delivered.containsAll(messages)) {
-            String id = sender.next(f -> "delivered".equals(f.getString("status", null))).getString("message_id");
-            assertThat(delivered.add(id)).as("a second delivered for %s", id).isTrue();
-        }
-        return delivered;
     }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -233,6 +234,46 @@ public final class ChatClient implements WebSocket.Listener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The next frame {@code wanted} that comes within {@code wait}, if one does (the others are dropped). */
+    public Optional<JsonObject> nextWithin(Duration wait, Predicate<JsonObject> wanted) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            for (long left = wait.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                JsonObject frame = frames.poll(left, TimeUnit.NANOSECONDS);
+                if (frame != null && wanted.test(frame)) {
+                    return Optional.of(frame);
+                }
+            }
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The next frame {@code wanted} while the connection lasts; empty once the server closed it and
+     * every frame that came before the close was read. Fails the test if nothing comes in time.
+     */
+    public Optional<JsonObject> nextUntilClosed(Predicate<JsonObject> wanted) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                JsonObject frame = frames.poll(100, TimeUnit.MILLISECONDS);
+                if (frame == null && closed.isDone() && frames.isEmpty()) {
+                    return Optional.empty();
+                }
+                if (frame != null && wanted.test(frame)) {
+                    return Optional.of(frame);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return fail(userId + " got no matching frame within " + WAIT + " and is still connected");
     }
 
     /** Whether frames have arrived that the test has not read yet. */

@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -113,6 +114,23 @@ public final class MqttChatClient implements MqttCallback, AutoCloseable {
     /** The PUBACK of a message that arrived with manual acks. */
     void ack(Arrived message) throws MqttException {
         client.messageArrivedComplete(message.message().getId(), message.message().getQos());
+    }
+
+    /** The next PUBLISH of this type that comes within {@code wait}, if one does (the others are dropped). */
+    public Optional<Arrived> nextWithin(Duration wait, String type) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            for (long left = wait.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                Arrived next = arrived.poll(left, TimeUnit.NANOSECONDS);
+                if (next != null && next.type().equals(type)) {
+                    return Optional.of(next);
+                }
+            }
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public Arrived next(String type) {
