@@ -46,9 +46,10 @@ public final class ChatConnection {
         /** Run once it was told, whatever it was told; guarded by this. */
         private final List<Runnable> then = new ArrayList<>(1);
 
+        /** {@code text} null: a mark in the queue, written as nothing, told once all before it were written. */
         Outgoing(String text, Consumer<Boolean> done, Consumer<Boolean> acknowledged) {
             this.text = text;
-            this.bytes = 2L * text.length();
+            this.bytes = text == null ? 0 : 2L * text.length();
             this.done = done;
             this.acknowledged = acknowledged;
         }
@@ -232,6 +233,29 @@ public final class ChatConnection {
     }
 
     /**
+     * Proves that the client read what this connection was sent so far, without sending anything
+     * again (a receipt it was shown as another node's copy): {@code proven} as for
+     * {@link #sendProven}. On a wire whose proof is the client's acknowledgement of a frame (MQTT),
+     * {@code frame} is sent again for it.
+     */
+    public void proveShown(String frame, Consumer<Boolean> proven) {
+        if (wire.acknowledges()) {
+            sendProven(frame, proven);
+            return;
+        }
+        send(null, written -> {
+            if (!written) {
+                proven.accept(false);
+                return;
+            }
+            ByteBuffer ping = proofs.written(proven);
+            if (ping != null) {
+                sendPing(ping);
+            }
+        }, null);
+    }
+
+    /**
      * A pong: when it answers a ping of ours, the client is alive and has read what was written
      * before that ping. Any other pong (unsolicited, or a made-up payload) proves nothing.
      */
@@ -301,6 +325,10 @@ public final class ChatConnection {
                     return;
                 }
                 inFlight = next;
+            }
+            if (next.text == null) {
+                sent(next, true); // a mark: everything queued before it was written
+                continue;
             }
             // 0: in flight, 1: completed inside sendText (this loop goes on), 2: completes later
             AtomicInteger state = new AtomicInteger();

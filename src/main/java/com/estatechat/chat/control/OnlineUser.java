@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -117,6 +118,13 @@ final class OnlineUser implements InboxListener {
      */
     private final Map<String, RemoteCopy> copies = new LinkedHashMap<>();
     static final int COPIES_KEPT = 1_024;
+    /**
+     * Receipt frames lately shown to connections here, and to which: one that comes again (its
+     * holder went, and the next one has it from the inbox) is proven without being shown twice.
+     * Oldest first; at most {@link #RECEIPTS_SHOWN_KEPT}.
+     */
+    private final Map<String, Set<ChatConnection>> receiptsShown = new LinkedHashMap<>();
+    static final int RECEIPTS_SHOWN_KEPT = 1_024;
 
     OnlineUser(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
             UserBudget budget) {
@@ -260,6 +268,7 @@ final class OnlineUser implements InboxListener {
         waiting.remove(connection);
         greeted.remove(connection);
         copies.values().forEach(copy -> copy.sentTo().remove(connection));
+        receiptsShown.values().forEach(shown -> shown.remove(connection));
     }
 
     /**
@@ -315,6 +324,7 @@ final class OnlineUser implements InboxListener {
         released.clear();
         proving.clear();
         heldReceipts.clear(); // the subscription's end requeues them
+        receiptsShown.clear();
         aheadOfTheirAnswer.clear();
         if (nodes != null) {
             peers.clear();
@@ -567,11 +577,33 @@ final class OnlineUser implements InboxListener {
         Proof proof = new Proof(receipt, targets, tried, clock.getAsLong());
         proving.add(proof);
         List<String> frames = receipt.frames();
+        String last = frames.get(frames.size() - 1);
         for (ChatConnection connection : targets) {
-            frames.subList(0, frames.size() - 1).forEach(connection::send);
-            connection.sendProven(frames.get(frames.size() - 1),
-                    read -> lane.execute(() -> proven(proof, connection, read)));
+            frames.subList(0, frames.size() - 1).forEach(frame -> show(frame, connection));
+            Consumer<Boolean> read = answer -> lane.execute(() -> proven(proof, connection, answer));
+            if (shownTo(last).add(connection)) {
+                connection.sendProven(last, read);
+            } else {
+                connection.proveShown(last, read);
+            }
         }
+    }
+
+    /** Sends a receipt frame unless the connection was shown it already. */
+    private void show(String receiptFrame, ChatConnection connection) {
+        if (shownTo(receiptFrame).add(connection)) {
+            connection.send(receiptFrame);
+        }
+    }
+
+    private Set<ChatConnection> shownTo(String receiptFrame) {
+        Set<ChatConnection> shown = receiptsShown.computeIfAbsent(receiptFrame, frame -> new HashSet<>(2));
+        Iterator<String> oldestFirst = receiptsShown.keySet().iterator();
+        while (receiptsShown.size() > RECEIPTS_SHOWN_KEPT) {
+            oldestFirst.next();
+            oldestFirst.remove();
+        }
+        return shown;
     }
 
     private void proven(Proof proof, ChatConnection connection, boolean read) {
@@ -740,7 +772,7 @@ final class OnlineUser implements InboxListener {
             return;
         }
         if (notice.messageId() == null) { // receipts: proven only on the holder's connections
-            greeted.keySet().forEach(connection -> connection.send(notice.body()));
+            greeted.keySet().forEach(connection -> show(notice.body(), connection));
             return;
         }
         if (pending.containsKey(notice.messageId())) {

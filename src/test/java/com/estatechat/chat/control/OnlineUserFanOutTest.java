@@ -10,6 +10,7 @@ import com.estatechat.amqp.control.NodeNotice;
 import com.estatechat.amqp.control.NodeNotices;
 import com.estatechat.amqp.control.TestSubscriptions;
 import com.estatechat.chat.entity.MessageFrame;
+import com.estatechat.chat.entity.ReceiptFrame;
 import com.estatechat.chat.limits.FrameRateLimit;
 import com.estatechat.chat.limits.UserBudget;
 import com.estatechat.identity.Identity;
@@ -208,6 +209,34 @@ class OnlineUserFanOutTest {
         bob.leave(connection);
 
         assertThat(told).containsExactly("join bob", "leave bob");
+    }
+
+    /**
+     * The holder went with a receipt it had copied here unproven, and this node holds it next,
+     * from the inbox (ThreeNodesIT's second {@code delivered}): the connection shown the copy is not
+     * shown it again, only asked to prove it read it, and its pong settles it.
+     */
+    @Test
+    void aReceiptShownHereAsACopyIsProvenNotShownAgainWhenThisNodeHoldsItNext() {
+        List<Runnable> channelWork = new CopyOnWriteArrayList<>();
+        InboxSubscription consumer = TestSubscriptions.recording("bob", bob, channelWork);
+        bound.complete(null);
+        bob.join(connection);
+        started.complete(consumer); // not active while node-a holds the inbox
+        String receipt = codec.toJson(ReceiptFrame.of("m1", ReceiptFrame.DELIVERED, "dave", null, "2026-11-30T00:00:00Z"));
+        hear(new NodeNotice(NodeNotices.COPY, "bob", "node-a", null, receipt));
+        hear(new NodeNotice(NodeNotices.COPY, "bob", "node-a", null, receipt)); // again, from a next holder
+
+        assertThat(laptop.written).containsExactly("{\"type\":\"connected\"}", receipt);
+
+        bob.onDelivery(consumer, new InboxDelivery(7, true, InboxMessages.KIND_RECEIPT, "receipt-m1",
+                receipt.getBytes(StandardCharsets.UTF_8), Map.of()));
+
+        assertThat(laptop.written).as("not shown twice").hasSize(2);
+        assertThat(laptop.pings).as("asked to prove it read it").hasSize(1);
+        assertThat(channelWork).isEmpty();
+        connection.ponged(laptop.pings.get(0).duplicate());
+        assertThat(channelWork).as("settled by the pong").hasSize(1);
     }
 
     /** Each notice as the registry hands it over; {@link #handled} has those the lane is done with. */
