@@ -220,7 +220,12 @@ public final class ChatConnection {
             }, once);
             return;
         }
-        send(text, written -> {
+        send(text, provenByPing(proven));
+    }
+
+    /** Told whether a frame was written: once it was, a ping whose pong proves the client read it. */
+    private Consumer<Boolean> provenByPing(Consumer<Boolean> proven) {
+        return written -> {
             if (!written) {
                 proven.accept(false);
                 return;
@@ -229,7 +234,7 @@ public final class ChatConnection {
             if (ping != null) {
                 sendPing(ping);
             }
-        });
+        };
     }
 
     /**
@@ -243,16 +248,7 @@ public final class ChatConnection {
             sendProven(frame, proven);
             return;
         }
-        send(null, written -> {
-            if (!written) {
-                proven.accept(false);
-                return;
-            }
-            ByteBuffer ping = proofs.written(proven);
-            if (ping != null) {
-                sendPing(ping);
-            }
-        }, null);
+        send(null, provenByPing(proven), null);
     }
 
     /**
