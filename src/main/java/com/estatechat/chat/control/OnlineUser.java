@@ -119,12 +119,14 @@ final class OnlineUser implements InboxListener {
     private final Map<String, RemoteCopy> copies = new LinkedHashMap<>();
     static final int COPIES_KEPT = 1_024;
     /**
-     * Receipt frames lately shown to connections here, and to which: one that comes again (its
-     * holder went, and the next one has it from the inbox) is proven without being shown twice.
-     * Oldest first; at most {@link #RECEIPTS_SHOWN_KEPT}.
+     * With fan-out, receipt frames lately shown to connections here and not settled here, and to
+     * which: one that comes again (its holder went, and the next one has it from the inbox) is
+     * proven without being shown twice. Oldest first; at most {@link #RECEIPTS_SHOWN_KEPT}, each for
+     * {@link #RECEIPTS_SHOWN_FOR}.
      */
-    private final Map<String, Set<ChatConnection>> receiptsShown = new LinkedHashMap<>();
-    static final int RECEIPTS_SHOWN_KEPT = 1_024;
+    private final Map<String, Shown> receiptsShown = new LinkedHashMap<>();
+    static final int RECEIPTS_SHOWN_KEPT = 256;
+    static final Duration RECEIPTS_SHOWN_FOR = Duration.ofMinutes(2);
 
     OnlineUser(String userId, Executor lane, Inboxes inboxes, JsonCodec codec, ChatMetrics metrics,
             UserBudget budget) {
@@ -197,6 +199,7 @@ final class OnlineUser implements InboxListener {
      */
     void heartbeat(Duration ackTimeout, boolean resubscribe) {
         lane.execute(() -> {
+            forgetShown(clock.getAsLong());
             closeLateAcknowledgers(ackTimeout);
             if (resubscribe) {
                 subscribe();
@@ -268,7 +271,7 @@ final class OnlineUser implements InboxListener {
         waiting.remove(connection);
         greeted.remove(connection);
         copies.values().forEach(copy -> copy.sentTo().remove(connection));
-        receiptsShown.values().forEach(shown -> shown.remove(connection));
+        receiptsShown.values().forEach(shown -> shown.to().remove(connection));
     }
 
     /**
@@ -581,7 +584,7 @@ final class OnlineUser implements InboxListener {
         for (ChatConnection connection : targets) {
             frames.subList(0, frames.size() - 1).forEach(frame -> show(frame, connection));
             Consumer<Boolean> read = answer -> lane.execute(() -> proven(proof, connection, answer));
-            if (shownTo(last).add(connection)) {
+            if (firstShowing(last, connection)) {
                 connection.sendProven(last, read);
             } else {
                 connection.proveShown(last, read);
@@ -591,19 +594,34 @@ final class OnlineUser implements InboxListener {
 
     /** Sends a receipt frame unless the connection was shown it already. */
     private void show(String receiptFrame, ChatConnection connection) {
-        if (shownTo(receiptFrame).add(connection)) {
+        if (firstShowing(receiptFrame, connection)) {
             connection.send(receiptFrame);
         }
     }
 
-    private Set<ChatConnection> shownTo(String receiptFrame) {
-        Set<ChatConnection> shown = receiptsShown.computeIfAbsent(receiptFrame, frame -> new HashSet<>(2));
-        Iterator<String> oldestFirst = receiptsShown.keySet().iterator();
-        while (receiptsShown.size() > RECEIPTS_SHOWN_KEPT) {
-            oldestFirst.next();
+    /** Whether the connection is shown this receipt frame for the first time (always, without fan-out). */
+    private boolean firstShowing(String receiptFrame, ChatConnection connection) {
+        if (nodes == null) {
+            return true; // one node holds every delivery of the user: a receipt never comes from another
+        }
+        long now = clock.getAsLong();
+        forgetShown(now);
+        return receiptsShown.computeIfAbsent(receiptFrame, frame -> new Shown(now, new HashSet<>(2))).to().add(connection);
+    }
+
+    private void forgetShown(long now) {
+        Iterator<Shown> oldestFirst = receiptsShown.values().iterator();
+        while (oldestFirst.hasNext()) {
+            Shown oldest = oldestFirst.next();
+            if (receiptsShown.size() <= RECEIPTS_SHOWN_KEPT && now - oldest.at() <= RECEIPTS_SHOWN_FOR.toNanos()) {
+                return;
+            }
             oldestFirst.remove();
         }
-        return shown;
+    }
+
+    /** When a receipt frame was first shown here, and to which connections. */
+    private record Shown(long at, Set<ChatConnection> to) {
     }
 
     private void proven(Proof proof, ChatConnection connection, boolean read) {
@@ -611,6 +629,7 @@ final class OnlineUser implements InboxListener {
         if (read && !proof.settled) {
             proof.settled = true;
             proof.receipt.from().ack(proof.receipt.deliveryTag());
+            proof.receipt.frames().forEach(receiptsShown::remove); // settled here: it does not come again
         }
         if (proof.settled || proof.unanswered.isEmpty()) {
             proving.remove(proof);

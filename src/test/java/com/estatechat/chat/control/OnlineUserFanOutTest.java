@@ -239,6 +239,22 @@ class OnlineUserFanOutTest {
         assertThat(channelWork).as("settled by the pong").hasSize(1);
     }
 
+    /** What a node remembers of the receipts it showed is bounded in time: an idle user's memory empties. */
+    @Test
+    void aReceiptShownLongAgoIsForgotten() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        online();
+        String receipt = codec.toJson(ReceiptFrame.of("m1", ReceiptFrame.DELIVERED, "dave", null, "2026-11-30T00:00:00Z"));
+        hear(new NodeNotice(NodeNotices.COPY, "bob", "node-a", null, receipt));
+
+        now[0] = OnlineUser.RECEIPTS_SHOWN_FOR.plusSeconds(1).toNanos();
+        bob.heartbeat(java.time.Duration.ofMinutes(5), false);
+        hear(new NodeNotice(NodeNotices.COPY, "bob", "node-a", null, receipt));
+
+        assertThat(laptop.written).containsExactly("{\"type\":\"connected\"}", receipt, receipt);
+    }
+
     /** Each notice as the registry hands it over; {@link #handled} has those the lane is done with. */
     private void hear(NodeNotice notice) {
         bob.onNotice(notice, () -> handled.add(notice));
