@@ -3,9 +3,7 @@ package com.estatechat.chat.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.estatechat.amqp.control.InboxDelivery;
-import com.estatechat.amqp.control.InboxListener;
 import com.estatechat.amqp.control.InboxSubscription;
-import com.estatechat.amqp.control.Inboxes;
 import com.estatechat.amqp.control.NodeNotice;
 import com.estatechat.amqp.control.NodeNotices;
 import com.estatechat.amqp.control.TestSubscriptions;
@@ -31,19 +29,8 @@ import org.junit.jupiter.api.Test;
 class OnlineUserFanOutTest {
 
     private final JsonCodec codec = new JsonCodec();
-    private final CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
-    private final Inboxes inboxes = new Inboxes() {
-        @Override
-        public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
-                InboxListener listener) {
-            return started;
-        }
-
-        @Override
-        public boolean brokerConnected() {
-            return true;
-        }
-    };
+    private final StartingInboxes inboxes = new StartingInboxes();
+    private final CompletableFuture<InboxSubscription> started = inboxes.started;
     /** Each notice told: "type to-node user message-id". */
     private final List<String> told = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> bound = new CompletableFuture<>();

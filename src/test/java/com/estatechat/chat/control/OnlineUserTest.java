@@ -24,19 +24,8 @@ import org.junit.jupiter.api.Test;
 class OnlineUserTest {
 
     private final JsonCodec codec = new JsonCodec();
-    private final CompletableFuture<InboxSubscription> started = new CompletableFuture<>();
-    private final Inboxes inboxes = new Inboxes() {
-        @Override
-        public CompletableFuture<InboxSubscription> subscribe(String userId, List<String> bind, List<String> unbind,
-                InboxListener listener) {
-            return started;
-        }
-
-        @Override
-        public boolean brokerConnected() {
-            return true;
-        }
-    };
+    private final StartingInboxes inboxes = new StartingInboxes();
+    private final CompletableFuture<InboxSubscription> started = inboxes.started;
     private final OnlineUser bob = new OnlineUser("bob", Runnable::run, inboxes, codec, new ChatMetrics(),
             new UserBudget(new FrameRateLimit(20, 40)));
     private final FakeSession fake = new FakeSession();
