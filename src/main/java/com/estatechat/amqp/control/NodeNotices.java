@@ -15,9 +15,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -79,8 +77,11 @@ public class NodeNotices {
     private Channel consuming;
     /** The channel beneath {@link #consuming} that the consumer is on: its notices' tags are acked there. */
     private Channel consumer;
-    /** The users this node's queue is bound for: bound again on a new queue after a broker connection is lost. */
-    private final Set<String> bound = new HashSet<>();
+    /**
+     * The users this node's queue is bound for, each with its latest stay here: bound again on a new
+     * queue after a broker connection is lost.
+     */
+    private final Map<String, Object> bound = new HashMap<>();
     /** The tags of the notices delivered on {@link #consumer} and not handled yet. */
     private final TreeSet<Long> unsettled = new TreeSet<>();
     /** The tags of the notices handled since the last flush, acked together. */
@@ -116,18 +117,22 @@ public class NodeNotices {
      * once the binding is in force (so no copy sent afterwards misses this node), or fails with
      * {@link BrokerUnavailable}. Safe to call again for a user already bound: it says hello again,
      * and the holder sends what it holds (to a device that joined here meanwhile).
+     *
+     * @param stay the user's stay on this node (its state here, from its first connection to its
+     *             last one leaving), compared by identity: the binding is the latest stay's, and
+     *             only it {@linkplain #leave leaves}
      */
-    public CompletableFuture<Void> join(String userId) {
+    public CompletableFuture<Void> join(String userId, Object stay) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         binder.execute(() -> {
             try {
-                bind(userId);
+                bind(userId, stay);
             } catch (IOException | RuntimeException first) {
                 // the channel may have outlived its queue (a recovered connection whose BrokerConnected
                 // has not reached this owner yet): once more, on a new channel with the queue declared again
                 dropChannel();
                 try {
-                    bind(userId);
+                    bind(userId, stay);
                 } catch (IOException | RuntimeException e) {
                     dropChannel();
                     result.completeExceptionally(e instanceof BrokerUnavailable ? e
@@ -142,18 +147,22 @@ public class NodeNotices {
     }
 
     /** On the binder. */
-    private void bind(String userId) throws IOException {
+    private void bind(String userId, Object stay) throws IOException {
         Channel channel = channel();
-        if (!bound.contains(userId)) {
+        if (!bound.containsKey(userId)) {
             InboxTopology.unrecorded(channel).queueBind(queueName(nodeId), settings.presenceExchange(), userId);
-            bound.add(userId);
         }
+        bound.put(userId, stay);
     }
 
-    /** The user's last connection here left: unbound, and the others told {@code bye}. */
-    public void leave(String userId) {
+    /**
+     * The user's last connection here left, ending {@code stay}: unbound, and the others told
+     * {@code bye}. Nothing when a newer stay joined since (the user came back at once, on a lane of
+     * its own that ran first): the node still has a connection of the user.
+     */
+    public void leave(String userId, Object stay) {
         binder.execute(() -> {
-            if (!bound.remove(userId)) {
+            if (!bound.remove(userId, stay)) {
                 return;
             }
             Channel channel = consuming;
@@ -237,7 +246,7 @@ public class NodeNotices {
         // not auto-delete: a new channel (a failed unbind, a recovered publishing connection) finds the queue
         // as it was, and notices to it meanwhile wait there rather than come back as gone
         direct.queueDeclare(queue, false, true, false, broker.features().supported(Map.of("x-max-length", 50_000)));
-        for (String userId : bound) {
+        for (String userId : bound.keySet()) {
             direct.queueBind(queue, settings.presenceExchange(), userId);
         }
         // acked once handled: what the lanes have not taken yet waits at the broker, not here

@@ -258,7 +258,7 @@ final class OnlineUser implements InboxListener {
         if (subscription != null) {
             if (nodes != null) {
                 // hello again: the node holding the user's deliveries sends this new device what it holds
-                nodes.join(userId).whenComplete((bound, failure) -> lane.execute(() -> greet(connection)));
+                nodes.join(userId, this).whenComplete((bound, failure) -> lane.execute(() -> greet(connection)));
                 return;
             }
             greet(connection);
@@ -332,7 +332,7 @@ final class OnlineUser implements InboxListener {
         if (nodes != null) {
             peers.clear();
             copies.clear();
-            nodes.leave(userId);
+            nodes.leave(userId, this);
         }
         if (running != null) {
             running.close();
@@ -375,7 +375,7 @@ final class OnlineUser implements InboxListener {
                 Broadcast.keysNotFor(role), this);
         // greeted only once this node's queue is bound for the user too: no copy sent after that misses it
         CompletableFuture<Void> present = nodes == null ? CompletableFuture.completedFuture(null)
-                : nodes.join(userId).exceptionally(failure -> {
+                : nodes.join(userId, this).exceptionally(failure -> {
                     LOG.warning(() -> "Cannot tell the other nodes about " + userId + ": " + failure.getMessage()
                             + "; its devices on other nodes miss live copies until it connects again");
                     return null;

@@ -2,9 +2,7 @@ package com.estatechat.amqp.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -25,44 +23,21 @@ import org.junit.jupiter.api.Test;
  */
 class NodeNoticesTest {
 
-    final String prefix = "test.nn." + UUID.randomUUID().toString().substring(0, 8) + ".";
-    final BrokerConnection broker = new BrokerConnection();
-    final NodeNotices nodeA = new NodeNotices();
-    final NodeNotices nodeB = new NodeNotices();
+    final TestNodes nodes = new TestNodes();
+    final NodeNotices nodeA = nodes.node();
+    final NodeNotices nodeB = nodes.node();
     final Heard heardByA = new Heard();
     final Heard heardByB = new Heard();
 
     @AfterEach
     void close() throws Exception {
-        broker.close();
-        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
-            channel.exchangeDelete(prefix + "presence");
-        }
+        nodes.close();
     }
 
     private void start() throws Exception {
-        assumeTrue(BrokerConnectionTest.brokerListens(), "no AMQP broker on 127.0.0.1:5672");
-        ChatSettings settings = new ChatSettings() {
-            @Override public String amqpUrl() { return BrokerConnectionTest.BROKER; }
-            @Override public boolean embeddedBroker() { return false; }
-            @Override public Duration confirmTimeout() { return Duration.ofSeconds(5); }
-            @Override public Duration reconnectInterval() { return Duration.ofSeconds(5); }
-            @Override public int channelsPerConnection() { return 2000; }
-            @Override public boolean fanOut() { return true; }
-            @Override public String presenceExchange() { return prefix + "presence"; }
-            @Override public String nodePrefix() { return prefix + "node."; }
-        };
-        broker.settings = settings;
-        broker.connectedEvents = new BrokerConnectionTest().new Recorder();
-        broker.start(new Object());
-        for (NodeNotices node : List.of(nodeA, nodeB)) {
-            node.broker = broker;
-            node.settings = settings;
-            node.open();
-        }
         nodeA.listen(heardByA);
         nodeB.listen(heardByB);
-        nodeA.join("bob").get(10, TimeUnit.SECONDS);
+        nodeA.join("bob", this).get(10, TimeUnit.SECONDS);
     }
 
     /**
@@ -128,7 +103,7 @@ class NodeNoticesTest {
     @Test
     void aNoticeToANodeWhoseQueueIsGoneComesBackAsGoneAndALiveNodeGetsIt() throws Exception {
         start();
-        nodeB.join("bob").get(10, TimeUnit.SECONDS);
+        nodeB.join("bob", this).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.types().contains(NodeNotices.HELLO));
         String dead = UUID.randomUUID().toString();
 
@@ -153,7 +128,7 @@ class NodeNoticesTest {
             for (int i = 0; i < count; i++) {
                 AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().type(NodeNotices.COPY)
                         .headers(Map.of("node", from, "user", "bob", "message", "m" + i)).build();
-                channel.basicPublish("", prefix + "node." + nodeA.nodeId(), properties,
+                channel.basicPublish("", nodes.prefix + "node." + nodeA.nodeId(), properties,
                         "{}".getBytes(StandardCharsets.UTF_8));
             }
             channel.waitForConfirmsOrDie(10_000);

@@ -36,13 +36,13 @@ class OnlineUserFanOutTest {
     private final CompletableFuture<Void> bound = new CompletableFuture<>();
     private final NodeNotices nodes = new NodeNotices() {
         @Override
-        public CompletableFuture<Void> join(String userId) {
+        public CompletableFuture<Void> join(String userId, Object stay) {
             told.add("join " + userId);
             return bound;
         }
 
         @Override
-        public void leave(String userId) {
+        public void leave(String userId, Object stay) {
             told.add("leave " + userId);
         }
 
