@@ -762,8 +762,8 @@ final class OnlineUser implements InboxListener {
      * What another node said: it has connections of this user ({@code hello}, answered {@code here}
      * with a copy of everything held here unacked, or {@code here}), it has none left
      * ({@code bye}, or {@code gone}: a notice to it came back, its queue is gone; its copies are
-     * forgotten, what it held comes again from the inbox), or a copy of a delivery it holds, for
-     * the connections here that were not sent it yet.
+     * forgotten, what it held comes again from the inbox, and a hello asks whether it is back), or
+     * a copy of a delivery it holds, for the connections here that were not sent it yet.
      */
     private void noticed(NodeNotice notice) {
         if (closed || nodes == null) {
@@ -777,13 +777,23 @@ final class OnlineUser implements InboxListener {
                         delivery.frame()));
             }
             case NodeNotices.HERE -> peers.add(notice.fromNode());
-            case NodeNotices.BYE, NodeNotices.GONE -> {
-                peers.remove(notice.fromNode());
-                copies.values().removeIf(copy -> copy.holder().equals(notice.fromNode()));
+            case NodeNotices.BYE -> forget(notice.fromNode());
+            case NodeNotices.GONE -> {
+                if (forget(notice.fromNode())) {
+                    // its queue may only have been replaced (a new broker connection there, bound again for
+                    // the user): alive, it answers this hello with here and is a peer again
+                    nodes.join(userId, this);
+                }
             }
             case NodeNotices.COPY -> copied(notice);
             default -> LOG.fine(() -> "Ignored a node notice of type " + LogText.of(notice.type()));
         }
+    }
+
+    /** The node is no peer any more, and its copies are forgotten; false when it was none. */
+    private boolean forget(String node) {
+        copies.values().removeIf(copy -> copy.holder().equals(node));
+        return peers.remove(node);
     }
 
     private void copied(NodeNotice notice) {

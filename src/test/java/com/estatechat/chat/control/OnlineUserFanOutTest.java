@@ -115,9 +115,29 @@ class OnlineUserFanOutTest {
         bob.onDelivery(subscription, delivery(1, "m1"));
 
         hear(new NodeNotice(NodeNotices.GONE, "bob", "node-c", null, null));
+        hear(new NodeNotice(NodeNotices.GONE, "bob", "node-c", null, null)); // another notice to it came back
         bob.onDelivery(subscription, delivery(2, "m2"));
 
-        assertThat(told).containsExactly("join bob", "copy node-b bob m1", "copy node-c bob m1", "copy node-b bob m2");
+        assertThat(told).containsExactly("join bob", "copy node-b bob m1", "copy node-c bob m1", "join bob",
+                "copy node-b bob m2");
+    }
+
+    /**
+     * A node whose queue was only replaced (its broker connection came back, and it bound the new
+     * queue for the user again) looked gone to a notice sent in between. The hello that followed
+     * the gone reaches it there; its answer makes it a peer again, whose devices get copies again.
+     */
+    @Test
+    void aPeerTakenForGoneThatAnswersTheHelloGetsCopiesAgain() {
+        online();
+        hear(new NodeNotice(NodeNotices.HERE, "bob", "node-b", null, null));
+        hear(new NodeNotice(NodeNotices.GONE, "bob", "node-b", null, null));
+        bob.onDelivery(subscription, delivery(1, "m1"));
+
+        hear(new NodeNotice(NodeNotices.HERE, "bob", "node-b", null, null));
+        bob.onDelivery(subscription, delivery(2, "m2"));
+
+        assertThat(told).containsExactly("join bob", "join bob", "copy node-b bob m2");
     }
 
     /** The copies of a holder whose queue is gone are forgotten: a device's ack of one is no ack for it. */
