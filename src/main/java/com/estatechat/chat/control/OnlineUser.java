@@ -114,7 +114,10 @@ final class OnlineUser implements InboxListener {
     private final Set<String> peers = new LinkedHashSet<>();
     /**
      * Copies of deliveries another node holds, by message id: which node to send an ack to, and
-     * which connections here were sent it. Oldest first; at most {@link #COPIES_KEPT}.
+     * which connections here were sent it, and when it came. Oldest first; at most
+     * {@link #COPIES_KEPT}, none older than the ack deadline (by then the holder had an ack, or
+     * closed its late connections and the message comes again): a device here that never acks
+     * holds no memory for long.
      */
     private final Map<String, RemoteCopy> copies = new LinkedHashMap<>();
     static final int COPIES_KEPT = 1_024;
@@ -200,6 +203,8 @@ final class OnlineUser implements InboxListener {
     void heartbeat(Duration ackTimeout, boolean resubscribe) {
         lane.execute(() -> {
             forgetShown(clock.getAsLong());
+            long now = clock.getAsLong();
+            copies.values().removeIf(copy -> now - copy.at() > ackTimeout.toNanos());
             closeLateAcknowledgers(ackTimeout);
             if (resubscribe) {
                 subscribe();
@@ -809,7 +814,7 @@ final class OnlineUser implements InboxListener {
         }
         RemoteCopy copy = copies.get(notice.messageId());
         if (copy == null) {
-            copy = new RemoteCopy(notice.fromNode(), notice.body(), new HashSet<>());
+            copy = new RemoteCopy(notice.fromNode(), notice.body(), new HashSet<>(), clock.getAsLong());
             copies.put(notice.messageId(), copy);
             Iterator<String> oldestFirst = copies.keySet().iterator();
             while (copies.size() > COPIES_KEPT) {
@@ -839,8 +844,8 @@ final class OnlineUser implements InboxListener {
         return true;
     }
 
-    /** A copy of a delivery {@code holder} holds, and the connections here that were sent it. */
-    private record RemoteCopy(String holder, String frame, Set<ChatConnection> sentTo) {
+    /** A copy of a delivery {@code holder} holds, the connections here that were sent it, and when it came. */
+    private record RemoteCopy(String holder, String frame, Set<ChatConnection> sentTo, long at) {
     }
 
     /**

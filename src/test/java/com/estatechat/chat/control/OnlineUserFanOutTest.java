@@ -262,6 +262,29 @@ class OnlineUserFanOutTest {
         assertThat(laptop.written).containsExactly("{\"type\":\"connected\"}", receipt, receipt);
     }
 
+    /**
+     * Found by reading: a peer forgot a copy only once a device here acked it, or after 1,024
+     * newer ones: a device that never acks kept up to 1,024 frames per user in memory for as long
+     * as it stayed. A copy is now forgotten past the ack deadline, at the heartbeat's round.
+     */
+    @Test
+    void aCopyNoDeviceHereAckedIsForgottenPastTheAckDeadline() {
+        long[] now = {0};
+        bob.clock = () -> now[0];
+        online();
+        hear(copy("m1"));
+        java.time.Duration ackTimeout = java.time.Duration.ofMinutes(5);
+
+        now[0] = ackTimeout.toNanos();
+        bob.heartbeat(ackTimeout, false);
+        hear(copy("m2"));
+        now[0] = ackTimeout.plusSeconds(1).toNanos();
+        bob.heartbeat(ackTimeout, false);
+
+        assertThat(bob.forwardAck("m1")).as("forgotten").isFalse();
+        assertThat(bob.forwardAck("m2")).as("within the deadline").isTrue();
+    }
+
     /** Each notice as the registry hands it over; {@link #handled} has those the lane is done with. */
     private void hear(NodeNotice notice) {
         bob.onNotice(notice, () -> handled.add(notice));
