@@ -42,6 +42,9 @@
 #   BENCH_STEPS         the server steps to run, in order (all: "step_latency step_max step_max_mqtt step_storm
 #                       step_idle"; step_max_mqtt: the closed loop of step_max over MQTT, on a fresh server)
 #   BENCH_PERFTEST      0: skip PerfTest (the broker ceiling), e.g. for a before/after of server steps only
+#   BENCH_CONTAINER     payara-micro (the default) or wildfly: the server steps on WildFly (its
+#                       standalone-microprofile.xml, the version of pom.xml's -Pwildfly, unpacked into
+#                       bench/target from Maven Central once); bench/containers.sh runs both in one run
 # Only loopback addresses are used (127.0.0.x); every step is bounded in time.
 # Sourced (bench/cluster.sh does, with the mode as its argument), it only sets up and defines its functions.
 set -euo pipefail
@@ -80,6 +83,8 @@ PERF_SIZE=450      # bytes: the size of that JSON as published (measured: ~440 f
 BROKER_PID=$(pgrep -o -f 'beam.smp.*rabbit' || pgrep -o -f beam.smp || true)
 
 NODES=1           # servers a step starts, on ports PORT, PORT+1, ... (bench/cluster.sh: 2)
+CONTAINER=${BENCH_CONTAINER:-payara-micro}   # what a server step starts (bench/containers.sh switches it)
+WILDFLY_VERSION=$(sed -n 's:.*<wildfly.version>\(.*\)</wildfly.version>.*:\1:p' "$ROOT/pom.xml")
 SERVER_EXTRA=()   # more JVM options for every server (bench/cluster.sh: chat.cluster.fan-out)
 GEN_EXTRA=()      # more LoadGenerator options for every load (bench/cluster.sh: nodes, routing, devices)
 FRESH_STORE=0     # 1: each server's embedded conversation store in a new folder of the run (two nodes cannot share one)
@@ -218,8 +223,57 @@ perftest() {   # name, then PerfTest options
 
 # ---- (b) the server
 node_suffix() { [ "$NODES" -gt 1 ] && echo "-node$1" || true; }   # a server's raw files, when there are several
-start_server() {   # tag (the build is $BUILD): $NODES servers, each ready
-  local tag=$P$1 i port pid
+# The chat's settings for a bench server, as system properties (both containers read them through
+# MicroProfile Config): its own exchange, queues and presence names, no auth, no rate limits.
+server_options() {   # node (1, 2, ...)
+  SERVER_OPTS=(-Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$RUN/tmp")
+  # shellcheck disable=SC2206
+  SERVER_OPTS+=(${BENCH_SERVER_OPTS:-}
+    -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true
+    -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 -Dchat.inbox.max-per-sender=0
+    -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox.
+    -Dchat.amqp.dead-letter-exchange=bench.dead-letter
+    -Dchat.cluster.presence-exchange=bench.presence -Dchat.cluster.node-prefix=bench.node.)
+  [ "$FRESH_STORE" = 1 ] && SERVER_OPTS+=(-Dchat.history.embedded-path="$RUN/history-$P$2$(node_suffix "$1")")
+  SERVER_OPTS+=("${SERVER_EXTRA[@]}")
+}
+ctx() { [ "$CONTAINER" = wildfly ] && echo /estate-chat || true; }   # the WAR's context root
+ready_url() {   # port: Payara Micro serves health on the HTTP port, WildFly on its management port
+  [ "$CONTAINER" = wildfly ] && echo "http://127.0.0.1:$(($1 - 8080 + 9990))/health/ready" \
+    || echo "http://127.0.0.1:$1/health/ready"
+}
+wildfly_home() {   # unpacked once, from the local Maven repository (CI's -Pwildfly run fetched it) or Central
+  local home=$BENCH/target/wildfly-$WILDFLY_VERSION
+  if [ ! -x "$home/bin/standalone.sh" ]; then
+    log "unpacking WildFly $WILDFLY_VERSION into bench/target"
+    (cd "$ROOT" && mvn -B -q dependency:unpack -Dartifact="org.wildfly:wildfly-dist:$WILDFLY_VERSION:zip" \
+      -DoutputDirectory="$BENCH/target" > "$RUN/unpack-wildfly.log" 2>&1) \
+      || { log "unpacking WildFly failed: see $RUN/unpack-wildfly.log"; exit 1; }
+  fi
+  echo "$home"
+}
+launch() {   # node port log: one server in the background; its JVM's pid in LAUNCHED
+  server_options "$1" "$4"
+  if [ "$CONTAINER" = wildfly ]; then
+    # a server base of its own per start (configuration, deployments, data), the WAR as the smoke IT deploys it;
+    # HTTP on port, management on port - 8080 + 9990
+    local home base=$RUN/wildfly-$P$4$(node_suffix "$1") shell
+    home=$(wildfly_home)
+    rm -rf "$base" && cp -r "$home/standalone" "$base" && cp "$RUN/$BUILD/estate-chat.war" "$base/deployments/"
+    JAVA_OPTS="${SERVER_OPTS[*]}" "$home/bin/standalone.sh" -c standalone-microprofile.xml \
+      -Djboss.server.base.dir="$base" -Djboss.socket.binding.port-offset=$(($2 - 8080)) > "$3" 2>&1 &
+    shell=$!
+    for _ in $(seq 1 100); do   # the script runs the JVM as its child: profiles, heap and CPU are the JVM's
+      LAUNCHED=$(pgrep -P "$shell" java || true); [ -n "$LAUNCHED" ] && return 0; sleep 0.1
+    done
+    log "WildFly's JVM did not start: see $3"; exit 1
+  fi
+  java "${SERVER_OPTS[@]}" -jar "$RUN/$BUILD/payara-micro.jar" --deploy "$RUN/$BUILD/estate-chat.war" --contextroot / \
+    --port "$2" --nohazelcast --nocluster > "$3" 2>&1 &
+  LAUNCHED=$!
+}
+start_server() {   # tag (the build is $BUILD): $NODES servers, each ready; start to ready in $RUN/<tag>-start.txt
+  local tag=$P$1 i port pid started
   for i in $(seq 1 "$NODES"); do
     port=$((PORT + i - 1))
     if ss -ltn 2>/dev/null | grep -q ":$port "; then
@@ -227,36 +281,27 @@ start_server() {   # tag (the build is $BUILD): $NODES servers, each ready
     fi
   done
   mkdir -p "$RUN/tmp"
+  started=$(date +%s.%N)
   for i in $(seq 1 "$NODES"); do
     port=$((PORT + i - 1))
-    log "starting Payara Micro on port $port ($BUILD_NAME, $1)"
-    local store=()
-    [ "$FRESH_STORE" = 1 ] && store=(-Dchat.history.embedded-path="$RUN/history-$tag$(node_suffix "$i")")
-    # shellcheck disable=SC2086
-    java -Xmx2g -XX:+UseG1GC -XX:+FlightRecorder -Djava.io.tmpdir="$RUN/tmp" ${BENCH_SERVER_OPTS:-} \
-      -Dchat.amqp.url="$AMQP/%2F" -Dchat.auth.mode=none -Dchat.allow-missing-origin=true \
-      -Dchat.rate-limit.per-second=100000 -Dchat.rate-limit.burst=100000 -Dchat.inbox.max-per-sender=0 \
-      -Dchat.amqp.exchange=bench.direct -Dchat.amqp.inbox-prefix=bench.inbox. \
-      -Dchat.amqp.dead-letter-exchange=bench.dead-letter \
-      -Dchat.cluster.presence-exchange=bench.presence -Dchat.cluster.node-prefix=bench.node. \
-      "${store[@]}" "${SERVER_EXTRA[@]}" \
-      -jar "$RUN/$BUILD/payara-micro.jar" --deploy "$RUN/$BUILD/estate-chat.war" --contextroot / --port "$port" \
-      --nohazelcast --nocluster > "$RUN/server-$tag$(node_suffix "$i").log" 2>&1 &
-    SERVER_PIDS+=($!)
+    log "starting $CONTAINER on port $port ($BUILD_NAME, $1)"
+    launch "$i" "$port" "$RUN/server-$tag$(node_suffix "$i").log" "$1"
+    SERVER_PIDS+=("$LAUNCHED")
   done
   SERVER_PID=${SERVER_PIDS[0]}
-  # each server within 120 s of the previous one's readiness (they start together, on shared cores)
+  # each server within 180 s of the previous one's readiness (they start together, on shared cores)
   for i in $(seq 1 "$NODES"); do
     port=$((PORT + i - 1)); pid=${SERVER_PIDS[$((i - 1))]}
-    for _ in $(seq 1 121); do
-      if curl -fsS "http://127.0.0.1:$port/health/ready" 2>/dev/null | grep -q '"UP"'; then
+    for _ in $(seq 1 361); do
+      if curl -fsS "$(ready_url "$port")" 2>/dev/null | grep -q '"UP"'; then
         log "server ready (pid $pid, port $port)"; continue 2
       fi
       kill -0 "$pid" 2>/dev/null || { log "server died: see $RUN/server-$tag$(node_suffix "$i").log"; exit 1; }
-      sleep 1
+      sleep 0.5
     done
-    log "server on port $port not ready after 120 s"; exit 1
+    log "server on port $port not ready after 180 s"; exit 1
   done
+  awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "ready_seconds=%.1f\n", b - a }' > "$RUN/$tag-start.txt"
 }
 stop_server() {   # all of them
   [ "${#SERVER_PIDS[@]}" -gt 0 ] || return 0
@@ -285,7 +330,7 @@ generate() {   # name, then LoadGenerator options (with --prefix and --connectio
   local name=$P$1; shift
   log "load: $name ($*)"
   cpu_opts
-  timeout 600 java -Xmx3g -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT/ws" \
+  timeout 600 java -Xmx3g -cp "$CP" com.estatechat.bench.LoadGenerator --url "ws://127.0.0.1:$PORT$(ctx)/ws" \
     --addresses "$ADDRESSES" --size "$SIZE" --out "$RUN/$name.txt" "${CPU_OPTS[@]}" "${GEN_EXTRA[@]}" "$@" \
     > "$RUN/$name.log" 2>&1 || log "generator exited with $?"
   clean_queues "$(grep -o -- '--prefix [^ ]*' <<< "$*" | cut -d' ' -f2)" "$(grep -o -- '--connections [0-9]*' <<< "$*" | cut -d' ' -f2)"
@@ -327,7 +372,7 @@ storm() {   # name, users
   log "connect storm: $name, $n users at once"
   cpu_opts
   timeout 300 java -Xmx2g -cp "$CP" com.estatechat.bench.LoadGenerator --mode storm \
-    --url "ws://127.0.0.1:$PORT/ws" --addresses "$ADDRESSES" --connections "$n" --prefix "$U$1-" \
+    --url "ws://127.0.0.1:$PORT$(ctx)/ws" --addresses "$ADDRESSES" --connections "$n" --prefix "$U$1-" \
     --connect-timeout 120 --greet-timeout 120 --max-seconds 280 "${CPU_OPTS[@]}" \
     --out "$RUN/$name.txt" > "$RUN/$name.log" 2>&1 || log "storm generator exited with $?"
   clean_queues "$U$1-" "$n"
@@ -347,7 +392,7 @@ idle() {   # hold N idle connections; heap and RSS against the empty server
   for i in $(seq 0 $((procs - 1))); do
     local count=$(( i == procs - 1 ? n - per * (procs - 1) : per ))
     timeout 900 java -Xmx2g -cp "$CP" com.estatechat.bench.LoadGenerator --mode idle \
-      --url "ws://127.0.0.1:$PORT/ws" --addresses "$(( n > 20000 ? 8 : ADDRESSES ))" --connections "$count" --prefix "${U}idle$n-$i-" \
+      --url "ws://127.0.0.1:$PORT$(ctx)/ws" --addresses "$(( n > 20000 ? 8 : ADDRESSES ))" --connections "$count" --prefix "${U}idle$n-$i-" \
       --connect-parallel 128 --connect-timeout 300 --greet-timeout 120 --hold 600 \
       --ready-file "$RUN/$name-$i.ready" --stop-file "$RUN/$name.stop" --out "$RUN/$name-$i.txt" \
       > "$RUN/$name-$i.log" 2>&1 &
@@ -437,7 +482,7 @@ step_max() {   # the highest closed-loop rate, then 90 % of it as an open loop
   fi
 }
 step_max_mqtt() {   # the closed loop of step_max over MQTT (/mqtt, Paho, QoS 1 both ways, the PUBACK as the ack)
-  local mqtt=(--transport mqtt --url "ws://127.0.0.1:$PORT/mqtt")
+  local mqtt=(--transport mqtt --url "ws://127.0.0.1:$PORT$(ctx)/mqtt")
   fresh_server max-mqtt "${mqtt[@]}"
   generate max-mqtt "${mqtt[@]}" --prefix "${U}maxmqtt-" --connections "$MAX_CONN" --window 1 --warmup "$WARMUP" \
     --duration "$WINDOW" --drain 30
@@ -510,11 +555,38 @@ storm_row() {   # label file
   echo "| $1 | $(kv "$f" storm_connections) | $(kv "$f" storm_greeted) | $(kv "$f" connect_failures) | $(kv "$f" storm_p50_ms) | $(kv "$f" storm_p90_ms) | $(kv "$f" storm_p99_ms) | $(kv "$f" storm_all_ms) | $(kv "$f" storm_own_attempt_p50_ms) / $(kv "$f" storm_own_attempt_p99_ms) | $(kv "$f" server_cpu_ms_per_connection) | $(kv "$f" broker_cpu_ms_per_connection) |"
 }
 label() { [ "${#BUILDS[@]}" -gt 1 ] && echo "$1 ($BUILD_NAME)" || echo "$1"; }
+# Issue 25's goals, each beside this run's figure (per build) and the published figures it was set against
+goals() {
+  local b idle=${IDLE%% *} jit
+  echo "## Against issue 25's goals"
+  echo
+  echo "| measure | $(for b in "${BUILDS[@]}"; do use_build "$b"; printf '%s | ' "$(label "this run")"; done)goal | the best published |"
+  echo "|---|$(for b in "${BUILDS[@]}"; do printf -- '---:|'; done)---:|---|"
+  goal_row() {   # label goal anchor file key [transform]
+    printf '| %s | ' "$1"
+    for b in "${BUILDS[@]}"; do use_build "$b"; printf '%s | ' "$(kv "$RUN/$P$4.txt" "$5")"; done
+    printf '%s | %s |\n' "$2" "$3"
+  }
+  goal_row "heap per idle connection, KB ($idle held)" "≤ 12" "Jetty 9.4 ~13.7 KiB per WebSocket; RabbitMQ 3.12 native MQTT ~19.6 KiB per connection with its queue; EMQX ~9.7 KB" "idle-$idle" heap_per_connection_kb
+  goal_row "server CPU per chat message, ms (closed loop after ${WARM_SECONDS} s of warm-up)" "≤ 0.25" "Centrifugo ~80 µs of CPU per delivery; a chat message is ~3 deliveries" max server_cpu_ms_per_message
+  goal_row "$STORM users connecting at once, until all \`connected\`, ms" "≤ 4,000" "EMQX ~550 connections/s per core, each with a session" storm-cold storm_all_ms
+  goal_row "start to ready (process start to /health/ready UP), s" "≤ 8" "" storm-start ready_seconds
+  printf '| the JIT compiler threads'"'"' share of the server'"'"'s CPU in its first %s s under load | ' "$WARM_SECONDS"
+  for b in "${BUILDS[@]}"; do
+    use_build "$b"
+    jit=$(awk -v j="$(kv "$RUN/${P}warm-max.txt" server_jit_cpu_ms_per_message)" -v a="$(kv "$RUN/${P}warm-max.txt" server_cpu_ms_per_message)" \
+      'BEGIN { if (a + 0 > 0 && j ~ /^[0-9.]+$/) printf "%.0f %%", 100 * j / a }')
+    printf '%s | ' "$jit"
+  done
+  printf '%s | %s |\n' "half of a third: ≤ 17 %" ""
+  echo
+}
 {
   echo "# Benchmark results, $STAMP ($MODE)"
   echo
   setting_lines
   echo
+  goals
   echo "## (a) Broker ceiling (PerfTest 2.22.1)"
   echo
   echo "1,000 queues (auto-delete), persistent unless said, publisher confirms, manual acks, ${PERF_SIZE} B, ${PERF_SECONDS} s."

@@ -202,8 +202,8 @@ final class OnlineUser implements InboxListener {
      */
     void heartbeat(Duration ackTimeout, boolean resubscribe) {
         lane.execute(() -> {
-            forgetShown(clock.getAsLong());
             long now = clock.getAsLong();
+            forgetShown(now);
             copies.values().removeIf(copy -> now - copy.at() > ackTimeout.toNanos());
             closeLateAcknowledgers(ackTimeout);
             if (resubscribe) {
