@@ -169,9 +169,17 @@ final class OnlineUser implements InboxListener {
     // ---- called by the registry under its map entry's lock: they only queue work on the lane
 
     void join(ChatConnection connection) {
+        admit(connection);
+        lane.execute(() -> joined(connection));
+    }
+
+    /**
+     * The first connection of a user just made, as a member only: the lane gets its work from
+     * {@link #start}, once the registry shows the user.
+     */
+    void admit(ChatConnection connection) {
         members.add(connection);
         connection.joined(this);
-        lane.execute(() -> joined(connection));
     }
 
     /** @return true when that was the last connection: the registry drops this user, and it closes */
@@ -189,6 +197,11 @@ final class OnlineUser implements InboxListener {
 
     Set<ChatConnection> connections() {
         return members;
+    }
+
+    /** By the registry once it shows this user, outside its lock: the first connection's work, to the lane. */
+    void start(ChatConnection first) {
+        lane.execute(() -> joined(first));
     }
 
     /** Starts the inbox consumer unless it runs or is starting; safe to call often. */
@@ -254,6 +267,9 @@ final class OnlineUser implements InboxListener {
     // ---- on the lane
 
     private void joined(ChatConnection connection) {
+        if (closed) {
+            return; // it left before its first work reached the lane (see start)
+        }
         if (removed) {
             connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "user removed");
             return;

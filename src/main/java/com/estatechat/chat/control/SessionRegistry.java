@@ -38,7 +38,8 @@ import java.util.logging.Logger;
  * All open chat connections on this node, by user. Registering a user's first connection starts
  * the consumer on that user's inbox; unregistering the last one cancels it. The map's entry lock
  * guards only who is a member; under it nothing is called but the hand-over of work to the user's
- * lane (see {@link OnlineUser}).
+ * lane (see {@link OnlineUser}), and a new user's lane gets its first work only once the map shows
+ * the user: what another node says about it meanwhile must find it.
  */
 @ApplicationScoped
 public class SessionRegistry {
@@ -135,17 +136,26 @@ public class SessionRegistry {
         }
         int cap = settings.current().maxSessionsPerUser();
         boolean[] joined = {false};
+        OnlineUser[] created = {null};
         users.compute(connection.userId(), (id, existing) -> {
             if (existing != null && existing.connections().size() >= cap) {
                 return existing;
             }
-            OnlineUser user = existing != null ? existing
-                    : new OnlineUser(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id),
-                            nodes != null && nodes.enabled() ? nodes : null);
-            user.join(connection);
             joined[0] = true;
-            return user;
+            if (existing != null) {
+                existing.join(connection);
+                return existing;
+            }
+            created[0] = new OnlineUser(id, workers.newLane("user " + id), inboxes, codec, metrics, budgets.of(id),
+                    nodes != null && nodes.enabled() ? nodes : null);
+            created[0].admit(connection);
+            return created[0];
         });
+        if (created[0] != null) {
+            // its lane starts once the map shows the user: another node's answer to the hello it sends
+            // finds the user here (a notice for a user not here is dropped)
+            created[0].start(connection);
+        }
         if (!joined[0]) {
             LOG.fine(() -> "Refused a connection of " + connection.userId() + ": chat.session.max-per-user (" + cap
                     + ") reached");
