@@ -238,6 +238,9 @@ server_options() {   # node (1, 2, ...)
   SERVER_OPTS+=("${SERVER_EXTRA[@]}")
 }
 ctx() { [ "$CONTAINER" = wildfly ] && echo /estate-chat || true; }   # the WAR's context root
+server_name() {
+  [ "$CONTAINER" = wildfly ] && echo "WildFly $WILDFLY_VERSION (standalone-microprofile.xml)" || echo "Payara Micro 6.2025.10"
+}
 ready_url() {   # port: Payara Micro serves health on the HTTP port, WildFly on its management port
   [ "$CONTAINER" = wildfly ] && echo "http://127.0.0.1:$(($1 - 8080 + 9990))/health/ready" \
     || echo "http://127.0.0.1:$1/health/ready"
@@ -263,8 +266,8 @@ launch() {   # node port log: one server in the background; its JVM's pid in LAU
     JAVA_OPTS="${SERVER_OPTS[*]}" "$home/bin/standalone.sh" -c standalone-microprofile.xml \
       -Djboss.server.base.dir="$base" -Djboss.socket.binding.port-offset=$(($2 - 8080)) > "$3" 2>&1 &
     shell=$!
-    for _ in $(seq 1 100); do   # the script runs the JVM as its child: profiles, heap and CPU are the JVM's
-      LAUNCHED=$(pgrep -P "$shell" java || true); [ -n "$LAUNCHED" ] && return 0; sleep 0.1
+    for _ in $(seq 1 100); do   # the script's child running the server (not its java -version checks): its JVM
+      LAUNCHED=$(pgrep -P "$shell" -f jboss-modules.jar || true); [ -n "$LAUNCHED" ] && return 0; sleep 0.1
     done
     log "WildFly's JVM did not start: see $3"; exit 1
   fi
@@ -504,7 +507,7 @@ step_idle() {
 # the results file's first lines: the machine, the server, the machine's state
 setting_lines() {
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB; Java $(java -version 2>&1 | head -1 | cut -d'"' -f2); RabbitMQ $(timeout 30 rabbitmqctl -q version 2>/dev/null || echo '?'); file descriptors per process: $FD_LIMIT (hard limit)"
-  echo "- server: Payara Micro 6.2025.10, -Xmx2g, G1; WAR built from $SERVER_FROM${BENCH_BASELINE:+; baseline WAR from $BASE_FROM}"
+  echo "- server: $(server_name), -Xmx2g, G1; WAR built from $SERVER_FROM${BENCH_BASELINE:+; baseline WAR from $BASE_FROM}"
   echo "- everything on one machine: broker, server and load generator share the cores; the broker's CPU"
   echo "  time is the whole beam.smp process, so another user of the same broker at the same time counts too"
   echo "- machine state: $QUIET; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
