@@ -86,6 +86,8 @@ NODES=1           # servers a step starts, on ports PORT, PORT+1, ... (bench/clu
 CONTAINER=${BENCH_CONTAINER:-payara-micro}   # what a server step starts (bench/containers.sh switches it)
 WILDFLY_VERSION=$(sed -n 's:.*<wildfly.version>\(.*\)</wildfly.version>.*:\1:p' "$ROOT/pom.xml")
 SERVER_EXTRA=()   # more JVM options for every server (bench/cluster.sh: chat.cluster.fan-out)
+SERVER_CDS=       # a folder of bin/micro-cds make: Payara Micro starts through its launcher and archive (bench/start.sh)
+READY_MS=         # the last server started: milliseconds from launch to ready
 GEN_EXTRA=()      # more LoadGenerator options for every load (bench/cluster.sh: nodes, routing, devices)
 FRESH_STORE=0     # 1: each server's embedded conversation store in a new folder of the run (two nodes cannot share one)
 PROFILED=max      # the fresh servers whose measured run is profiled (their JFR instrumentation starts before the warm-up)
@@ -271,8 +273,12 @@ launch() {   # node port log: one server in the background; its JVM's pid in LAU
     done
     log "WildFly's JVM did not start: see $3"; exit 1
   fi
-  java "${SERVER_OPTS[@]}" -jar "$RUN/$BUILD/payara-micro.jar" --deploy "$RUN/$BUILD/estate-chat.war" --contextroot / \
-    --port "$2" --nohazelcast --nocluster > "$3" 2>&1 &
+  local payara=(--deploy "$RUN/$BUILD/estate-chat.war" --contextroot / --port "$2" --nohazelcast --nocluster)
+  if [ -n "$SERVER_CDS" ]; then
+    JVM_ARGS="${SERVER_OPTS[*]}" "$ROOT/bin/micro-cds" start "$SERVER_CDS" "${payara[@]}" > "$3" 2>&1 &
+  else
+    java "${SERVER_OPTS[@]}" -jar "$RUN/$BUILD/payara-micro.jar" "${payara[@]}" > "$3" 2>&1 &
+  fi
   LAUNCHED=$!
 }
 start_server() {   # tag (the build is $BUILD): $NODES servers, each ready; start to ready in $RUN/<tag>-start.txt
@@ -284,7 +290,7 @@ start_server() {   # tag (the build is $BUILD): $NODES servers, each ready; star
     fi
   done
   mkdir -p "$RUN/tmp"
-  started=$(date +%s.%N)
+  started=$(date +%s%N)
   for i in $(seq 1 "$NODES"); do
     port=$((PORT + i - 1))
     log "starting $CONTAINER on port $port ($BUILD_NAME, $1)"
@@ -292,19 +298,21 @@ start_server() {   # tag (the build is $BUILD): $NODES servers, each ready; star
     SERVER_PIDS+=("$LAUNCHED")
   done
   SERVER_PID=${SERVER_PIDS[0]}
-  # each server within 180 s of the previous one's readiness (they start together, on shared cores)
+  # each server within 180 s of the previous one's readiness (they start together, on shared cores);
+  # polled every 0.2 s: READY_MS, from launch to ready, is bench/start.sh's measure
   for i in $(seq 1 "$NODES"); do
     port=$((PORT + i - 1)); pid=${SERVER_PIDS[$((i - 1))]}
-    for _ in $(seq 1 361); do
+    for _ in $(seq 1 901); do
       if curl -fsS "$(ready_url "$port")" 2>/dev/null | grep -q '"UP"'; then
-        log "server ready (pid $pid, port $port)"; continue 2
+        READY_MS=$(( ($(date +%s%N) - started) / 1000000 ))
+        log "server ready (pid $pid, port $port) ${READY_MS} ms after launch"; continue 2
       fi
       kill -0 "$pid" 2>/dev/null || { log "server died: see $RUN/server-$tag$(node_suffix "$i").log"; exit 1; }
-      sleep 0.5
+      sleep 0.2
     done
     log "server on port $port not ready after 180 s"; exit 1
   done
-  awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "ready_seconds=%.1f\n", b - a }' > "$RUN/$tag-start.txt"
+  awk -v ms="$READY_MS" 'BEGIN { printf "ready_seconds=%.1f\n", ms / 1000 }' > "$RUN/$tag-start.txt"
 }
 stop_server() {   # all of them
   [ "${#SERVER_PIDS[@]}" -gt 0 ] || return 0
