@@ -9,10 +9,11 @@
 # Per start: milliseconds from launch to /health/ready UP, and the server's CPU seconds until then.
 # With START_LOAD=<seconds>, each ready server then runs run.sh's warm-up load (the closed loop over
 # START_CONNECTIONS) for that long, from the moment it is ready: the JIT compiler threads' share of the
-# server's CPU in it; and a 30 s closed loop after it: the CPU per chat message of a server that has
+# server's CPU in it; and a 20 s closed loop after it: the CPU per chat message of a server that has
 # compiled most of what it will (steady state, to check that an option does not make that worse).
 #
-#   bench/start.sh [ways]      (default "jar cds"); START_ROUNDS (5), START_LOAD (0), START_CONNECTIONS (500)
+#   bench/start.sh [ways]      (default "jar cds"); START_ROUNDS (5), START_LOAD (0), START_CONNECTIONS (500),
+#                              START_CDS (a folder bin/micro-cds made before, for the same build: no make)
 #   BENCH_LOCK=/tmp/estate-it.lock bench/start.sh   builds first, then takes that lock for the measuring
 # Environment as bench/run.sh (BENCH_PORT, BENCH_FROM_WORKTREE, BENCH_AMQP). Writes
 # bench/target/run-<date>-smoke-start/start.md (a row per start) and the servers' logs beside it.
@@ -34,16 +35,20 @@ if [ -n "${BENCH_LOCK:-}" ]; then
   flock 9
 fi
 wait_quiet
-log "making the class-data-sharing archive (bin/micro-cds make)"
-started=$(date +%s%N)
-"$ROOT/bin/micro-cds" make "$CDS" "$RUN/cur/payara-micro.jar" "$RUN/cur/estate-chat.war" --contextroot / --nohazelcast --nocluster
-MAKE_S=$(awk -v n=$(( $(date +%s%N) - started )) 'BEGIN {printf "%.1f", n / 1e9}')
-log "archive made in $MAKE_S s: $(du -m "$CDS/classes.jsa" | cut -f1) MB"
+if [ -n "${START_CDS:-}" ]; then
+  CDS=$START_CDS MAKE_S="(made before)"
+else
+  log "making the class-data-sharing archive (bin/micro-cds make)"
+  started=$(date +%s%N)
+  "$ROOT/bin/micro-cds" make "$CDS" "$RUN/cur/payara-micro.jar" "$RUN/cur/estate-chat.war" --contextroot / --nohazelcast --nocluster
+  MAKE_S=$(awk -v n=$(( $(date +%s%N) - started )) 'BEGIN {printf "%.1f", n / 1e9}')
+  log "archive made in $MAKE_S s: $(du -m "$CDS/classes.jsa" | cut -f1) MB"
+fi
 
 use_build cur
 SUMMARY=$RUN/start.md
 {
-  echo "| round | way | launch → ready ms | server CPU s until ready | JIT share of the server's CPU, first ${LOAD} s | server CPU ms/msg (of it the JIT), first ${LOAD} s | msg/s | server CPU ms/msg (of it the JIT), 30 s after | msg/s |"
+  echo "| round | way | launch → ready ms | server CPU s until ready | JIT share of the server's CPU, first ${LOAD} s | server CPU ms/msg (of it the JIT), first ${LOAD} s | msg/s | server CPU ms/msg (of it the JIT), 20 s after | msg/s |"
   echo "|---:|---|---:|---:|---:|---|---:|---|---:|"
 } > "$SUMMARY"
 share() { awk -v j="$(kv "$1" server_jit_cpu_ms_per_message)" -v a="$(kv "$1" server_cpu_ms_per_message)" 'BEGIN { if (a > 0) printf "%.2f", j / a }'; }
@@ -65,20 +70,23 @@ for r in $(seq 1 "$ROUNDS"); do
     if [ "$LOAD" -gt 0 ]; then
       young=$RUN/$tag-young-$r.txt steady=$RUN/$tag-steady-$r.txt
       generate "$tag-young-$r" --prefix "st$tag$r-" --connections "$MAX_CONN" --window 1 --warmup 0 --duration "$LOAD" --drain 5
-      generate "$tag-steady-$r" --prefix "ss$tag$r-" --connections "$MAX_CONN" --window 1 --warmup 5 --duration 30 --drain 10
+      generate "$tag-steady-$r" --prefix "ss$tag$r-" --connections "$MAX_CONN" --window 1 --warmup 5 --duration 20 --drain 5
     fi
     echo "| $r | $w | $READY_MS | $cpu | $( [ -n "$young" ] && share "$young") | $( [ -n "$young" ] && echo "$(kv "$young" server_cpu_ms_per_message) ($(kv "$young" server_jit_cpu_ms_per_message))") | $( [ -n "$young" ] && kv "$young" delivered_per_s) | $( [ -n "$steady" ] && echo "$(kv "$steady" server_cpu_ms_per_message) ($(kv "$steady" server_jit_cpu_ms_per_message))") | $( [ -n "$steady" ] && kv "$steady" delivered_per_s) |" >> "$SUMMARY"
     log "$(tail -1 "$SUMMARY")"
   done
 done
-# the classes a start loads, and how many of them the archive held: one more start, not timed (the log costs)
-SERVER_CDS=$CDS SERVER_EXTRA=(-Xlog:class+load:file="$RUN/classes.log")
-stop_server
-start_server classes
 stop_server
 {
   echo
-  echo "- archive: bin/micro-cds make in ${MAKE_S} s, $(du -m "$CDS/classes.jsa" | cut -f1) MB; a cds start loaded $(grep -c 'source: shared objects file' "$RUN/classes.log") of its $(wc -l < "$RUN/classes.log") classes from it"
+  if [ "$LOAD" = 0 ]; then
+    # the classes a start loads, and how many the archive held: one more start, not timed (the log costs)
+    SERVER_CDS=$CDS SERVER_EXTRA=(-Xlog:class+load:file="$RUN/classes.log")
+    start_server classes
+    stop_server
+    echo "- a cds start loaded $(grep -c 'source: shared objects file' "$RUN/classes.log") of its $(wc -l < "$RUN/classes.log") classes from the archive"
+  fi
+  echo "- archive: bin/micro-cds make in ${MAKE_S} s, $(du -m "$CDS/classes.jsa" | cut -f1) MB"
   setting_lines
 } >> "$SUMMARY"
 log "wrote $SUMMARY"
