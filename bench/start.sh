@@ -47,10 +47,13 @@ fi
 
 use_build cur
 SUMMARY=$RUN/start.md
-{
+if [ "$LOAD" -gt 0 ]; then
   echo "| round | way | launch → ready ms | server CPU s until ready | JIT share of the server's CPU, first ${LOAD} s | server CPU ms/msg (of it the JIT), first ${LOAD} s | msg/s | server CPU ms/msg (of it the JIT), 20 s after | msg/s |"
   echo "|---:|---|---:|---:|---:|---|---:|---|---:|"
-} > "$SUMMARY"
+else
+  echo "| round | way | launch → ready ms | server CPU s until ready |"
+  echo "|---:|---|---:|---:|"
+fi > "$SUMMARY"
 share() { awk -v j="$(kv "$1" server_jit_cpu_ms_per_message)" -v a="$(kv "$1" server_cpu_ms_per_message)" 'BEGIN { if (a > 0) printf "%.2f", j / a }'; }
 for r in $(seq 1 "$ROUNDS"); do
   for w in $WAYS; do
@@ -72,7 +75,11 @@ for r in $(seq 1 "$ROUNDS"); do
       generate "$tag-young-$r" --prefix "st$tag$r-" --connections "$MAX_CONN" --window 1 --warmup 0 --duration "$LOAD" --drain 5
       generate "$tag-steady-$r" --prefix "ss$tag$r-" --connections "$MAX_CONN" --window 1 --warmup 5 --duration 20 --drain 5
     fi
-    echo "| $r | $w | $READY_MS | $cpu | $( [ -n "$young" ] && share "$young") | $( [ -n "$young" ] && echo "$(kv "$young" server_cpu_ms_per_message) ($(kv "$young" server_jit_cpu_ms_per_message))") | $( [ -n "$young" ] && kv "$young" delivered_per_s) | $( [ -n "$steady" ] && echo "$(kv "$steady" server_cpu_ms_per_message) ($(kv "$steady" server_jit_cpu_ms_per_message))") | $( [ -n "$steady" ] && kv "$steady" delivered_per_s) |" >> "$SUMMARY"
+    if [ -n "$young" ]; then
+      echo "| $r | $w | $READY_MS | $cpu | $(share "$young") | $(kv "$young" server_cpu_ms_per_message) ($(kv "$young" server_jit_cpu_ms_per_message)) | $(kv "$young" delivered_per_s) | $(kv "$steady" server_cpu_ms_per_message) ($(kv "$steady" server_jit_cpu_ms_per_message)) | $(kv "$steady" delivered_per_s) |"
+    else
+      echo "| $r | $w | $READY_MS | $cpu |"
+    fi >> "$SUMMARY"
     log "$(tail -1 "$SUMMARY")"
   done
 done
