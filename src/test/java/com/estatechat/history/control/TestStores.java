@@ -37,8 +37,13 @@ public final class TestStores {
 
     /** A store not started yet; close it with {@link #close}. */
     static ConversationStore create(String database) {
+        return create(database, new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath());
+    }
+
+    /** A store not started yet, whose embedded database (if {@code h2}) is at {@code embeddedPath}. */
+    static ConversationStore create(String database, String embeddedPath) {
         HistorySettings settings = new HistorySettings();
-        settings.embeddedPath = new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath();
+        settings.embeddedPath = embeddedPath;
         settings.queue = "unused";
         settings.batchSize = 10;
         settings.batchWait = "10ms";
