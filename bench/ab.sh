@@ -83,7 +83,7 @@ one() {   # label war round
   echo "server_cpu_ms_per_message=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(grep -m1 '^sent=' "$OUT/$1-$3.txt" | cut -d= -f2)" 'BEGIN {printf "%.2f", t * 1000 / hz / n}')" >> "$OUT/$1-$3.txt"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   java -cp "$CP" com.estatechat.bench.QueueCleaner "$AMQP" "bench.inbox.$prefix" "$CONN" > /dev/null 2>&1 || true
-  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|server_window_cpu_ms_per_message|server_window_jit_cpu_ms_per_message|broker_cpu_ms_per_message|history_written|receipts_stored|receipt_messages|history_lag_p50_ms|history_lag_p99_ms|history_lag_max_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
+  echo "$1 round $3: $(grep -E '^(delivered_per_s|e2e_p50_ms|e2e_p99_ms|errors|lost|server_cpu_ms_per_message|server_window_cpu_ms_per_message|server_window_jit_cpu_ms_per_message|server_window_store_cpu_ms_per_message|broker_cpu_ms_per_message|history_written|receipts_stored|receipt_messages|history_lag_p50_ms|history_lag_p99_ms|history_lag_max_ms)=' "$OUT/$1-$3.txt" | tr '\n' ' ')"
 }
 for r in $(seq 1 "$ROUNDS"); do
   one A "$A" "$r"

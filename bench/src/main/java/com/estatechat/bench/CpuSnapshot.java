@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The CPU time used so far by a few named processes (utime + stime from {@code /proc/<pid>/stat})
@@ -14,13 +15,16 @@ import java.util.Map;
  * the broker separately, without the connecting and draining around the window. For a JVM it also
  * counts its JIT compiler threads ({@code C1/C2 CompilerThread*}, from {@code /proc/<pid>/task}),
  * reported apart: on a server a few minutes old on two cores, C2 took up to 40 % of the server's
- * CPU in a measurement window (2026-12-01), which is warm-up, not the cost of a chat message.
+ * CPU in a measurement window (2026-12-01), which is warm-up, not the cost of a chat message. And,
+ * apart too, the conversation store's threads (the history writer's and the embedded H2's own), so
+ * that a change to the store shows beside the noise of the rest.
  */
 final class CpuSnapshot {
 
     private final long nanos;
     private final Map<String, Long> ticks = new LinkedHashMap<>();
     private final Map<String, Long> jitTicks = new LinkedHashMap<>();
+    private final Map<String, Long> storeTicks = new LinkedHashMap<>();
     private final long machineBusy;
     private final long machineIdle;
 
@@ -28,7 +32,8 @@ final class CpuSnapshot {
         this.nanos = System.nanoTime();
         pids.forEach((name, pid) -> {
             ticks.put(name, processTicks(pid));
-            jitTicks.put(name, compilerTicks(pid));
+            jitTicks.put(name, threadTicks(pid, CpuSnapshot::compiler));
+            storeTicks.put(name, threadTicks(pid, CpuSnapshot::store));
         });
         long[] machine = machineTicks();
         this.machineBusy = machine[0];
@@ -71,19 +76,35 @@ final class CpuSnapshot {
             result.put(name + "_cpu_ms_per_" + unit,
                     work > 0 ? String.format(Locale.ROOT, "%.2f", ms / work) : "n/a");
             result.put(name + "_cores", String.format(Locale.ROOT, "%.2f", seconds > 0 ? ms / 1000 / seconds : 0));
-            Long jitBefore = start.jitTicks.get(name);
-            Long jitNow = jitTicks.get(name);
-            if (jitBefore != null && jitNow != null && jitBefore >= 0 && jitNow > 0) {
-                double jitMs = (jitNow - jitBefore) * 1000.0 / ticksPerSecond;
-                result.put(name + "_jit_cpu_ms_per_" + unit,
-                        work > 0 ? String.format(Locale.ROOT, "%.2f", jitMs / work) : "n/a");
-                result.put(name + "_jit_cores", String.format(Locale.ROOT, "%.2f", seconds > 0 ? jitMs / 1000 / seconds : 0));
-            }
+            putThreads(name + "_jit", start.jitTicks.get(name), jitTicks.get(name), seconds, work, unit, ticksPerSecond,
+                    result);
+            putThreads(name + "_store", start.storeTicks.get(name), storeTicks.get(name), seconds, work, unit,
+                    ticksPerSecond, result);
         });
         long busy = machineBusy - start.machineBusy;
         long idle = machineIdle - start.machineIdle;
         result.put("machine_busy_pct", busy + idle > 0 ? 100 * busy / (busy + idle) : 0);
         result.put("cpu_window_seconds", String.format(Locale.ROOT, "%.1f", seconds));
+    }
+
+    /** A group of a process's threads over the window, when the process has them. */
+    private static void putThreads(String key, Long before, Long now, double seconds, long work, String unit,
+            long ticksPerSecond, Map<String, Object> result) {
+        if (before != null && now != null && before >= 0 && now > 0) {
+            double ms = (now - before) * 1000.0 / ticksPerSecond;
+            result.put(key + "_cpu_ms_per_" + unit, work > 0 ? String.format(Locale.ROOT, "%.2f", ms / work) : "n/a");
+            result.put(key + "_cores", String.format(Locale.ROOT, "%.2f", seconds > 0 ? ms / 1000 / seconds : 0));
+        }
+    }
+
+    private static boolean compiler(String thread) {
+        return thread.startsWith("C1 CompilerThre") || thread.startsWith("C2 CompilerThre");
+    }
+
+    /** The history writer and the embedded H2's threads (a thread's name is cut to 15 characters here). */
+    private static boolean store(String thread) {
+        return thread.startsWith("chat-history-wr") || thread.startsWith("H2-serializatio") || thread.equals("H2-save")
+                || thread.startsWith("MVStore backgro");
     }
 
     /** -1 when the process is gone or unreadable. */
@@ -103,13 +124,12 @@ final class CpuSnapshot {
         }
     }
 
-    /** The JIT compiler threads' CPU ticks; 0 for a process without them (not a JVM), -1 when unreadable. */
-    private static long compilerTicks(long pid) {
+    /** The CPU ticks of the threads whose names {@code named} takes; 0 for none, -1 when unreadable. */
+    private static long threadTicks(long pid, Predicate<String> named) {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             return tasks.filter(task -> {
                 try {
-                    String name = Files.readString(task.resolve("comm")).strip();
-                    return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
+                    return named.test(Files.readString(task.resolve("comm")).strip());
                 } catch (IOException e) {
                     return false; // the thread ended
                 }
