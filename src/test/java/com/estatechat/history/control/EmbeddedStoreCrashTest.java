@@ -5,11 +5,8 @@ import static com.estatechat.history.control.TestStores.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +38,7 @@ class EmbeddedStoreCrashTest {
     @Test
     void anErasureTheStoreAnsweredIsThereAfterTheProcessDies() throws Exception {
         String messageId = id();
-        store = TestStores.create("h2", path);
-        store.start(null);
+        store = TestStores.open("h2", path);
         store.apply(List.of(message(messageId, "alice", "bob")));
         TestStores.close(store); // closed cleanly: the message is on disk
 
@@ -52,21 +48,11 @@ class EmbeddedStoreCrashTest {
     }
 
     private void crashAfter(String work, String argument) throws Exception {
-        Path output = Files.createTempFile("crashing-writer", ".log");
-        Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), CrashingWriter.class.getName(), path, work, argument)
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        if (!writer.waitFor(60, TimeUnit.SECONDS)) {
-            writer.destroyForcibly();
-        }
-        assertThat(writer.exitValue()).as("the writer's exit; its output: %s", Files.readString(output))
-                .isEqualTo(CrashingWriter.HALTED);
+        TestStores.runUntilHalted(CrashingWriter.class, path, work, argument);
     }
 
     private long rowsOf(String messageId) throws StoreUnavailable {
-        store = TestStores.create("h2", path);
-        store.start(null);
-        assertThat(store.isReady()).as(store.lastFailure()).isTrue();
+        store = TestStores.open("h2", path);
         return store.read(em -> em.createQuery("SELECT COUNT(m) FROM StoredMessage m WHERE m.messageId = :id",
                 Long.class).setParameter("id", messageId).getSingleResult());
     }
