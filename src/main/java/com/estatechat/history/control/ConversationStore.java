@@ -398,16 +398,15 @@ public class ConversationStore {
                     PreparedStatement read = connection.prepareStatement(READ);
                     PreparedStatement broadcastRead = connection.prepareStatement(BROADCAST_READ)) {
                 guard(connection);
+                List<DeliveredRow> deliveredRows = new ArrayList<>();
                 for (HistoryEvent event : notErased(connection, events)) {
                     switch (event.event()) {
                         case HistoryEvent.MESSAGE -> insert(insert, event, event.targetId(), MessageStatus.QUEUED, null);
                         case HistoryEvent.DELIVERED -> {
                             Timestamp at = timestamp(event.at());
-                            insert(insert, event, event.recipientId(), MessageStatus.DELIVERED, at);
-                            delivered(delivered, at, event.messageId(), event.recipientId());
+                            deliveredRows.add(delivered(delivered, event, event.recipientId(), at));
                             if (Broadcast.isBroadcast(event.targetId())) {
-                                insert(insert, event, event.targetId(), MessageStatus.DELIVERED, at);
-                                delivered(delivered, at, event.messageId(), event.targetId());
+                                deliveredRows.add(delivered(delivered, event, event.targetId(), at));
                             }
                         }
                         case HistoryEvent.READ -> {
@@ -432,7 +431,18 @@ public class ConversationStore {
                 }
                 // in this order: a message's row exists before its status moves, within the batch too
                 insert.executeBatch();
-                delivered.executeBatch();
+                int[] moved = delivered.executeBatch();
+                // a delivered row that did not move (or a driver that does not say) is missing, its
+                // message event not written yet, or delivered already: inserted as delivered, which adds
+                // nothing in the second case. Not inserted first: on H2 each conflict of ON CONFLICT DO
+                // NOTHING (every delivered event then) is an exception inside the database
+                for (int i = 0; i < deliveredRows.size(); i++) {
+                    if (i >= moved.length || moved[i] < 1) {
+                        DeliveredRow row = deliveredRows.get(i);
+                        insert(insert, row.event(), row.recipientId(), MessageStatus.DELIVERED, row.at());
+                    }
+                }
+                insert.executeBatch();
                 read.executeBatch();
                 broadcastRead.executeBatch();
                 connection.commit();
@@ -462,12 +472,17 @@ public class ConversationStore {
         insert.addBatch();
     }
 
-    private static void delivered(PreparedStatement delivered, Timestamp at, String messageId, String recipientId)
-            throws SQLException {
+    /** A {@code delivered} event's row for one recipient (a broadcast's role key is one too). */
+    private record DeliveredRow(HistoryEvent event, String recipientId, Timestamp at) {
+    }
+
+    private static DeliveredRow delivered(PreparedStatement delivered, HistoryEvent event, String recipientId,
+            Timestamp at) throws SQLException {
         delivered.setTimestamp(1, at);
-        delivered.setString(2, messageId);
+        delivered.setString(2, event.messageId());
         delivered.setString(3, recipientId);
         delivered.addBatch();
+        return new DeliveredRow(event, recipientId, at);
     }
 
     private static Timestamp timestamp(String instant) {
