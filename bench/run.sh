@@ -107,8 +107,9 @@ kv() { [ -f "$1" ] && grep -m1 "^$2=" "$1" | cut -d= -f2- || true; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # ---- a quiet machine: nothing else heavy (tests, other Payara servers, browsers) may run
+# (a flock still waiting for a lock runs nothing yet: what runs under one is its children)
 others() {
-  pgrep -fa 'failsafe|surefire|payara-micro|chromium' | grep -v -e "$RUN" -e "pgrep" || true
+  pgrep -fa 'failsafe|surefire|payara-micro|chromium' | grep -v -e "$RUN" -e "pgrep" -e '^[0-9]* flock ' || true
 }
 wait_quiet() {
   local waited=0 limit=${BENCH_QUIET_WAIT:-1200}
