@@ -1,5 +1,8 @@
 package com.estatechat.history.entity;
 
+import jakarta.json.bind.annotation.JsonbCreator;
+import jakarta.json.bind.annotation.JsonbProperty;
+
 /**
  * A fact for the conversation store, carried as JSON through the history queue. Three kinds:
  * <ul>
@@ -13,12 +16,29 @@ package com.estatechat.history.entity;
  * </ul>
  * Applying an event twice changes nothing.
  */
-public record HistoryEvent(String event, String messageId, String recipientId, String senderId, String senderRole,
-        String targetId, String message, String clientMsgId, String sentAt, String at) {
+public record HistoryEvent(
+        @JsonbProperty("event") String event,
+        @JsonbProperty("message_id") String messageId,
+        @JsonbProperty("recipient_id") String recipientId,
+        @JsonbProperty("sender_id") String senderId,
+        @JsonbProperty("sender_role") String senderRole,
+        @JsonbProperty("target_id") String targetId,
+        @JsonbProperty("message") String message,
+        @JsonbProperty("client_msg_id") String clientMsgId,
+        @JsonbProperty("sent_at") String sentAt,
+        @JsonbProperty("at") String at) {
 
     public static final String MESSAGE = "message";
     public static final String DELIVERED = "delivered";
     public static final String READ = "read";
+
+    /**
+     * JSON-B's creator, its parameters named by the annotations: an agent that retransforms this class
+     * on JDK 17 drops the parameters' own names (JDK-8240908), and JSON-B would decode a record of nulls.
+     */
+    @JsonbCreator
+    public HistoryEvent {
+    }
 
     public static HistoryEvent message(String messageId, String senderId, String senderRole, String targetId,
             String message, String clientMsgId, String sentAt) {
