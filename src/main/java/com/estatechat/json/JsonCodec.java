@@ -2,8 +2,6 @@ package com.estatechat.json;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.spi.JsonProvider;
-import jakarta.json.stream.JsonGenerator;
-import jakarta.json.stream.JsonGeneratorFactory;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -12,16 +10,12 @@ import jakarta.json.bind.JsonbException;
 import jakarta.json.bind.config.PropertyNamingStrategy;
 import jakarta.annotation.PreDestroy;
 import java.io.StringReader;
-import java.io.StringWriter;
-import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Turns frames, broker messages and history events into JSON and back with one shared, thread-safe {@link Jsonb}: snake_case names,
- * null fields left out. Creating a Jsonb per message would look the provider up every time. The {@link FlatJson} frames are
- * written with one shared JSON-P generator factory instead, to the same text.
+ * null fields left out. Creating a Jsonb per message would look the provider up every time.
  */
 @ApplicationScoped
 public class JsonCodec {
@@ -31,38 +25,9 @@ public class JsonCodec {
     private final Jsonb jsonb = JsonbBuilder.create(new JsonbConfig()
             .withPropertyNamingStrategy(PropertyNamingStrategy.LOWER_CASE_WITH_UNDERSCORES));
     private final JsonProvider json = JsonProvider.provider();
-    private final JsonGeneratorFactory generators = json.createGeneratorFactory(Map.of());
 
     public String toJson(Object frame) {
         return jsonb.toJson(frame);
-    }
-
-    /** The text {@link #toJson(Object)} gives, written member by member with JSON-P's generator. */
-    public String toJson(FlatJson frame) {
-        StringWriter text = new StringWriter(256);
-        try (JsonGenerator out = generators.createGenerator(text)) {
-            write(frame, out);
-        }
-        return text.toString();
-    }
-
-    /** A JSON array of them: the text {@link #toJson(Object)} gives for the list. */
-    public String toJson(List<? extends FlatJson> frames) {
-        StringWriter text = new StringWriter(256 * frames.size() + 2);
-        try (JsonGenerator out = generators.createGenerator(text)) {
-            out.writeStartArray();
-            for (FlatJson frame : frames) {
-                write(frame, out);
-            }
-            out.writeEnd();
-        }
-        return text.toString();
-    }
-
-    private static void write(FlatJson frame, JsonGenerator out) {
-        out.writeStartObject();
-        frame.writeMembers(out);
-        out.writeEnd();
     }
 
     /** @throws JsonbException when the text is not JSON of that shape */

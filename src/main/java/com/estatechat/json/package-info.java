@@ -1,6 +1,5 @@
 /**
  * JSON in and out, with one shared JSON-B and JSON-P provider
- * ({@link com.estatechat.json.JsonCodec}): client frames, broker messages, history events; the
- * frames written per chat message ({@link com.estatechat.json.FlatJson}) by JSON-P's generator.
+ * ({@link com.estatechat.json.JsonCodec}): client frames, broker messages, history events.
  */
 package com.estatechat.json;

@@ -1,9 +1,7 @@
 package com.estatechat.chat.entity;
 
-import com.estatechat.json.FlatJson;
 import jakarta.json.bind.annotation.JsonbCreator;
 import jakarta.json.bind.annotation.JsonbProperty;
-import jakarta.json.stream.JsonGenerator;
 
 /**
  * A chat message as the recipient sees it. The same JSON is the body of the AMQP message in the
@@ -17,7 +15,7 @@ public record MessageFrame(
         @JsonbProperty("target_id") String targetId,
         @JsonbProperty("message") String message,
         @JsonbProperty("sent_at") String sentAt,
-        @JsonbProperty("redelivered") boolean redelivered) implements FlatJson {
+        @JsonbProperty("redelivered") boolean redelivered) {
 
     /**
      * JSON-B's creator, its parameters named by the annotations: an agent that retransforms this class
@@ -36,17 +34,5 @@ public record MessageFrame(
     public MessageFrame redelivered(boolean flag) {
         return flag == redelivered ? this
                 : new MessageFrame(type, messageId, senderId, senderRole, targetId, message, sentAt, flag);
-    }
-
-    @Override
-    public void writeMembers(JsonGenerator json) {
-        FlatJson.member(json, "message", message);
-        FlatJson.member(json, "message_id", messageId);
-        json.write("redelivered", redelivered);
-        FlatJson.member(json, "sender_id", senderId);
-        FlatJson.member(json, "sender_role", senderRole);
-        FlatJson.member(json, "sent_at", sentAt);
-        FlatJson.member(json, "target_id", targetId);
-        FlatJson.member(json, "type", type);
     }
 }

@@ -1,9 +1,7 @@
 package com.estatechat.chat.entity;
 
-import com.estatechat.json.FlatJson;
 import jakarta.json.bind.annotation.JsonbCreator;
 import jakarta.json.bind.annotation.JsonbProperty;
-import jakarta.json.stream.JsonGenerator;
 
 /** Tells a sender what became of its message: {@code queued} (stored by the broker), {@code delivered} or {@code read}. */
 public record ReceiptFrame(
@@ -12,7 +10,7 @@ public record ReceiptFrame(
         @JsonbProperty("status") String status,
         @JsonbProperty("target_id") String targetId,
         @JsonbProperty("client_msg_id") String clientMsgId,
-        @JsonbProperty("at") String at) implements FlatJson {
+        @JsonbProperty("at") String at) {
 
     public static final String QUEUED = "queued";
     public static final String DELIVERED = "delivered";
@@ -28,15 +26,5 @@ public record ReceiptFrame(
 
     public static ReceiptFrame of(String messageId, String status, String targetId, String clientMsgId, String at) {
         return new ReceiptFrame("receipt", messageId, status, targetId, clientMsgId, at);
-    }
-
-    @Override
-    public void writeMembers(JsonGenerator json) {
-        FlatJson.member(json, "at", at);
-        FlatJson.member(json, "client_msg_id", clientMsgId);
-        FlatJson.member(json, "message_id", messageId);
-        FlatJson.member(json, "status", status);
-        FlatJson.member(json, "target_id", targetId);
-        FlatJson.member(json, "type", type);
     }
 }

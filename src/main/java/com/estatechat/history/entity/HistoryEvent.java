@@ -1,9 +1,7 @@
 package com.estatechat.history.entity;
 
-import com.estatechat.json.FlatJson;
 import jakarta.json.bind.annotation.JsonbCreator;
 import jakarta.json.bind.annotation.JsonbProperty;
-import jakarta.json.stream.JsonGenerator;
 
 /**
  * A fact for the conversation store, carried as JSON through the history queue. Three kinds:
@@ -28,7 +26,7 @@ public record HistoryEvent(
         @JsonbProperty("message") String message,
         @JsonbProperty("client_msg_id") String clientMsgId,
         @JsonbProperty("sent_at") String sentAt,
-        @JsonbProperty("at") String at) implements FlatJson {
+        @JsonbProperty("at") String at) {
 
     public static final String MESSAGE = "message";
     public static final String DELIVERED = "delivered";
@@ -56,19 +54,5 @@ public record HistoryEvent(
 
     public static HistoryEvent read(String readerId, String senderId, String upToMessageId, String at) {
         return new HistoryEvent(READ, upToMessageId, readerId, senderId, null, null, null, null, null, at);
-    }
-
-    @Override
-    public void writeMembers(JsonGenerator json) {
-        FlatJson.member(json, "at", at);
-        FlatJson.member(json, "client_msg_id", clientMsgId);
-        FlatJson.member(json, "event", event);
-        FlatJson.member(json, "message", message);
-        FlatJson.member(json, "message_id", messageId);
-        FlatJson.member(json, "recipient_id", recipientId);
-        FlatJson.member(json, "sender_id", senderId);
-        FlatJson.member(json, "sender_role", senderRole);
-        FlatJson.member(json, "sent_at", sentAt);
-        FlatJson.member(json, "target_id", targetId);
     }
 }
