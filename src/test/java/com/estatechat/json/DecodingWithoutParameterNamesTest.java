@@ -13,18 +13,18 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.stream.Stream;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The records JSON-B decodes keep their fields when their class lost the constructor's parameter
  * names, as a class retransformed by an agent does on JDK 17 (its MethodParameters attribute is
- * dropped, JDK-8240908). The test drops it itself, with the ASM Byte Buddy carries (Jazzer's), and
+ * dropped, JDK-8240908). The test drops it itself, with ASM, and
  * decodes into that class, defined apart in a loader of its own.
  */
 class DecodingWithoutParameterNamesTest {
