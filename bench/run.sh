@@ -378,17 +378,51 @@ profile_stop() {
   done
 }
 
-# Every user connects at once; each one's time from the start to its `connected` frame.
-storm() {   # name, users
-  local name=$P$1 n=$2
-  log "connect storm: $name, $n users at once"
+# Every user connects at once; each one's time from the start to its `connected` frame. The users
+# are new (no inbox yet) unless a users' prefix is given: then they are that earlier storm's, whose
+# inboxes the earlier storm kept (a restart storm's shape: returning users).
+storm() {   # name, users [, keep: 1 leaves the inboxes] [, users' prefix]
+  local name=$P$1 n=$2 keep=${3:-0} users=$U${4:-$1}-
+  log "connect storm: $name, $n users at once ($users)"
   cpu_opts
+  storm_counts "$RUN/$name-before"
   timeout 300 java -Xmx2g -cp "$CP" com.estatechat.bench.LoadGenerator --mode storm \
-    --url "ws://127.0.0.1:$PORT$(ctx)/ws" --addresses "$ADDRESSES" --connections "$n" --prefix "$U$1-" \
+    --url "ws://127.0.0.1:$PORT$(ctx)/ws" --addresses "$ADDRESSES" --connections "$n" --prefix "$users" \
     --connect-timeout 120 --greet-timeout 120 --max-seconds 280 "${CPU_OPTS[@]}" \
     --out "$RUN/$name.txt" > "$RUN/$name.log" 2>&1 || log "storm generator exited with $?"
-  clean_queues "$U$1-" "$n"
-  log "$name: $(grep -E '^(connections_greeted|connect_failures|storm_|server_cpu)' "$RUN/$name.txt" 2>/dev/null | tr '\n' ' ')"
+  storm_counts "$RUN/$name-after"
+  storm_steps "$RUN/$name" "$n" >> "$RUN/$name.txt"
+  [ "$keep" = 1 ] || clean_queues "$users" "$n"
+  log "$name: $(grep -E '^(connections_greeted|connect_failures|storm_|server_cpu|step_|broker_frames)' "$RUN/$name.txt" 2>/dev/null | tr '\n' ' ')"
+}
+# The server's step timers (chat_connect_*, wall and CPU: ChatMetrics, InboxSteps, NodeNotices) and the
+# frames the broker received from and sent to the server's connections (AMQP methods; a publish is 3)
+storm_counts() {   # file prefix
+  curl -fsS -m 10 "http://127.0.0.1:$PORT/metrics?scope=application" > "$1.metrics" 2>/dev/null || true
+  timeout 60 rabbitmqctl -q list_connections client_properties recv_cnt send_cnt 2>/dev/null \
+    | grep 'estate-chat' | awk -F'\t' '{r += $(NF-1); s += $NF} END {print "recv=" r+0; print "sent=" s+0}' \
+    > "$1.frames" || true
+}
+storm_steps() {   # file prefix, users: step_<name>_count, _wall_ms (mean per step), _cpu_ms_per_connection
+  awk -v n="$2" '
+    FNR == 1 { f++ }
+    /^chat_connect_[a-z_]*_seconds_(count|sum)[{ ]/ {
+      split($1, k, "{"); v[f, k[1]] = $NF; keys[k[1]] = 1 }
+    END {
+      for (key in keys) {
+        if (key !~ /_count$/) continue
+        base = substr(key, 1, length(key) - length("_seconds_count"))
+        if (base ~ /_cpu$/) continue
+        c = v[2, key] - v[1, key]; w = v[2, base "_seconds_sum"] - v[1, base "_seconds_sum"]
+        u = v[2, base "_cpu_seconds_sum"] - v[1, base "_cpu_seconds_sum"]
+        step = substr(base, length("chat_connect_") + 1)
+        printf "step_%s_count=%d\n", step, c
+        if (c > 0) printf "step_%s_wall_ms=%.3f\n", step, 1000 * w / c
+        if ((base "_cpu_seconds_count") in keys && n > 0) printf "step_%s_cpu_ms_per_connection=%.3f\n", step, 1000 * u / n
+      } }' "$1-before.metrics" "$1-after.metrics" | sort
+  awk -F= -v n="$2" 'FNR == 1 { f++ } { v[f, $1] = $2 } END {
+    if (n > 0) printf "broker_frames_received_per_connection=%.1f\nbroker_frames_sent_per_connection=%.1f\n",
+      (v[2, "recv"] - v[1, "recv"]) / n, (v[2, "sent"] - v[1, "sent"]) / n }' "$1-before.frames" "$1-after.frames"
 }
 
 idle() {   # hold N idle connections; heap and RSS against the empty server
@@ -499,12 +533,14 @@ step_max_mqtt() {   # the closed loop of step_max over MQTT (/mqtt, Paho, QoS 1 
   generate max-mqtt "${mqtt[@]}" --prefix "${U}maxmqtt-" --connections "$MAX_CONN" --window 1 --warmup "$WARMUP" \
     --duration "$WINDOW" --drain 30
 }
-step_storm() {   # cold: a server just started, as after a restart; warm: a second wave on it
-  stop_server
+step_storm() {   # cold: a server just started, as after a restart; warm: a second wave on it; both new
+  stop_server      # users. return: the warm wave's users again, their inboxes kept (a restart storm's users)
   start_server storm
   storm storm-cold "$STORM"
   sleep 5   # the first wave's sessions close and unsubscribe
-  storm storm-warm "$STORM"
+  storm storm-warm "$STORM" 1
+  sleep 5
+  storm storm-return "$STORM" 0 storm-warm
 }
 step_idle() {
   stop_server
@@ -560,6 +596,15 @@ perf_row() {   # label name
   local f=$RUN/perftest-$2.kv
   [ -f "$f" ] || return 0
   echo "| $1 | **$(kv "$f" received_per_s)** | $(kv "$f" received_per_s_avg) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" broker_cores) | $(kv "$f" perftest_cores) | $(kv "$f" machine_busy_pct) % | $(kv "$f" consumer_latency_us) |"
+}
+step_row() {   # label file
+  local f=$RUN/$2.txt c s
+  [ -f "$f" ] || return 0
+  c="| $1 |"
+  for s in handshake auth open inbox_queued inbox_declare inbox_consume presence_queued presence_bind greet; do
+    c+=" $(kv "$f" "step_${s}_wall_ms")$(v=$(kv "$f" "step_${s}_cpu_ms_per_connection"); [ -n "$v" ] && echo " / $v") |"
+  done
+  echo "$c $(kv "$f" broker_frames_received_per_connection) / $(kv "$f" broker_frames_sent_per_connection) |"
 }
 storm_row() {   # label file
   local f=$RUN/$2.txt
@@ -647,7 +692,8 @@ goals() {
   echo "Every user opens its WebSocket at the same instant (ws://127.0.0.1:$PORT/ws?id=..., auth mode none); the"
   echo "time from that instant until each one's \`{\"type\":\"connected\",...}\` frame. Cold: the first wave on a server"
   echo "just started (as after a restart); warm: a second wave of other users on the same server, 5 s after the"
-  echo "first closed. CPU per connection over the storm (connecting until all greeted or the 120 s limit)."
+  echo "first closed; return: the warm wave's users again, their inboxes kept (a restart storm's users)."
+  echo "CPU per connection over the storm (connecting until all greeted or the 120 s limit)."
   echo
   echo "| storm | users | greeted | connect failures | p50 ms | p90 ms | p99 ms | all ms | own handshake → connected p50 / p99 ms | server CPU ms/conn | broker CPU ms/conn |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
@@ -655,6 +701,18 @@ goals() {
     use_build "$b"
     storm_row "$(label cold)" "${P}storm-cold"
     storm_row "$(label warm)" "${P}storm-warm"
+    storm_row "$(label return)" "${P}storm-return"
+  done
+  echo
+  echo "Per step, from the server's \`chat_connect_*\` timers read before and after each storm: mean wall ms per"
+  echo "step (waits included) / the CPU ms of the thread running it, per connection. Broker frames: received from"
+  echo "/ sent to the server's connections per connection, connects and the disconnects that followed (a publish is 3)."
+  echo
+  echo "| storm | handshake | auth (×2) | open | inbox queued | inbox declare | inbox consume | presence queued | presence bind | greet | broker frames in / out |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for b in "${BUILDS[@]}"; do
+    use_build "$b"
+    for w in cold warm return; do step_row "$(label $w)" "${P}storm-$w"; done
   done
   if [ "${#BUILDS[@]}" -gt 1 ]; then
     echo

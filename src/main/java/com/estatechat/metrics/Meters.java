@@ -58,6 +58,11 @@ public class Meters {
         return exported == null ? Timer.NONE : exported.timer(name);
     }
 
+    /** Wall and CPU time of one step: the timers {@code name} and {@code name.cpu}. */
+    public StepMeter step(String name) {
+        return exported == null ? StepMeter.NONE : new StepMeter(exported.timer(name), exported.timer(name + ".cpu"));
+    }
+
     public void gauge(String name, Supplier<Integer> value) {
         if (exported != null) {
             exported.gauge(name, value);

@@ -1,6 +1,7 @@
 package com.estatechat.amqp.control;
 
 import com.estatechat.concurrent.SerialExecutor;
+import com.estatechat.metrics.StepMeter;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
@@ -49,6 +50,7 @@ final class ConsumerChannel {
     private final InboxTopology topology;
     private final Executor owner;
     private final String name;
+    private final InboxSteps steps;
     /** Subscriptions given to this channel and not ended: starting or consuming. Read by the pool. */
     private final AtomicInteger load = new AtomicInteger();
 
@@ -64,10 +66,19 @@ final class ConsumerChannel {
     private long consumerSequence;
 
     ConsumerChannel(BrokerConnection broker, InboxTopology topology, Executor owner, String name) {
+        this(broker, topology, owner, name, InboxSteps.NONE);
+    }
+
+    ConsumerChannel(BrokerConnection broker, InboxTopology topology, Executor owner, String name, InboxSteps steps) {
         this.broker = broker;
         this.topology = topology;
         this.owner = owner;
         this.name = name;
+        this.steps = steps;
+    }
+
+    InboxSteps steps() {
+        return steps;
     }
 
     /** How many subscriptions this channel carries or is starting; the pool fills the least loaded. */
@@ -95,7 +106,9 @@ final class ConsumerChannel {
         assert SerialExecutor.runsOn(owner) : "not on the owner of the " + name;
         String userId = subscription.userId();
         try {
+            StepMeter.Start declaring = steps.declare().start();
             int others = declare(userId, bind, unbind);
+            steps.declare().stop(declaring);
             if (others > 0 && !topology.fanOut()) {
                 // one consumer per user per node: another one is a closing one of ours, or another node's
                 // (with fan-out, other nodes' consumers are expected: one holds, the others stand by)
@@ -103,6 +116,7 @@ final class ConsumerChannel {
                         + " a session of this user is closing on this node, the user is connected to several"
                         + " nodes, which share its deliveries: route each user to one node, or set chat.cluster.fan-out=true (docs/operations.md: Several nodes)");
             }
+            StepMeter.Start consumeStarted = steps.consume().start();
             Channel channel = consumingChannel(prefetch);
             String tag = "chat-" + userId + "-" + channel.getChannelNumber() + "-" + (++consumerSequence);
             subscription.startingAs(tag, broker.features().deadLettersRejects() ? null : topology.deadLetterExchange());
@@ -112,6 +126,7 @@ final class ConsumerChannel {
                 // comes (this channel is given up when lost) and scan that record at each cancel
                 InboxTopology.unrecorded(channel).basicConsume(topology.inboxName(userId), false, tag,
                         new InboxConsumer(channel, subscription));
+                steps.consume().stop(consumeStarted);
             } catch (IOException | RuntimeException e) {
                 consumers.remove(subscription);
                 failed(channel, "starting the consumer of " + userId, e);

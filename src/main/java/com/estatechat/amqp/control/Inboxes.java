@@ -1,5 +1,6 @@
 package com.estatechat.amqp.control;
 
+import com.estatechat.metrics.Meters;
 import com.estatechat.settings.ChatSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +31,11 @@ public class Inboxes {
     @Inject
     ChatSettings settings;
 
+    @Inject
+    Meters meters;
+
+    private volatile InboxSteps steps;
+
     /**
      * Guarded by this. Each user's latest subscription on this node, until nothing of it is left on
      * its channel: a new one waits for the end of the one before. Two subscriptions of one user can
@@ -59,7 +65,9 @@ public class Inboxes {
         ConsumerChannel carrier = subscription.carrier();
         subscription.over().whenComplete((done, failure) -> forget(userId, subscription));
         CompletableFuture<InboxSubscription> result = new CompletableFuture<>();
+        long asked = System.nanoTime();
         Runnable start = () -> carrier.execute(() -> {
+            carrier.steps().queued().waited(asked);
             try {
                 carrier.start(subscription, settings.prefetch(), bind, unbind);
                 result.complete(subscription);
@@ -101,6 +109,13 @@ public class Inboxes {
         return new Successor(subscription, follows ? previous : null);
     }
 
+    private InboxSteps steps() {
+        if (steps == null) {
+            steps = meters == null ? InboxSteps.NONE : InboxSteps.of(meters);
+        }
+        return steps;
+    }
+
     /** Nothing of it is left on its channel: unless another took its place, no one waits for it. */
     private synchronized void forget(String userId, InboxSubscription subscription) {
         latest.remove(userId, subscription);
@@ -117,7 +132,7 @@ public class Inboxes {
         }
         if (least == null || least.load() >= capacity) {
             least = new ConsumerChannel(broker, topology, broker.newChannelOwner("consumers " + (carriers.size() + 1)),
-                    "consumer channel " + (carriers.size() + 1));
+                    "consumer channel " + (carriers.size() + 1), steps());
             carriers.add(least);
         }
         least.reserve();

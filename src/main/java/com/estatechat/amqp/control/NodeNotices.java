@@ -1,6 +1,8 @@
 package com.estatechat.amqp.control;
 
 import com.estatechat.logging.LogText;
+import com.estatechat.metrics.Meters;
+import com.estatechat.metrics.StepMeter;
 import com.estatechat.settings.ChatSettings;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
@@ -66,6 +68,12 @@ public class NodeNotices {
     @Inject
     ChatSettings settings;
 
+    @Inject
+    Meters meters;
+
+    private StepMeter joinQueued = StepMeter.NONE;
+    private StepMeter joinBind = StepMeter.NONE;
+
     private final String nodeId = UUID.randomUUID().toString();
     private final AtomicInteger unwritten = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
@@ -95,6 +103,10 @@ public class NodeNotices {
     void open() {
         binder = broker.newChannelOwner("node notices (binds)");
         writer = broker.newChannelOwner("node notices (writes)");
+        if (meters != null) {
+            joinQueued = meters.step("chat.connect.presence.queued");
+            joinBind = meters.step("chat.connect.presence.bind");
+        }
     }
 
     /** Whether the nodes tell each other anything: off for a load balancer that keeps each user on one node. */
@@ -124,7 +136,10 @@ public class NodeNotices {
      */
     public CompletableFuture<Void> join(String userId, Object stay) {
         CompletableFuture<Void> result = new CompletableFuture<>();
+        long asked = System.nanoTime();
         binder.execute(() -> {
+            joinQueued.waited(asked);
+            StepMeter.Start binding = joinBind.start();
             try {
                 bind(userId, stay);
             } catch (IOException | RuntimeException first) {
@@ -140,6 +155,7 @@ public class NodeNotices {
                     return;
                 }
             }
+            joinBind.stop(binding);
             result.complete(null);
             publish(settings.presenceExchange(), userId, HELLO, userId, null, null);
         });

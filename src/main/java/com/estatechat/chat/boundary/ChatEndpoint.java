@@ -2,6 +2,8 @@ package com.estatechat.chat.boundary;
 
 import com.estatechat.identity.Identity;
 import com.estatechat.chat.control.ChatConnection;
+import com.estatechat.chat.control.ChatMetrics;
+import com.estatechat.metrics.StepMeter;
 import com.estatechat.json.JsonCodec;
 import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.Relay;
@@ -47,6 +49,9 @@ public class ChatEndpoint {
     SessionRegistry registry;
 
     @Inject
+    ChatMetrics metrics;
+
+    @Inject
     Heartbeat heartbeat;
 
     @Inject
@@ -63,6 +68,15 @@ public class ChatEndpoint {
 
     @OnOpen
     public void open(Session session) throws IOException {
+        StepMeter.Start started = metrics.open().start();
+        try {
+            opened(session);
+        } finally {
+            metrics.open().stop(started);
+        }
+    }
+
+    private void opened(Session session) throws IOException {
         FrameGuard.of(session).ifPresent(guard -> guard.onRefusal(frame -> refuse(session, frame)));
         if (!(session.getUserProperties().get(HandshakeConfigurator.IDENTITY) instanceof Identity identity)) {
             session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "not authenticated"));

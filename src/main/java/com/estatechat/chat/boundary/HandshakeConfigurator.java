@@ -3,7 +3,9 @@ package com.estatechat.chat.boundary;
 import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
+import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.container.boundary.SharedEndpointConfigurator;
+import com.estatechat.metrics.StepMeter;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -24,8 +26,11 @@ public class HandshakeConfigurator extends SharedEndpointConfigurator {
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         super.modifyHandshake(config, request, response);
+        StepMeter auth = bean(ChatMetrics.class).auth();
+        StepMeter.Start resolving = auth.start();
         Admission admission = bean(IdentityResolver.class)
                 .resolve(HandshakeCredentials.of(request.getParameterMap(), request.getHeaders()));
+        auth.stop(resolving);
         if (admission.admitted()) {
             config.getUserProperties().put(IDENTITY, admission.identity());
         } else {

@@ -4,7 +4,9 @@ import com.estatechat.auth.control.Admission;
 import com.estatechat.auth.control.IdentityResolver;
 import com.estatechat.auth.entity.HandshakeCredentials;
 import com.estatechat.auth.entity.HandshakeRefusal;
+import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.chat.control.SessionRegistry;
+import com.estatechat.metrics.StepMeter;
 import com.estatechat.logging.LogText;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -35,11 +37,26 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     SessionRegistry sessions;
 
+    @Inject
+    ChatMetrics metrics;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        StepMeter.Start started = metrics.handshake().start();
+        try {
+            check(request, response, chain);
+        } finally {
+            metrics.handshake().stop(started);
+        }
+    }
+
+    private void check(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        StepMeter.Start resolving = metrics.auth().start();
         Admission admission = identities.resolve(
                 new HandshakeCredentials(request::getParameter, name -> header(request, name)), request.getRemoteAddr());
+        metrics.auth().stop(resolving);
         if (admission.admitted() && !sessions.hasRoomFor(admission.identity().userId())) {
             LOG.fine(() -> "Refused a handshake of " + admission.identity().userId() + " from "
                     + request.getRemoteAddr() + ": 429, chat.session.max-per-user reached");

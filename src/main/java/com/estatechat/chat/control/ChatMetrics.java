@@ -4,6 +4,7 @@ import com.estatechat.amqp.control.BrokerConnection;
 import com.estatechat.chat.entity.ErrorCode;
 import com.estatechat.metrics.Counter;
 import com.estatechat.metrics.Meters;
+import com.estatechat.metrics.StepMeter;
 import com.estatechat.metrics.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,10 @@ public class ChatMetrics {
     private Counter receiptMessages = Counter.NONE;
     private Counter inboxShareRefused = Counter.NONE;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private StepMeter handshake = StepMeter.NONE;
+    private StepMeter auth = StepMeter.NONE;
+    private StepMeter open = StepMeter.NONE;
+    private StepMeter greet = StepMeter.NONE;
 
     @PostConstruct
     void register() {
@@ -49,8 +54,33 @@ public class ChatMetrics {
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, meters.counter("chat.errors", "code", code.wireName()));
         }
+        // a connect's steps (bench/run.sh's storm splits its time and CPU by them)
+        handshake = meters.step("chat.connect.handshake");
+        auth = meters.step("chat.connect.auth");
+        open = meters.step("chat.connect.open");
+        greet = meters.step("chat.connect.greet");
         // 1 while the broker blocks publishing (a resource alarm): sends are refused at once meanwhile
         meters.gauge("chat.broker.blocked", () -> broker.publishingBlocked() == null ? 0 : 1);
+    }
+
+    /** The handshake's servlet filter, the upgrade included: the identity check, Tyrus's upgrade. */
+    public StepMeter handshake() {
+        return handshake;
+    }
+
+    /** Resolving the handshake's identity (token, origin), each time it is done. */
+    public StepMeter auth() {
+        return auth;
+    }
+
+    /** The endpoint's {@code @OnOpen}: the connection made and registered. */
+    public StepMeter open() {
+        return open;
+    }
+
+    /** On the user's lane: the {@code connected} frame and what the user holds, queued. */
+    public StepMeter greet() {
+        return greet;
     }
 
     public void sessionsOpen(Supplier<Integer> count) {

@@ -16,6 +16,7 @@ import com.estatechat.chat.entity.MessageFrame;
 import com.estatechat.concurrent.SerialExecutor;
 import com.estatechat.chat.entity.ReceiptFrame;
 import com.estatechat.logging.LogText;
+import com.estatechat.metrics.StepMeter;
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -434,6 +435,12 @@ final class OnlineUser implements InboxListener {
         if (greeted.containsKey(connection)) {
             return;
         }
+        StepMeter.Start started = metrics.greet().start();
+        greetNow(connection);
+        metrics.greet().stop(started);
+    }
+
+    private void greetNow(ChatConnection connection) {
         long now = clock.getAsLong();
         connection.greet();
         for (Map.Entry<String, PendingDelivery> entry : pending.entrySet()) {
