@@ -16,8 +16,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +94,9 @@ public class NodeNotices {
      * queue after a broker connection is lost.
      */
     private final Map<String, Object> bound = new HashMap<>();
+    /** Joins not bound yet; at most one per user lane's join in flight. */
+    private final List<Join> joining = new ArrayList<>();
+    private boolean joinsQueued;
     /** The tags of the notices delivered on {@link #consumer} and not handled yet. */
     private final TreeSet<Long> unsettled = new TreeSet<>();
     /** The tags of the notices handled since the last flush, acked together. */
@@ -135,40 +142,79 @@ public class NodeNotices {
      *             only it {@linkplain #leave leaves}
      */
     public CompletableFuture<Void> join(String userId, Object stay) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        long asked = System.nanoTime();
+        Join join = new Join(userId, stay, new CompletableFuture<>(), System.nanoTime());
         binder.execute(() -> {
-            joinQueued.waited(asked);
-            StepMeter.Start binding = joinBind.start();
-            try {
-                bind(userId, stay);
-            } catch (IOException | RuntimeException first) {
-                // the channel may have outlived its queue (a recovered connection whose BrokerConnected
-                // has not reached this owner yet): once more, on a new channel with the queue declared again
-                dropChannel();
-                try {
-                    bind(userId, stay);
-                } catch (IOException | RuntimeException e) {
-                    dropChannel();
-                    result.completeExceptionally(e instanceof BrokerUnavailable ? e
-                            : new BrokerUnavailable("cannot bind the node queue for " + userId, e));
-                    return;
-                }
+            joining.add(join);
+            if (!joinsQueued) {
+                joinsQueued = true;
+                binder.execute(this::bindJoining);
             }
-            joinBind.stop(binding);
-            result.complete(null);
-            publish(settings.presenceExchange(), userId, HELLO, userId, null, null);
         });
-        return result;
+        return join.result();
     }
 
-    /** On the binder. */
-    private void bind(String userId, Object stay) throws IOException {
-        Channel channel = channel();
-        if (!bound.containsKey(userId)) {
-            InboxTopology.unrecorded(channel).queueBind(queueName(nodeId), settings.presenceExchange(), userId);
+    private record Join(String userId, Object stay, CompletableFuture<Void> result, long asked) {
+    }
+
+    /**
+     * On the binder: binds the joins gathered since the last time, after the tasks queued now, in
+     * one round trip (a connect storm's joins waited for 2,000 in turn). Each join is answered only
+     * once every binding of the batch is in force, or fails with the batch.
+     */
+    private void bindJoining() {
+        joinsQueued = false;
+        if (joining.isEmpty()) {
+            return;
         }
-        bound.put(userId, stay);
+        List<Join> batch = List.copyOf(joining);
+        joining.clear();
+        batch.forEach(join -> joinQueued.waited(join.asked()));
+        StepMeter.Start binding = joinBind.start();
+        try {
+            bind(batch);
+        } catch (IOException | RuntimeException first) {
+            // the channel may have outlived its queue (a recovered connection whose BrokerConnected
+            // has not reached this owner yet): once more, on a new channel with the queue declared again
+            dropChannel();
+            try {
+                bind(batch);
+            } catch (IOException | RuntimeException e) {
+                dropChannel();
+                BrokerUnavailable failure = e instanceof BrokerUnavailable unavailable ? unavailable
+                        : new BrokerUnavailable("cannot bind the node queue for " + batch.size() + " user(s)", e);
+                batch.forEach(join -> join.result().completeExceptionally(failure));
+                return;
+            }
+        }
+        joinBind.stop(binding);
+        for (Join join : batch) {
+            join.result().complete(null);
+            publish(settings.presenceExchange(), join.userId(), HELLO, join.userId(), null, null);
+        }
+    }
+
+    /**
+     * On the binder. The binds but the last go without a reply: the broker takes a channel's methods
+     * in order, so the last one's answer proves them all, and a refused one fails it (the broker
+     * closes the channel).
+     */
+    private void bind(List<Join> batch) throws IOException {
+        Channel direct = InboxTopology.unrecorded(channel());
+        Set<String> unbound = new LinkedHashSet<>();
+        for (Join join : batch) {
+            if (!bound.containsKey(join.userId())) {
+                unbound.add(join.userId());
+            }
+        }
+        int left = unbound.size();
+        for (String userId : unbound) {
+            if (--left > 0) {
+                direct.queueBindNoWait(queueName(nodeId), settings.presenceExchange(), userId, null);
+            } else {
+                direct.queueBind(queueName(nodeId), settings.presenceExchange(), userId);
+            }
+        }
+        batch.forEach(join -> bound.put(join.userId(), join.stay()));
     }
 
     /**
@@ -178,6 +224,7 @@ public class NodeNotices {
      */
     public void leave(String userId, Object stay) {
         binder.execute(() -> {
+            bindJoining(); // a join queued before this leave is bound first, as its stay may be this one
             if (!bound.remove(userId, stay)) {
                 return;
             }
@@ -263,7 +310,8 @@ public class NodeNotices {
         // as it was, and notices to it meanwhile wait there rather than come back as gone
         direct.queueDeclare(queue, false, true, false, broker.features().supported(Map.of("x-max-length", 50_000)));
         for (String userId : bound.keySet()) {
-            direct.queueBind(queue, settings.presenceExchange(), userId);
+            // without a reply: the answer to basic.qos below proves them (the broker orders a channel's methods)
+            direct.queueBindNoWait(queue, settings.presenceExchange(), userId, null);
         }
         // acked once handled: what the lanes have not taken yet waits at the broker, not here
         direct.basicQos(PREFETCH, false);

@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,6 +121,44 @@ class NodeNoticesTest {
         assertThat(heardByB.notices).filteredOn(notice -> notice.type().equals(NodeNotices.COPY))
                 .singleElement().extracting(NodeNotice::messageId).isEqualTo("m1");
         assertThat(heardByA.types()).containsOnlyOnce(NodeNotices.GONE);
+    }
+
+    /**
+     * Found by the connect storm's split (bench/results/2026-12-07-storm.md): each join waited for
+     * the joins before it, one round trip each. Joins asked for together are now bound together;
+     * each is answered only once its binding is in force, so another node's hello reaches it.
+     */
+    @Test
+    void joinsAskedForTogetherAreEachBoundOnceAnswered() throws Exception {
+        nodeA.listen(heardByA);
+        nodeB.listen(heardByB);
+        List<String> users = IntStream.range(0, 300).mapToObj(i -> "user" + i).toList();
+        List<CompletableFuture<Void>> joins = users.stream().map(user -> nodeA.join(user, this)).toList();
+        CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+        for (String user : users) {
+            nodeB.join(user, this).get(10, TimeUnit.SECONDS);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.size() >= users.size());
+        assertThat(heardByA.notices).extracting(NodeNotice::userId).containsExactlyInAnyOrderElementsOf(users);
+        assertThat(heardByA.types()).containsOnly(NodeNotices.HELLO);
+    }
+
+    /** A leave asked for after a join, both not yet run, unbinds what that join bound. */
+    @Test
+    void aLeaveAfterAJoinNotYetBoundUnbindsIt() throws Exception {
+        start();
+        CompletableFuture<Void> joined = nodeA.join("carol", "stay");
+        nodeA.leave("carol", "stay");
+        joined.get(10, TimeUnit.SECONDS);
+
+        nodeB.join("carol", this).get(10, TimeUnit.SECONDS);
+        nodeB.join("bob", this).get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.notices.stream()
+                .anyMatch(notice -> notice.userId().equals("bob") && notice.type().equals(NodeNotices.HELLO)));
+        assertThat(heardByA.notices).extracting(NodeNotice::userId).doesNotContain("carol");
     }
 
     /** Notices as another node writes them, straight to node A's queue. */
