@@ -6,7 +6,7 @@ import java.io.IOException;
  * The inbox exists with other arguments than the server's settings ask for (RabbitMQ answered the
  * declare with 406 PRECONDITION_FAILED and closed the channel): it was declared before the
  * settings changed. The caller goes on with the inbox as it is, on a new channel. Also: such an
- * inbox was deleted since ({@link #deletedSince}); going on declares it anew.
+ * inbox, or one this node declared, was deleted since ({@link #deletedSince}); going on declares it anew.
  */
 public class InboxArgumentsMismatch extends IOException {
 
@@ -22,6 +22,12 @@ public class InboxArgumentsMismatch extends IOException {
 
     private InboxArgumentsMismatch(Throwable cause, String message) {
         super(message, cause);
+    }
+
+    /** The inbox this node declared was deleted since (a passive declare's 404 closed the channel). */
+    static InboxArgumentsMismatch deletedSinceDeclared(String queue, Throwable cause) {
+        return new InboxArgumentsMismatch(cause, "the inbox " + queue + ", declared by this node, was deleted"
+                + " since: it is declared again");
     }
 
     /** The inbox was found with other arguments, and a passive declare finds it no more (404 closed the channel). */

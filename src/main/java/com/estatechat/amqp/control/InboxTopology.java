@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,10 +39,22 @@ public class InboxTopology {
 
     private volatile boolean exchangesDeclared;
     private final MismatchedInboxes mismatched = new MismatchedInboxes();
+    /**
+     * The inboxes this node declared and bound on the current broker connection, each with its
+     * binds and unbinds: a user connecting again finds its inbox by a passive declare, and its
+     * bindings as they were. Emptied on a new broker connection; forgotten when deleted here, or
+     * found gone; emptied when it reaches {@link #DECLARED_LIMIT} (the next connects declare in full).
+     */
+    private final Map<String, Bindings> declared = new ConcurrentHashMap<>();
+    static final int DECLARED_LIMIT = 100_000;
+
+    private record Bindings(List<String> bind, List<String> unbind) {
+    }
 
     void onConnected(@Observes BrokerConnected connected) {
         // a new or recovered connection may talk to a broker that lost what we declared
         exchangesDeclared = false;
+        declared.clear();
         BrokerFeatures features = broker.features();
         if (!features.rabbitQueueArguments()) {
             LOG.warning(() -> "The broker " + features + " does not take RabbitMQ queue arguments: queues are"
@@ -82,6 +95,10 @@ public class InboxTopology {
         if (mismatched.contains(queue)) {
             return declareAsItIs(direct, queue, userId, bind, unbind);
         }
+        Bindings bindings = new Bindings(List.copyOf(bind), List.copyOf(unbind));
+        if (bindings.equals(declared.get(queue))) {
+            return declaredBefore(direct, queue);
+        }
         int consumers;
         try {
             consumers = direct.queueDeclare(queue, true, false, false, brokerArguments(inboxArguments()))
@@ -94,7 +111,29 @@ public class InboxTopology {
             throw e;
         }
         bind(direct, queue, userId, bind, unbind);
+        if (declared.size() >= DECLARED_LIMIT) {
+            declared.clear();
+        }
+        declared.put(queue, bindings);
         return consumers;
+    }
+
+    /**
+     * An inbox this node declared and bound as asked now, on this broker connection: found by a
+     * passive declare (no write at the broker, its arguments as they are), its bindings taken as
+     * they were. Deleted since, it is forgotten and {@link InboxArgumentsMismatch} makes the caller
+     * declare it in full on a new channel.
+     */
+    private int declaredBefore(Channel direct, String queue) throws IOException {
+        try {
+            return direct.queueDeclarePassive(queue).getConsumerCount();
+        } catch (IOException e) {
+            declared.remove(queue);
+            if (isGone(e)) {
+                throw InboxArgumentsMismatch.deletedSinceDeclared(queue, e);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -177,6 +216,7 @@ public class InboxTopology {
             return false;
         } catch (IOException e) {
             if (isGone(e)) {
+                declared.remove(inboxName(userId));
                 return true;
             }
             throw e;
@@ -197,6 +237,7 @@ public class InboxTopology {
 
     /** Deletes the user's inbox with what it holds; the broker cancels its consumers on every node. */
     public void deleteInbox(Channel channel, String userId) throws IOException {
+        declared.remove(inboxName(userId));
         unrecorded(channel).queueDelete(inboxName(userId));
         mismatched.remove(inboxName(userId)); // declared anew as the settings ask
     }

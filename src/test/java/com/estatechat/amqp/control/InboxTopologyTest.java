@@ -163,6 +163,70 @@ class InboxTopologyTest {
         }
     }
 
+    /**
+     * Found by the connect storm's split (bench/results/2026-12-07-storm.md): every connect declared
+     * the inbox, bound it three times and unbound it twice, round trips and writes at the broker. An
+     * inbox this node declared on this broker connection, with the same bindings, is now found by a
+     * passive declare: its bindings and arguments stay as they were.
+     */
+    @Test
+    void anInboxDeclaredHereBeforeIsFoundAgainAsItWas() throws Exception {
+        start();
+        Channel channel = broker.openChannel();
+        cut.declareInbox(channel, "bob", List.of("role:tenant", "everyone"), List.of("role:landlord"));
+
+        for (int connect = 0; connect < 3; connect++) {
+            cut.declareInbox(channel, "bob", List.of("role:tenant", "everyone"), List.of("role:landlord"));
+        }
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(routed("bob", "role:tenant", "everyone", "role:landlord")).isEqualTo(3);
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel admin = connection.createChannel()) {
+            admin.queueDeclare(prefix + "inbox.bob", true, false, false, cut.inboxArguments()); // 406 unless alike
+        }
+    }
+
+    /** Deleted since this node declared it: the passive declare fails, and it is declared anew and bound on a new channel. */
+    @Test
+    void anInboxDeletedSinceItWasDeclaredHereIsDeclaredAnewAndBound() throws Exception {
+        start();
+        cut.declareInbox(broker.openChannel(), "bob", List.of("everyone"), List.of());
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel admin = connection.createChannel()) {
+            admin.queueDelete(prefix + "inbox.bob");
+        }
+
+        Channel found = broker.openChannel();
+        assertThatThrownBy(() -> cut.declareInbox(found, "bob", List.of("everyone"), List.of()))
+                .isInstanceOf(InboxArgumentsMismatch.class);
+        cut.useExistingInbox(broker.openChannel(), "bob", List.of("everyone"), List.of());
+
+        assertThat(routed("bob", "everyone")).isEqualTo(2);
+    }
+
+    /** Other bindings asked for (a role changed): declared and bound in full, the old role's key unbound. */
+    @Test
+    void anInboxAskedForWithOtherBindingsIsBoundAgain() throws Exception {
+        start();
+        Channel channel = broker.openChannel();
+        cut.declareInbox(channel, "bob", List.of("role:landlord", "everyone"), List.of("role:tenant"));
+
+        cut.declareInbox(channel, "bob", List.of("role:tenant", "everyone"), List.of("role:landlord"));
+
+        assertThat(routed("bob", "role:landlord", "role:tenant")).isEqualTo(2);
+    }
+
+    /** Publishes one message by each key to the chat exchange; how many reached bob's inbox. */
+    private int routed(String... keys) throws Exception {
+        try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            for (String key : keys) {
+                channel.basicPublish(prefix + "exchange", key, null, "{}".getBytes(StandardCharsets.UTF_8));
+            }
+            channel.waitForConfirmsOrDie(10_000);
+            return channel.queueDeclarePassive(prefix + "inbox.bob").getMessageCount();
+        }
+    }
+
     private void declareAsBeforeFanOut(String userId) throws Exception {
         try (Connection connection = new ConnectionFactory().newConnection(); Channel channel = connection.createChannel()) {
             Map<String, Object> arguments = new HashMap<>(cut.inboxArguments());
