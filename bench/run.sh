@@ -393,10 +393,11 @@ storm() {   # name, users [, keep: 1 leaves the inboxes] [, users' prefix]
   storm_counts "$RUN/$name-after"
   storm_steps "$RUN/$name" "$n" >> "$RUN/$name.txt"
   [ "$keep" = 1 ] || clean_queues "$users" "$n"
-  log "$name: $(grep -E '^(connections_greeted|connect_failures|storm_|server_cpu|step_|broker_frames)' "$RUN/$name.txt" 2>/dev/null | tr '\n' ' ')"
+  log "$name: $(grep -E '^(connections_greeted|connect_failures|storm_|server_cpu|step_|broker_packets)' "$RUN/$name.txt" 2>/dev/null | tr '\n' ' ')"
 }
 # The server's step timers (chat_connect_*, wall and CPU: ChatMetrics, InboxSteps, NodeNotices) and the
-# frames the broker received from and sent to the server's connections (AMQP methods; a publish is 3)
+# TCP packets the broker read from and wrote to the server's connections (recv_cnt, send_cnt: not AMQP
+# frames; rabbitmqctl has no per-method counts and the management plugin is off here)
 storm_counts() {   # file prefix
   curl -fsS -m 10 "http://127.0.0.1:$PORT/metrics?scope=application" > "$1.metrics" 2>/dev/null || true
   timeout 60 rabbitmqctl -q list_connections client_properties recv_cnt send_cnt 2>/dev/null \
@@ -418,10 +419,10 @@ storm_steps() {   # file prefix, users: step_<name>_count, _wall_ms (mean per st
         step = substr(base, length("chat_connect_") + 1)
         printf "step_%s_count=%d\n", step, c
         if (c > 0) printf "step_%s_wall_ms=%.3f\n", step, 1000 * w / c
-        if ((base "_cpu_seconds_count") in keys && n > 0) printf "step_%s_cpu_ms_per_connection=%.3f\n", step, 1000 * u / n
+        if (v[2, base "_cpu_seconds_count"] - v[1, base "_cpu_seconds_count"] > 0 && n > 0) printf "step_%s_cpu_ms_per_connection=%.3f\n", step, 1000 * u / n
       } }' "$1-before.metrics" "$1-after.metrics" | sort
   awk -F= -v n="$2" 'FNR == 1 { f++ } { v[f, $1] = $2 } END {
-    if (n > 0) printf "broker_frames_received_per_connection=%.1f\nbroker_frames_sent_per_connection=%.1f\n",
+    if (n > 0) printf "broker_packets_received_per_connection=%.1f\nbroker_packets_sent_per_connection=%.1f\n",
       (v[2, "recv"] - v[1, "recv"]) / n, (v[2, "sent"] - v[1, "sent"]) / n }' "$1-before.frames" "$1-after.frames"
 }
 
@@ -604,7 +605,7 @@ step_row() {   # label file
   for s in handshake auth open inbox_queued inbox_declare inbox_consume presence_queued presence_bind greet; do
     c+=" $(kv "$f" "step_${s}_wall_ms")$(v=$(kv "$f" "step_${s}_cpu_ms_per_connection"); [ -n "$v" ] && echo " / $v") |"
   done
-  echo "$c $(kv "$f" broker_frames_received_per_connection) / $(kv "$f" broker_frames_sent_per_connection) |"
+  echo "$c $(kv "$f" broker_packets_received_per_connection) / $(kv "$f" broker_packets_sent_per_connection) |"
 }
 storm_row() {   # label file
   local f=$RUN/$2.txt
@@ -705,10 +706,11 @@ goals() {
   done
   echo
   echo "Per step, from the server's \`chat_connect_*\` timers read before and after each storm: mean wall ms per"
-  echo "step (waits included) / the CPU ms of the thread running it, per connection. Broker frames: received from"
-  echo "/ sent to the server's connections per connection, connects and the disconnects that followed (a publish is 3)."
+  echo "step (waits included; presence bind: per batch) / the CPU ms of the thread running it, per connection."
+  echo "Broker packets: TCP packets the broker read from / wrote to the server's connections, per connection"
+  echo "(connects and the disconnects that followed)."
   echo
-  echo "| storm | handshake | auth (×2) | open | inbox queued | inbox declare | inbox consume | presence queued | presence bind | greet | broker frames in / out |"
+  echo "| storm | handshake | auth (×2) | open | inbox queued | inbox declare | inbox consume | presence queued | presence bind | greet | broker packets in / out |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for b in "${BUILDS[@]}"; do
     use_build "$b"
