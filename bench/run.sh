@@ -599,11 +599,12 @@ perf_row() {   # label name
   echo "| $1 | **$(kv "$f" received_per_s)** | $(kv "$f" received_per_s_avg) | $(kv "$f" broker_cpu_ms_per_message) | $(kv "$f" broker_cores) | $(kv "$f" perftest_cores) | $(kv "$f" machine_busy_pct) % | $(kv "$f" consumer_latency_us) |"
 }
 step_row() {   # label file
-  local f=$RUN/$2.txt c s
+  local f=$RUN/$2.txt c s v
   [ -f "$f" ] || return 0
   c="| $1 |"
   for s in handshake auth open inbox_queued inbox_declare inbox_consume presence_queued presence_bind greet; do
-    c+=" $(kv "$f" "step_${s}_wall_ms")$(v=$(kv "$f" "step_${s}_cpu_ms_per_connection"); [ -n "$v" ] && echo " / $v") |"
+    v=$(kv "$f" "step_${s}_cpu_ms_per_connection")
+    c+=" $(kv "$f" "step_${s}_wall_ms")${v:+ / $v} |"
   done
   echo "$c $(kv "$f" broker_packets_received_per_connection) / $(kv "$f" broker_packets_sent_per_connection) |"
 }
