@@ -6,6 +6,7 @@ import com.estatechat.identity.Identity;
 import com.estatechat.identity.Role;
 import com.estatechat.chat.control.ChatConnection;
 import com.estatechat.json.JsonCodec;
+import com.estatechat.chat.control.ChatMetrics;
 import com.estatechat.chat.control.Heartbeat;
 import com.estatechat.chat.control.TestRegistries;
 import com.estatechat.settings.ChatSettings;
@@ -58,6 +59,7 @@ class ChatEndpointSessionCapTest {
             }
         };
         cut.codec = new JsonCodec();
+        cut.metrics = new ChatMetrics();
         cut.heartbeat = new Heartbeat() {
             @Override
             public void closeAtExpiry(ChatConnection connection) {
