@@ -534,14 +534,17 @@ step_max_mqtt() {   # the closed loop of step_max over MQTT (/mqtt, Paho, QoS 1 
   generate max-mqtt "${mqtt[@]}" --prefix "${U}maxmqtt-" --connections "$MAX_CONN" --window 1 --warmup "$WARMUP" \
     --duration "$WINDOW" --drain 30
 }
-step_storm() {   # cold: a server just started, as after a restart; warm: a second wave on it; both new
-  stop_server      # users. return: the warm wave's users again, their inboxes kept (a restart storm's users)
-  start_server storm
+step_storm() {   # cold: a server just started; warm: a second wave on it; both new users. return: the
+  stop_server      # warm wave's users again, their inboxes kept (a network blip's storm); restart: the
+  start_server storm   # same users once more on a server started anew (a restart storm)
   storm storm-cold "$STORM"
   sleep 5   # the first wave's sessions close and unsubscribe
   storm storm-warm "$STORM" 1
   sleep 5
-  storm storm-return "$STORM" 0 storm-warm
+  storm storm-return "$STORM" 1 storm-warm
+  stop_server
+  start_server storm-restart
+  storm storm-restart "$STORM" 0 storm-warm
 }
 step_idle() {
   stop_server
@@ -694,7 +697,8 @@ goals() {
   echo "Every user opens its WebSocket at the same instant (ws://127.0.0.1:$PORT/ws?id=..., auth mode none); the"
   echo "time from that instant until each one's \`{\"type\":\"connected\",...}\` frame. Cold: the first wave on a server"
   echo "just started (as after a restart); warm: a second wave of other users on the same server, 5 s after the"
-  echo "first closed; return: the warm wave's users again, their inboxes kept (a restart storm's users)."
+  echo "first closed; return: the warm wave's users again, their inboxes kept (a network blip's storm);"
+  echo "restart: the same users once more, on a server started anew (a restart storm)."
   echo "CPU per connection over the storm (connecting until all greeted or the 120 s limit)."
   echo
   echo "| storm | users | greeted | connect failures | p50 ms | p90 ms | p99 ms | all ms | own handshake → connected p50 / p99 ms | server CPU ms/conn | broker CPU ms/conn |"
@@ -704,6 +708,7 @@ goals() {
     storm_row "$(label cold)" "${P}storm-cold"
     storm_row "$(label warm)" "${P}storm-warm"
     storm_row "$(label return)" "${P}storm-return"
+    storm_row "$(label restart)" "${P}storm-restart"
   done
   echo
   echo "Per step, from the server's \`chat_connect_*\` timers read before and after each storm: mean wall ms per"
@@ -715,7 +720,7 @@ goals() {
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for b in "${BUILDS[@]}"; do
     use_build "$b"
-    for w in cold warm return; do step_row "$(label $w)" "${P}storm-$w"; done
+    for w in cold warm return restart; do step_row "$(label $w)" "${P}storm-$w"; done
   done
   if [ "${#BUILDS[@]}" -gt 1 ]; then
     echo
@@ -742,7 +747,7 @@ goals() {
     compare_row "$LAT_RATE msg/s over $LAT_CONN connections, p99 ms" latency e2e_p99_ms
     compare_row "$LAT_RATE msg/s, server CPU ms/msg" latency server_cpu_ms_per_message
     compare_row "$LAT_RATE msg/s, errors" latency errors
-    for s in cold warm; do
+    for s in cold warm return restart; do
       compare_row "storm of $STORM ($s), p50 ms" "storm-$s" storm_p50_ms
       compare_row "storm of $STORM ($s), p99 ms" "storm-$s" storm_p99_ms
       compare_row "storm of $STORM ($s), all ms" "storm-$s" storm_all_ms
