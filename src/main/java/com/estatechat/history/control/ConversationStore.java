@@ -230,7 +230,6 @@ public class ConversationStore {
                 delete.setString(2, userId);
                 int deleted = delete.executeUpdate();
                 connection.commit();
-                dataSources.makeDurable(connection);
                 return deleted;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -340,28 +339,12 @@ public class ConversationStore {
      * @throws StoreUnavailable when the store is not open or the database failed
      */
     public <T> T withConnection(SqlWork<T> work) throws StoreUnavailable {
-        return withConnection(work, false);
-    }
-
-    /**
-     * Runs {@code work}, which changes the store, as {@link #withConnection} does, and returns once what
-     * it changed survives a crash ({@link StoreDataSource#makeDurable}): for changes the caller acts on.
-     */
-    public <T> T writeWithConnection(SqlWork<T> work) throws StoreUnavailable {
-        return withConnection(work, true);
-    }
-
-    private <T> T withConnection(SqlWork<T> work, boolean durable) throws StoreUnavailable {
         DataSource source = dataSource;
         if (source == null) {
             throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
         }
         try (Connection connection = source.getConnection()) {
-            T result = work.run(connection);
-            if (durable) {
-                dataSources.makeDurable(connection);
-            }
-            return result;
+            return work.run(connection);
         } catch (SQLException e) {
             throw new StoreUnavailable("a statement on " + dataSources.describe() + " failed: " + e.getMessage(), e);
         }
@@ -446,7 +429,6 @@ public class ConversationStore {
                 read.executeBatch();
                 broadcastRead.executeBatch();
                 connection.commit();
-                dataSources.makeDurable(connection);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;

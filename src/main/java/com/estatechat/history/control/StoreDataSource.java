@@ -5,9 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
@@ -29,8 +26,7 @@ public class StoreDataSource {
     @Inject
     HistorySettings settings;
 
-    /** Written under the lock; read without it by {@link #makeDurable}. */
-    private volatile JdbcConnectionPool embedded;
+    private JdbcConnectionPool embedded;
 
     /**
      * @throws StoreUnavailable when the JDBC resource is not found or the embedded files cannot be
@@ -62,20 +58,6 @@ public class StoreDataSource {
                     + "chat.history.datasource to a JDBC resource for PostgreSQL)");
         }
         return embedded;
-    }
-
-    /**
-     * Makes what {@code connection} committed survive a crash of this process or of the machine, before
-     * the caller acks or answers for it. PostgreSQL's commit does so already ({@code synchronous_commit},
-     * on by default); H2 writes committed changes to its file in the background, within half a second
-     * ({@code WRITE_DELAY}), so the embedded database is told to write and sync them now.
-     */
-    void makeDurable(Connection connection) throws SQLException {
-        if (embedded != null) {
-            try (Statement sync = connection.createStatement()) {
-                sync.execute("CHECKPOINT SYNC");
-            }
-        }
     }
 
     /** Where the store is, for logs and readiness: the JNDI name, or the embedded files. */

@@ -58,8 +58,7 @@ public class PushMarks {
      * (acked or read).
      */
     public Claim claim(String userId, String dueId, int previewChars) throws StoreUnavailable {
-        // durable before it is pushed: a claim lost in a crash would push the same messages again
-        return store.writeWithConnection(connection -> {
+        return store.withConnection(connection -> {
             ensureRow(connection, userId);
             boolean enabled;
             String mark;
@@ -153,7 +152,7 @@ public class PushMarks {
 
     /** Turns push on or off for the user, from now on. */
     public void enable(String userId, boolean enabled) throws StoreUnavailable {
-        store.writeWithConnection(connection -> {
+        store.withConnection(connection -> {
             ensureRow(connection, userId);
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE chat_push_user SET enabled = ? WHERE user_id = ?")) {
