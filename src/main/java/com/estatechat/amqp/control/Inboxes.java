@@ -2,6 +2,7 @@ package com.estatechat.amqp.control;
 
 import com.estatechat.metrics.Meters;
 import com.estatechat.settings.ChatSettings;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -34,7 +35,8 @@ public class Inboxes {
     @Inject
     Meters meters;
 
-    private volatile InboxSteps steps;
+    /** The connect steps' timers, made once (none without CDI, as in unit tests). */
+    private InboxSteps steps = InboxSteps.NONE;
 
     /**
      * Guarded by this. Each user's latest subscription on this node, until nothing of it is left on
@@ -109,11 +111,11 @@ public class Inboxes {
         return new Successor(subscription, follows ? previous : null);
     }
 
-    private InboxSteps steps() {
-        if (steps == null) {
-            steps = meters == null ? InboxSteps.NONE : InboxSteps.of(meters);
+    @PostConstruct
+    void meter() {
+        if (meters != null) {
+            steps = InboxSteps.of(meters);
         }
-        return steps;
     }
 
     /** Nothing of it is left on its channel: unless another took its place, no one waits for it. */
@@ -132,7 +134,7 @@ public class Inboxes {
         }
         if (least == null || least.load() >= capacity) {
             least = new ConsumerChannel(broker, topology, broker.newChannelOwner("consumers " + (carriers.size() + 1)),
-                    "consumer channel " + (carriers.size() + 1), steps());
+                    "consumer channel " + (carriers.size() + 1), steps);
             carriers.add(least);
         }
         least.reserve();
