@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.Deployments;
 import com.estatechat.support.PayaraMicroProcess;
+import com.estatechat.support.EmbeddedStore;
 import com.estatechat.support.PostgresStore;
 import java.net.URI;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -21,44 +23,74 @@ import org.junit.jupiter.api.Test;
  * {@code queued} receipt reaches its recipient at least once, and every second copy is flagged
  * {@code redelivered}. After a kill the server had no chance to close anything: unacked deliveries
  * return to the inboxes only because the broker sees the connection die. The conversation store, on
- * PostgreSQL, ends with each accepted message exactly once: a stop cuts history batches too. One
+ * PostgreSQL and on the embedded H2, ends with each accepted message exactly once: a stop cuts
+ * history batches too. One
  * user in four is on MQTT ({@code /mqtt}, Eclipse Paho), chatting with the WebSocket users.
  */
 class ServerStopChaosIT {
 
     @Test
     void killedMidStreamLosesNothingAccepted() {
-        endedMidStream("kill-9", PayaraMicroProcess::kill);
+        try (PostgresStore store = new PostgresStore()) {
+            endedMidStream("kill-9", PayaraMicroProcess::kill, store);
+        }
     }
 
     @Test
     void stoppedMidStreamLosesNothingAcceptedAndAnswersEverySend() {
-        DeliveryLedger.Report report = endedMidStream("sigterm", PayaraMicroProcess::stop);
+        DeliveryLedger.Report report;
+        try (PostgresStore store = new PostgresStore()) {
+            report = endedMidStream("sigterm", PayaraMicroProcess::stop, store);
+        }
         // a stop drains: a send the client wrote before it heard the server was going is answered too
         assertThat(report.unanswered()).as("sends never answered (neither queued nor refused)").isZero();
     }
 
-    private static DeliveryLedger.Report endedMidStream(String how, Consumer<PayaraMicroProcess> end) {
+    /** The default store (H2 in files) keeps what its writer acked through a kill; its files are read after a stop. */
+    @Test
+    void killedMidStreamLosesNothingFromTheEmbeddedStore() {
+        endedMidStream("kill-9-embedded", PayaraMicroProcess::kill, new EmbeddedStore());
+    }
+
+    private static DeliveryLedger.Report endedMidStream(String how, Consumer<PayaraMicroProcess> end, PostgresStore store) {
+        return endedMidStream(how, end, store.settings(), store.payaraOptions(), (server, accepted) ->
+                // read while the server runs: the writer may still be at the last events
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertEachStoredOnce(store.targetRows(accepted))));
+    }
+
+    private static DeliveryLedger.Report endedMidStream(String how, Consumer<PayaraMicroProcess> end, EmbeddedStore store) {
+        return endedMidStream(how, end, store.settings(), new String[0], (server, accepted) -> {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> store.eventsWaiting() == 0);
+            server.stop(); // its writer writes the batch in hand, then gives the files up
+            assertThat(store.eventsWaiting()).as("history events left in the queue after the stop").isZero();
+            assertEachStoredOnce(store.targetRows(accepted));
+        });
+    }
+
+    private static void assertEachStoredOnce(Map<String, Integer> rows) {
+        assertThat(rows).as("rows per accepted message in the store").allSatisfy((id, count) ->
+                assertThat(count).as(id).isEqualTo(1));
+    }
+
+    private static DeliveryLedger.Report endedMidStream(String how, Consumer<PayaraMicroProcess> end,
+            Map<String, String> storeSettings, String[] storeOptions, BiConsumer<PayaraMicroProcess, Set<String>> storeCheck) {
         ChaosScale scale = ChaosScale.current();
         DeliveryLedger ledger = new DeliveryLedger(how + "-" + scale.form());
         List<String> users = scale.users("k");
         Map<String, String> settings = new HashMap<>(ChaosScale.NO_RATE_LIMIT);
-        try (PostgresStore store = new PostgresStore()) {
-            settings.putAll(store.settings());
-            try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat(how.replace("-", ""), settings))
-                    .withOptions(store.payaraOptions());
-                    ChaosTraffic traffic = new ChaosTraffic(users)) {
-                run(scale, ledger, users, server, traffic, end);
-                // the conversation store has every accepted message exactly once, whatever batch the kills cut
-                Set<String> accepted = ledger.acceptedIds();
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                        assertThat(store.targetRows(accepted)).as("rows per accepted message in the store")
-                                .allSatisfy((id, rows) -> assertThat(rows).as(id).isEqualTo(1)));
-            }
+        settings.putAll(storeSettings);
+        try (PayaraMicroProcess server = new PayaraMicroProcess(Deployments.chat(how.replace("-", ""), settings))
+                .withOptions(storeOptions);
+                ChaosTraffic traffic = new ChaosTraffic(users)) {
+            run(scale, ledger, users, server, traffic, end);
+            // the conversation store has every accepted message exactly once, whatever batch the kills cut
+            storeCheck.accept(server, ledger.acceptedIds());
         }
         DeliveryLedger.Report report = ledger.report().write(
                 "rounds: " + scale.rounds() + " of " + scale.trafficPerRound().toSeconds() + " s at " + scale.messagesPerSecond() + " msg/s, each ended by " + how + ";"
-                        + " the conversation store (PostgreSQL) holds each accepted message once");
+                        + " the conversation store holds each accepted message once");
         return report.assertNothingLost();
     }
 

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -81,22 +80,8 @@ public final class PostgresStore implements AutoCloseable {
 
     /** How many rows each of these messages has for its target (its own recipient row). */
     public Map<String, Integer> targetRows(Collection<String> messageIds) {
-        Map<String, Integer> counts = new HashMap<>();
-        messageIds.forEach(id -> counts.put(id, 0));
-        try (Connection connection = connect(); PreparedStatement query = connection.prepareStatement(
-                "SELECT message_id, COUNT(*) FROM chat_message WHERE recipient_id = target_id GROUP BY message_id")) {
-            try (ResultSet result = query.executeQuery()) {
-                while (result.next()) {
-                    counts.computeIfPresent(result.getString(1), (id, none) -> {
-                        try {
-                            return result.getInt(2);
-                        } catch (SQLException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
-                }
-            }
-            return counts;
+        try (Connection connection = connect()) {
+            return StoreRows.targetRows(connection, messageIds);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -366,10 +366,11 @@ public class ConversationStore {
     /**
      * Applies a batch of events in one transaction: all of them, or none when it throws.
      *
+     * @return whether the batch is in the database's files yet (ack it only then)
      * @throws StoreUnavailable when the store is not open or the database failed; the batch may be
      *         applied again later, which changes nothing that was applied
      */
-    public void apply(List<HistoryEvent> events) throws StoreUnavailable {
+    public WrittenMark apply(List<HistoryEvent> events) throws StoreUnavailable {
         DataSource source = dataSource;
         if (source == null) {
             throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
@@ -429,6 +430,7 @@ public class ConversationStore {
                 read.executeBatch();
                 broadcastRead.executeBatch();
                 connection.commit();
+                return dataSources.written(connection);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;

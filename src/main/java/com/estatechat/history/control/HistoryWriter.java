@@ -18,7 +18,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,12 +32,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Feeds the conversation store from the history queue, in batches, with manual acks after the
- * commit: a batch is applied in one transaction, then acked with one {@code basic.ack
- * multiple=true}. When the database fails, the same batch is tried again every
- * {@code chat.history.retry-interval} while its deliveries stay unacked (the prefetch stops the
- * flow); when the channel goes, the broker requeues them and they come again, which changes
- * nothing already applied (every event is idempotent). Several nodes consume the same queue.
+ * Feeds the conversation store from the history queue, in batches, with manual acks once the
+ * commit is written: a batch is applied in one transaction, then acked with one {@code basic.ack
+ * multiple=true} when the database has it in its files ({@link WrittenMark}: at once on
+ * PostgreSQL, within half a second on the embedded H2), the next batches written meanwhile. When
+ * the database fails, the same batch is tried again every {@code chat.history.retry-interval}
+ * while its deliveries stay unacked (the prefetch stops the flow); when the channel goes, the
+ * broker requeues them and they come again, which changes nothing already applied (every event is
+ * idempotent). Several nodes consume the same queue.
  * <p>
  * Threads: the client library's consumer thread only hands a delivery over; everything else (the
  * channel, the batch, the database) belongs to the one {@code chat-history-writer} thread.
@@ -82,8 +86,18 @@ public class HistoryWriter {
     private int messagesInBatch;
     private long lastTag = -1;
     private ScheduledFuture<?> flushDue;
+    /** Batches committed and not acked yet, oldest first: each is acked once its mark is written. */
+    private final Deque<Unwritten> unwritten = new ArrayDeque<>();
+    private ScheduledFuture<?> writtenCheck;
     private boolean queueDeclared;
     private String lastProblem;
+
+    /** A committed batch: its deliveries (up to {@code lastTag} on {@code from}) and its store's mark. */
+    private record Unwritten(Channel from, long lastTag, WrittenMark mark) {
+    }
+
+    /** How often a committed batch's mark is looked at: H2 looks for changes to write as often. */
+    private static final long WRITTEN_CHECK_MILLIS = 50;
 
     @PostConstruct
     void startTicking() {
@@ -268,26 +282,57 @@ public class HistoryWriter {
             dropBatch(); // its channel is gone: the broker requeued it
             return;
         }
+        WrittenMark mark;
         try {
-            store.apply(batch);
+            mark = store.apply(batch);
         } catch (StoreUnavailable e) {
             LOG.log(Level.WARNING, e, () -> "History: " + e.getMessage() + "; the batch stays unacked and is tried"
                     + " again in " + settings.retryInterval().toMillis() + " ms");
             flushDue = thread.schedule(this::flush, settings.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        try {
-            batchFrom.basicAck(lastTag, true);
-            applied.addAndGet(batch.size());
-            Instant now = Instant.now();
-            for (HistoryEvent event : batch) {
-                metrics.written(lag(event, now));
-            }
-        } catch (IOException | RuntimeException e) {
-            // the channel went: the broker requeues the batch, which comes again and changes nothing
-            LOG.log(Level.FINE, "History: the ack of a committed batch failed", e);
+        applied.addAndGet(batch.size());
+        Instant now = Instant.now();
+        for (HistoryEvent event : batch) {
+            metrics.written(lag(event, now));
         }
+        unwritten.add(new Unwritten(batchFrom, lastTag, mark));
         dropBatch();
+        ackWritten();
+    }
+
+    /**
+     * Acks the committed batches whose marks are written, oldest first (one {@code basic.ack
+     * multiple=true} up to the newest of them), and looks again soon while any is not. Those of a
+     * channel that is gone are forgotten: the broker requeued them.
+     */
+    private void ackWritten() {
+        if (writtenCheck != null) {
+            writtenCheck.cancel(false);
+            writtenCheck = null;
+        }
+        Unwritten newest = null;
+        while (!unwritten.isEmpty() && (unwritten.peek().from() != channel || unwritten.peek().mark().isWritten())) {
+            Unwritten next = unwritten.poll();
+            if (next.from() == channel) {
+                newest = next;
+            }
+        }
+        if (newest != null) {
+            try {
+                newest.from().basicAck(newest.lastTag(), true);
+            } catch (IOException | RuntimeException e) {
+                // the channel went: the broker requeues the batches, which come again and change nothing
+                LOG.log(Level.FINE, "History: the ack of committed batches failed", e);
+            }
+        }
+        if (!unwritten.isEmpty()) {
+            try {
+                writtenCheck = thread.schedule(this::ackWritten, WRITTEN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // stopping: the channel closes and the broker requeues them
+            }
+        }
     }
 
     private void dropBatch() {
@@ -320,6 +365,7 @@ public class HistoryWriter {
         }
         channel = null;
         dropBatch();
+        unwritten.clear();
         if (flushDue != null) {
             flushDue.cancel(false);
             flushDue = null;
@@ -350,7 +396,7 @@ public class HistoryWriter {
     void stop() {
         try {
             thread.submit(() -> {
-                flush();
+                flush(); // the batch's ack may wait for the store: the broker then requeues it
                 if (channel != null && channel.isOpen()) {
                     try {
                         channel.close();

@@ -5,11 +5,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
@@ -58,6 +62,18 @@ public class StoreDataSource {
                     + "chat.history.datasource to a JDBC resource for PostgreSQL)");
         }
         return embedded;
+    }
+
+    /**
+     * The mark of what {@code connection} has just committed ({@link WrittenMark}): H2's in this
+     * process when it is one, else written (PostgreSQL's commit is).
+     */
+    WrittenMark written(Connection connection) throws SQLException {
+        if (connection.isWrapperFor(JdbcConnection.class)
+                && connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal local) {
+            return WrittenMark.of(local.getDatabase().getStore().getMvStore());
+        }
+        return WrittenMark.WRITTEN;
     }
 
     /** Where the store is, for logs and readiness: the JNDI name, or the embedded files. */

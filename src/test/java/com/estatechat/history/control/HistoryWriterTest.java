@@ -190,8 +190,9 @@ class HistoryWriterTest {
             }
 
             @Override
-            public void apply(List<HistoryEvent> events) {
+            public WrittenMark apply(List<HistoryEvent> events) {
                 written.addAll(events);
+                return WrittenMark.WRITTEN;
             }
         };
     }

@@ -8,10 +8,15 @@ import jakarta.enterprise.event.NotificationOptions;
 import jakarta.enterprise.util.TypeLiteral;
 import java.io.File;
 import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -29,7 +34,12 @@ public final class TestStores {
 
     /** An open store; close it with {@link #close}. */
     public static ConversationStore open(String database) {
-        ConversationStore store = create(database);
+        return open(database, new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath());
+    }
+
+    /** An open store, whose embedded database (if {@code h2}) is at {@code embeddedPath}. */
+    public static ConversationStore open(String database, String embeddedPath) {
+        ConversationStore store = create(database, embeddedPath);
         store.start(null);
         assertThat(store.isReady()).as(store.lastFailure()).isTrue();
         return store;
@@ -37,8 +47,13 @@ public final class TestStores {
 
     /** A store not started yet; close it with {@link #close}. */
     static ConversationStore create(String database) {
+        return create(database, new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath());
+    }
+
+    /** A store not started yet, whose embedded database (if {@code h2}) is at {@code embeddedPath}. */
+    public static ConversationStore create(String database, String embeddedPath) {
         HistorySettings settings = new HistorySettings();
-        settings.embeddedPath = new File("target/history/unit-" + UUID.randomUUID()).getAbsolutePath();
+        settings.embeddedPath = embeddedPath;
         settings.queue = "unused";
         settings.batchSize = 10;
         settings.batchWait = "10ms";
@@ -60,6 +75,31 @@ public final class TestStores {
         store.settings = settings;
         store.dataSources = dataSources;
         return store;
+    }
+
+    /** The exit code of a process that {@link #halt}ed. */
+    public static final int HALTED = 137;
+
+    /** Ends this process at once, as {@code kill -9} does: no shutdown hook runs, nothing is closed. */
+    public static void halt() {
+        Runtime.getRuntime().halt(HALTED);
+    }
+
+    /**
+     * Runs {@code main} in a JVM of its own, on this one's class path, and waits (a minute at most) for
+     * it to {@link #halt}: a process that dies right after its work.
+     */
+    public static void runUntilHalted(Class<?> main, String... args) throws Exception {
+        Path output = Files.createTempFile("halted", ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        assertThat(process.exitValue()).as("%s's exit; its output: %s", main.getSimpleName(), Files.readString(output))
+                .isEqualTo(HALTED);
     }
 
     public static void close(ConversationStore store) {
