@@ -384,10 +384,16 @@ public final class LoadGenerator {
             try {
                 sleepUntil(windowStart);
                 cpu[0] = CpuSnapshot.take(cpuPids);
+                // a profiler outside (bench/broker-profile.sh) starts its own window here
+                if (options.containsKey("window-file")) {
+                    Files.writeString(Path.of(options.get("window-file")), "window\n");
+                }
                 sleepUntil(windowEnd);
                 cpu[1] = CpuSnapshot.take(cpuPids);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                System.err.println("window-file not written: " + e);
             }
         }, "cpu-clock");
         cpuClock.setDaemon(true);
