@@ -18,10 +18,13 @@
 #   mgmtoff    the same, management_agent.disable_metrics_collector = true
 #   ch1000     base, the server with chat.amqp.consumers-per-channel=1000 (2 consumer channels, not 40)
 #   ch1        base, consumers-per-channel=1 (a channel per user, as before 2026-11-30)
+#   transient  base, the server with chat.delivery.persistent-receipts=false
 #   cqv2       base, a policy queue-version 2 on the inboxes (classic queues' new index)
 #   lazy       base, a policy queue-mode lazy on the inboxes
 #   c<N>, r<R> base, N connections or R msg/s instead of BENCH_CONN, BENCH_RATE (c200, r500)
 #   closed     base, a closed loop instead of a rate (one message in flight per connection)
+#   s1         base, the node's VM with one scheduler (+S 1:1) instead of one per core
+#   spin       base, schedulers busy-wait a short while before sleeping (+sbwt short; RabbitMQ: none)
 #   eprof      base, the load window's profile is eprof over every process instead (time per function,
 #              eprof.txt; eprof slows the node, so its CPU figures do not count)
 # Rounds are interleaved (each variant once, then again). Each variant-round takes the machine's
@@ -80,7 +83,8 @@ LOG_BASE=$NODE_DIR/log
 CONFIG_FILE=$NODE_DIR/rabbitmq
 ENABLED_PLUGINS_FILE=$NODE_DIR/enabled_plugins
 ERL_EPMD_ADDRESS=127.0.0.1
-SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} $(case $VARIANT in
+  s1) echo "+S 1:1" ;; spin) echo "+sbwt short" ;; esac)"
 EOF
 printf 'listeners.tcp.default = 127.0.0.1:5682\nmanagement.tcp.port = 15682\nmanagement.tcp.ip = 127.0.0.1\n' \
   > "$NODE_DIR/rabbitmq.conf"
@@ -95,8 +99,9 @@ case $VARIANT in
            echo 'management_agent.disable_metrics_collector = true' >> "$NODE_DIR/rabbitmq.conf" ;;
   ch1000) SERVER_OPTS=-Dchat.amqp.consumers-per-channel=1000 ;;
   ch1) SERVER_OPTS=-Dchat.amqp.consumers-per-channel=1 ;;
+  transient) SERVER_OPTS=-Dchat.delivery.persistent-receipts=false ;;
   closed) RATE=0 ;;
-  eprof) ;;
+  eprof|s1|spin) ;;
   c[0-9]*) CONN=${VARIANT#c} ;;
   r[0-9]*) RATE=${VARIANT#r} ;;
   *) echo "unknown variant $VARIANT" >&2; exit 2 ;;
@@ -110,6 +115,7 @@ case $VARIANT in
   lazy) ctl set_policy --apply-to queues inboxes '^bench\.inbox\.' '{"queue-mode": "lazy"}' >/dev/null ;;
 esac
 cp "$NODE_DIR/rabbitmq.conf" "$NODE_DIR/enabled_plugins" "$RUN/"
+tr '\0' ' ' < "/proc/$BROKER_PID/cmdline" > "$RUN/node-cmdline.txt"
 
 # ---- the server
 mkdir -p "$RUN/tmp"
@@ -164,6 +170,7 @@ b0=$(ticks "$BROKER_PID") s0=$(ticks "$SERVER_PID") t0=$(date +%s.%N)
 profile "$((IDLE_S * 1000))" > "$RUN/idle-profile.txt" 2>&1 || true
 b1=$(ticks "$BROKER_PID") s1=$(ticks "$SERVER_PID") t1=$(date +%s.%N)
 ctl list_channels -q --no-table-headers name consumer_count > "$RUN/channels.txt" 2>&1 || true
+ctl list_queues -q --no-table-headers name policy consumers > "$RUN/queues.txt" 2>&1 || true
 touch "$RUN/idle.stop"; wait "$GEN_PID" || true; GEN_PID=
 idle=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v t0="$t0" -v t1="$t1" -v hz="$HZ" \
   'BEGIN {printf "broker_cores=%.3f server_cores=%.3f seconds=%.1f", b / hz / (t1 - t0), s / hz / (t1 - t0), t1 - t0}')
