@@ -61,7 +61,7 @@ VARIANT=$2 ROUND=$3
 RUN=$BENCH_OUT/$VARIANT-$ROUND
 NODE_DIR=$(mktemp -d /tmp/bench-prof.XXXXXX)
 mkdir -p "$RUN" "$NODE_DIR/home"
-export HOME=$NODE_DIR/home RABBITMQ_CONF_ENV_FILE=$NODE_DIR/env.conf
+export HOME=$NODE_DIR/home RABBITMQ_CONF_ENV_FILE=$NODE_DIR/env.conf ERL_CRASH_DUMP=$RUN/erl_crash.dump
 NODE=bench-prof@localhost
 SERVER_PID= GEN_PID=
 ctl() { timeout 120 "$RMQ/rabbitmqctl" -n "$NODE" "$@"; }
