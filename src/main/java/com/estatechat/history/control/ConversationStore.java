@@ -73,6 +73,8 @@ public class ConversationStore {
 
     /** How many user ids one look-up of erased users asks about. */
     private static final int ERASED_LOOKUP = 1_000;
+    /** How long a write answered at once waits for the embedded H2 to write it (it does within 0.5 s). */
+    static final Duration WRITTEN_WAIT = Duration.ofSeconds(2);
 
     @Inject
     StoreDataSource dataSources;
@@ -230,6 +232,10 @@ public class ConversationStore {
                 delete.setString(2, userId);
                 int deleted = delete.executeUpdate();
                 connection.commit();
+                if (!dataSources.written(connection).await(WRITTEN_WAIT)) {
+                    throw new StoreUnavailable("erasing " + userId + ": " + dataSources.describe() + " did not write it"
+                            + " within " + WRITTEN_WAIT.toMillis() + " ms; erase again", null);
+                }
                 return deleted;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -331,6 +337,28 @@ public class ConversationStore {
     @FunctionalInterface
     public interface SqlWork<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work}, which changes the store, as {@link #withConnection} does, and returns once
+     * the change is in the database's files ({@link WrittenMark}), or {@link #WRITTEN_WAIT} passed
+     * (logged): for a change the caller acts on at once, such as a push claim.
+     */
+    public <T> T writeWithConnection(SqlWork<T> work) throws StoreUnavailable {
+        DataSource source = dataSource;
+        if (source == null) {
+            throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
+        }
+        try (Connection connection = source.getConnection()) {
+            T result = work.run(connection);
+            if (!dataSources.written(connection).await(WRITTEN_WAIT)) {
+                LOG.warning(() -> dataSources.describe() + " did not write a change within " + WRITTEN_WAIT.toMillis()
+                        + " ms; going on: a crash now would lose it");
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new StoreUnavailable("a statement on " + dataSources.describe() + " failed: " + e.getMessage(), e);
+        }
     }
 
     /**

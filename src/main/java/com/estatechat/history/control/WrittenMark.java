@@ -1,5 +1,8 @@
 package com.estatechat.history.control;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 
@@ -20,6 +23,24 @@ public interface WrittenMark {
     WrittenMark WRITTEN = () -> true;
 
     boolean isWritten();
+
+    /**
+     * Waits on the caller's thread until written, looking every 10 ms (H2 gives no signal), for
+     * {@code atMost}: for a write answered right away (an erasure, a push mark), on a thread that
+     * owns no timer.
+     *
+     * @return whether it is written
+     */
+    default boolean await(Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!isWritten()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return true;
+    }
 
     /**
      * The mark of what {@code store} holds now. A store closed since counts as not written: a clean

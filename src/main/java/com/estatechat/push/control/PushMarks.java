@@ -58,7 +58,8 @@ public class PushMarks {
      * (acked or read).
      */
     public Claim claim(String userId, String dueId, int previewChars) throws StoreUnavailable {
-        return store.withConnection(connection -> {
+        // written before it is pushed: a claim lost in a crash would push the same messages again
+        return store.writeWithConnection(connection -> {
             ensureRow(connection, userId);
             boolean enabled;
             String mark;
@@ -152,7 +153,7 @@ public class PushMarks {
 
     /** Turns push on or off for the user, from now on. */
     public void enable(String userId, boolean enabled) throws StoreUnavailable {
-        store.withConnection(connection -> {
+        store.writeWithConnection(connection -> {
             ensureRow(connection, userId);
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE chat_push_user SET enabled = ? WHERE user_id = ?")) {
