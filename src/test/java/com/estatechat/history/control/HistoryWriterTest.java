@@ -13,10 +13,12 @@ import com.estatechat.json.JsonCodec;
 import com.estatechat.history.entity.HistoryEvent;
 import com.rabbitmq.client.Channel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -148,8 +150,40 @@ class HistoryWriterTest {
         assertThat(written).as("written from a batch the broker requeued").isEmpty();
     }
 
+    /**
+     * A committed batch is acked once the store says it is in its files ({@link WrittenMark}): on
+     * the embedded H2 that is up to half a second after the commit, and a process killed between
+     * the two lost acked events for good.
+     */
+    @Test
+    void aCommittedBatchIsAckedOnlyOnceTheStoreHasWrittenIt() throws Exception {
+        FakeChannel channel = new FakeChannel();
+        List<HistoryEvent> written = new CopyOnWriteArrayList<>();
+        AtomicBoolean inTheFiles = new AtomicBoolean();
+        consumeFrom(channel, new FakeChannel(), written, inTheFiles::get);
+        cut.onConnected(new BrokerConnected(false));
+        await().until(channel::consuming);
+
+        int batch = HistoryWriter.PREFETCH / 2; // a batch is written once it holds as many broker messages
+        for (int i = 0; i < batch; i++) {
+            channel.deliver(body(codec.toJson(List.of(message(id(), "alice", "bob")))));
+        }
+        await().until(() -> written.size() == batch);
+        // committed, not in the files: the writer looks again and again, and does not ack
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(channel.acked::isEmpty);
+        inTheFiles.set(true);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !channel.acked.isEmpty());
+        assertThat(channel.acked).as("one ack, multiple, up to the batch's last tag").containsExactly((long) batch);
+    }
+
     /** The writer on fakes: a broker that opens the given channels in turn, a store that records what it is given. */
     private void consumeFrom(FakeChannel first, FakeChannel second, List<HistoryEvent> written) {
+        consumeFrom(first, second, written, WrittenMark.WRITTEN);
+    }
+
+    /** The same, with the store's mark of each batch {@code mark}. */
+    private void consumeFrom(FakeChannel first, FakeChannel second, List<HistoryEvent> written, WrittenMark mark) {
         cut.settings.embeddedPath = "target/history/unused";
         cut.settings.batchSize = 1000;
         cut.settings.batchWait = "1h"; // only the stop writes the batch: no timer races the test
@@ -192,7 +226,7 @@ class HistoryWriterTest {
             @Override
             public WrittenMark apply(List<HistoryEvent> events) {
                 written.addAll(events);
-                return WrittenMark.WRITTEN;
+                return mark;
             }
         };
     }
