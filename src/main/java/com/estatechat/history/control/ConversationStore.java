@@ -340,39 +340,35 @@ public class ConversationStore {
     }
 
     /**
+     * Runs {@code work} on a connection of the store's (the push marks and switches).
+     *
+     * @throws StoreUnavailable when the store is not open or the database failed
+     */
+    public <T> T withConnection(SqlWork<T> work) throws StoreUnavailable {
+        return withConnection(work, false);
+    }
+
+    /**
      * Runs {@code work}, which changes the store, as {@link #withConnection} does, and returns once
      * the change is in the database's files ({@link WrittenMark}), or {@link #WRITTEN_WAIT} passed
-     * (logged): for a change the caller acts on at once, such as a push claim.
+     * (logged): for a change the caller answers for at once, such as the push switch.
      */
     public <T> T writeWithConnection(SqlWork<T> work) throws StoreUnavailable {
+        return withConnection(work, true);
+    }
+
+    private <T> T withConnection(SqlWork<T> work, boolean waitWritten) throws StoreUnavailable {
         DataSource source = dataSource;
         if (source == null) {
             throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
         }
         try (Connection connection = source.getConnection()) {
             T result = work.run(connection);
-            if (!dataSources.written(connection).await(WRITTEN_WAIT)) {
+            if (waitWritten && !dataSources.written(connection).await(WRITTEN_WAIT)) {
                 LOG.warning(() -> dataSources.describe() + " did not write a change within " + WRITTEN_WAIT.toMillis()
                         + " ms; going on: a crash now would lose it");
             }
             return result;
-        } catch (SQLException e) {
-            throw new StoreUnavailable("a statement on " + dataSources.describe() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Runs {@code work} on a connection of the store's (the push marks and switches).
-     *
-     * @throws StoreUnavailable when the store is not open or the database failed
-     */
-    public <T> T withConnection(SqlWork<T> work) throws StoreUnavailable {
-        DataSource source = dataSource;
-        if (source == null) {
-            throw new StoreUnavailable("the conversation store is not open: " + lastFailure, null);
-        }
-        try (Connection connection = source.getConnection()) {
-            return work.run(connection);
         } catch (SQLException e) {
             throw new StoreUnavailable("a statement on " + dataSources.describe() + " failed: " + e.getMessage(), e);
         }

@@ -58,8 +58,9 @@ public class PushMarks {
      * (acked or read).
      */
     public Claim claim(String userId, String dueId, int previewChars) throws StoreUnavailable {
-        // written before it is pushed: a claim lost in a crash would push the same messages again
-        return store.writeWithConnection(connection -> {
+        // not waiting for the embedded store's write (up to half a second, one claim after another):
+        // a claim lost in a crash pushes the same messages again, which a notification may
+        return store.withConnection(connection -> {
             ensureRow(connection, userId);
             boolean enabled;
             String mark;

@@ -3,10 +3,10 @@ package com.estatechat.push.control;
 import com.estatechat.history.control.TestStores;
 
 /**
- * A process that changes one push mark in an embedded store and dies at once, as under {@code kill -9}
- * ({@link PushMarksCrashTest}).
+ * A process that turns push off for a user in an embedded store and dies at once, as under
+ * {@code kill -9} ({@link PushMarksCrashTest}).
  *
- * <p>{@code CrashingPushMarks <embedded path> claim <user id> <message id>} or {@code ... off <user id>}.
+ * <p>{@code CrashingPushMarks <embedded path> off <user id>}.
  */
 public final class CrashingPushMarks {
 
@@ -17,7 +17,6 @@ public final class CrashingPushMarks {
         PushMarks marks = new PushMarks();
         marks.store = TestStores.open("h2", args[0]);
         switch (args[1]) {
-            case "claim" -> marks.claim(args[2], args[3], 80);
             case "off" -> marks.enable(args[2], false);
             default -> throw new IllegalArgumentException(args[1]);
         }
