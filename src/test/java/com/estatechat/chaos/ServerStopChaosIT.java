@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.Deployments;
-import com.estatechat.support.PayaraMicroProcess;
 import com.estatechat.support.EmbeddedStore;
+import com.estatechat.support.PayaraMicroProcess;
 import com.estatechat.support.PostgresStore;
 import java.net.URI;
 import java.time.Duration;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * {@code redelivered}. After a kill the server had no chance to close anything: unacked deliveries
  * return to the inboxes only because the broker sees the connection die. The conversation store, on
  * PostgreSQL and on the embedded H2, ends with each accepted message exactly once: a stop cuts
- * history batches too. One
- * user in four is on MQTT ({@code /mqtt}, Eclipse Paho), chatting with the WebSocket users.
+ * history batches too. One user in four is on MQTT ({@code /mqtt}, Eclipse Paho), chatting with
+ * the WebSocket users.
  */
 class ServerStopChaosIT {
 
@@ -63,14 +63,20 @@ class ServerStopChaosIT {
         return endedMidStream(how, end, store.settings(), new String[0], (server, accepted) -> {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> store.eventsWaiting() == 0);
-            server.stop(); // its writer writes the batch in hand, then gives the files up
-            assertThat(store.eventsWaiting()).as("history events left in the queue after the stop").isZero();
-            assertEachStoredOnce(store.targetRows(accepted));
+            // its writer commits the batch in hand; a batch whose ack waited for H2's write goes back to
+            // the queue when the channel closes, though H2 wrote it when it closed
+            server.stop();
+            assertEachStoredOnce(store.targetRows(accepted),
+                    " (history events back in the queue after the stop: " + store.eventsWaiting() + ")");
         });
     }
 
     private static void assertEachStoredOnce(Map<String, Integer> rows) {
-        assertThat(rows).as("rows per accepted message in the store").allSatisfy((id, count) ->
+        assertEachStoredOnce(rows, "");
+    }
+
+    private static void assertEachStoredOnce(Map<String, Integer> rows, String context) {
+        assertThat(rows).as("rows per accepted message in the store" + context).allSatisfy((id, count) ->
                 assertThat(count).as(id).isEqualTo(1));
     }
 
