@@ -98,6 +98,8 @@ public class HistoryWriter {
 
     /** How often a committed batch's mark is looked at: H2 looks for changes to write as often. */
     private static final long WRITTEN_CHECK_MILLIS = 50;
+    /** How long a stop waits for the store to write its last batches (H2 does within half a second). */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(1);
 
     @PostConstruct
     void startTicking() {
@@ -391,12 +393,20 @@ public class HistoryWriter {
         }
     }
 
-    /** Writes the batch in hand, then closes the channel (the broker requeues anything unacked). */
+    /**
+     * Writes the batch in hand, acks what the store wrote (waiting a moment for it), then closes the
+     * channel (the broker requeues anything unacked).
+     */
     @PreDestroy
     void stop() {
         try {
             thread.submit(() -> {
-                flush(); // the batch's ack may wait for the store: the broker then requeues it
+                flush();
+                // a moment for the store to write what it committed, so that the close requeues less
+                Unwritten newest = unwritten.peekLast();
+                if (newest != null && newest.mark().await(STOP_WAIT)) {
+                    ackWritten();
+                }
                 if (channel != null && channel.isOpen()) {
                     try {
                         channel.close();
