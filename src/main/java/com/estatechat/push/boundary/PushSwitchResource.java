@@ -2,6 +2,7 @@ package com.estatechat.push.boundary;
 
 import com.estatechat.auth.boundary.ApiCaller;
 import com.estatechat.history.control.StoreUnavailable;
+import com.estatechat.history.control.TooManyReads;
 import com.estatechat.push.control.PushMarks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -63,6 +64,12 @@ public class PushSwitchResource {
             return Response.ok(Json.createObjectBuilder().add("enabled", enabled).build().toString()).build();
         }
         Throwable cause = ApiCaller.causeOf(failure);
+        if (cause instanceof TooManyReads refused) {
+            // the caller's own flood, refused before it queued: not worth a line each
+            LOG.log(Level.FINE, "Push switch refused: {0}", refused.getMessage());
+            return ApiCaller.tooManyRequests("too many push switch calls; retry after Retry-After seconds",
+                    refused.retryAfter());
+        }
         if (cause instanceof StoreUnavailable) {
             LOG.log(Level.WARNING, "Push switch: " + cause.getMessage());
             return ApiCaller.unavailable("the conversation store is unavailable");

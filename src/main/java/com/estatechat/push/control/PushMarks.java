@@ -1,10 +1,9 @@
 package com.estatechat.push.control;
 
-import com.estatechat.concurrent.Workers;
 import com.estatechat.history.control.ConversationStore;
+import com.estatechat.history.control.StoreReads;
 import com.estatechat.history.control.StoreUnavailable;
 import com.estatechat.history.entity.MessageStatus;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -13,9 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * What push keeps in the conversation store ({@code chat_push_user}): per user, its switch and the
@@ -35,8 +31,9 @@ public class PushMarks {
     @Inject
     ConversationStore store;
 
-    /** The switch's calls from the REST API, off the container's threads. */
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(Workers.daemonThreads("chat-push-switch"));
+    /** The switch's calls from the REST API, off the container's threads and held to the user's share. */
+    @Inject
+    StoreReads calls;
 
     /**
      * What a claim found: the push this node makes, or none ({@code push} null), or that the store
@@ -167,28 +164,14 @@ public class PushMarks {
 
     /** {@link #enabled} off the caller's thread; fails with {@link StoreUnavailable}. */
     public CompletableFuture<Boolean> enabledLater(String userId) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return enabled(userId);
-            } catch (StoreUnavailable e) {
-                throw new CompletionException(e);
-            }
-        }, thread);
+        return calls.limited(userId, () -> enabled(userId));
     }
 
     /** {@link #enable} off the caller's thread; fails with {@link StoreUnavailable}. */
     public CompletableFuture<Void> enableLater(String userId, boolean enabled) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                enable(userId, enabled);
-            } catch (StoreUnavailable e) {
-                throw new CompletionException(e);
-            }
-        }, thread);
-    }
-
-    @PreDestroy
-    void stop() {
-        thread.shutdownNow();
+        return calls.limited(userId, () -> {
+            enable(userId, enabled);
+            return null;
+        });
     }
 }

@@ -91,4 +91,25 @@ class StoreReadsTest {
             cut.stop();
         }
     }
+
+    /** A read still waiting for a thread when the server stops is answered (unavailable), never left open. */
+    @Test
+    void aReadStillWaitingWhenTheServerStopsFailsInsteadOfHanging() throws Exception {
+        CountDownLatch slowDatabase = new CountDownLatch(1);
+        StoreReads cut = blockedUntil(slowDatabase);
+        try {
+            cut.read("alice", em -> null);
+            cut.read("bob", em -> null); // both threads now wait on the database
+            CompletableFuture<Object> waiting = cut.read("carol", em -> null);
+
+            cut.stop();
+
+            ExecutionException why = catchThrowableOfType(ExecutionException.class,
+                    () -> waiting.get(5, TimeUnit.SECONDS));
+            assertThat(why).as("answered").isNotNull();
+            assertThat(why.getCause()).isInstanceOf(StoreUnavailable.class).hasMessageContaining("shutting down");
+        } finally {
+            slowDatabase.countDown();
+        }
+    }
 }

@@ -102,6 +102,19 @@ public final class TestStores {
                 .isEqualTo(HALTED);
     }
 
+    /** The store's threads for calls off the caller's thread, with the default share per user. */
+    public static StoreReads reads(ConversationStore store) {
+        StoreReads reads = new StoreReads();
+        reads.store = store;
+        reads.limits = new ReadLimits(4, 10, 20, System::nanoTime);
+        reads.metrics = new HistoryMetrics();
+        return reads;
+    }
+
+    public static void stop(StoreReads reads) {
+        reads.stop();
+    }
+
     public static void close(ConversationStore store) {
         if (store != null) {
             store.close();

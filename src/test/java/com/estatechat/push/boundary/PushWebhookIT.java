@@ -20,18 +20,22 @@ import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -277,5 +281,34 @@ class PushWebhookIT {
             awaitCalls(carol, 1);
             assertThat(calls(bob)).isEmpty();
         }
+    }
+
+    /**
+     * The switch is a write the embedded store gives up to half a second: a flood of them from one
+     * user is held to that user's share of the store's threads (429 past it) instead of queueing
+     * without end, and every call is answered.
+     */
+    @Test
+    void aFloodOfSwitchesIsHeldToTheUsersShareAndEveryCallIsAnswered() throws Exception {
+        String flooder = user("mallory");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            flood.add(http.sendAsync(HttpRequest.newBuilder(ApiClient.uri(base(), "me/push",
+                            Map.of("id", flooder, "role", "tenant")))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"enabled\":" + (i % 2 == 0) + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> call : flood) {
+            answers.add(call.get(30, TimeUnit.SECONDS));
+        }
+
+        assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200, 429).contains(200, 429);
+        assertThat(answers).filteredOn(answer -> answer.statusCode() == 429)
+                .allSatisfy(answer -> assertThat(answer.headers().firstValue("Retry-After")).isPresent());
+        assertThat(ApiClient.get(base(), "me/push", Map.of("id", user("trent"), "role", "tenant")).statusCode())
+                .as("another user's switch").isEqualTo(200);
     }
 }

@@ -21,7 +21,6 @@ class PushMarksCrashTest {
 
     @AfterEach
     void close() {
-        marks.stop();
         TestStores.close(marks.store);
     }
 

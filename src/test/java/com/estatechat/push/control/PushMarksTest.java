@@ -23,11 +23,14 @@ class PushMarksTest {
     private void open(String database) {
         store = TestStores.open(database);
         cut.store = store;
+        cut.calls = TestStores.reads(store);
     }
 
     @AfterEach
     void close() {
-        cut.stop();
+        if (cut.calls != null) {
+            TestStores.stop(cut.calls);
+        }
         TestStores.close(store);
     }
 
