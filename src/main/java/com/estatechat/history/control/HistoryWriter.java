@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,6 +92,8 @@ public class HistoryWriter {
     private ScheduledFuture<?> writtenCheck;
     private boolean queueDeclared;
     private String lastProblem;
+    /** Set by the stop: nothing more is taken or consumed (the close requeues what comes meanwhile). */
+    private boolean stopping;
 
     /** A committed batch: its deliveries (up to {@code lastTag} on {@code from}) and its store's mark. */
     private record Unwritten(Channel from, long lastTag, WrittenMark mark) {
@@ -132,7 +135,7 @@ public class HistoryWriter {
     }
 
     private void ensureConsuming() {
-        if (channel != null && channel.isOpen() || !broker.isOpen()) {
+        if (stopping || channel != null && channel.isOpen() || !broker.isOpen()) {
             return;
         }
         if (channel != null) {
@@ -192,8 +195,8 @@ public class HistoryWriter {
     }
 
     private void take(Channel from, long tag, byte[] body) {
-        if (from != channel) {
-            return; // of a channel that is gone: the broker requeued it
+        if (from != channel || stopping) {
+            return; // of a channel that is gone, or that the stop closes: the broker requeues it
         }
         List<HistoryEvent> events = decode(body);
         if (events.isEmpty()) {
@@ -385,7 +388,7 @@ public class HistoryWriter {
         }
     }
 
-    private void onThread(Runnable task) {
+    void onThread(Runnable task) {
         try {
             thread.execute(task);
         } catch (RejectedExecutionException e) {
@@ -394,31 +397,45 @@ public class HistoryWriter {
     }
 
     /**
-     * Writes the batch in hand, acks what the store wrote (waiting a moment for it), then closes the
-     * channel (the broker requeues anything unacked).
+     * Writes the batch in hand, acks what the store wrote (giving it a moment), then closes the
+     * channel (the broker requeues anything unacked). The writer's thread never blocks for it: it
+     * looks at the marks as it always does, and this waits for it to be done.
      */
     @PreDestroy
     void stop() {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
         try {
-            thread.submit(() -> {
+            thread.execute(() -> {
+                stopping = true;
                 flush();
-                // a moment for the store to write what it committed, so that the close requeues less
-                Unwritten newest = unwritten.peekLast();
-                if (newest != null && newest.mark().await(STOP_WAIT)) {
-                    ackWritten();
-                }
-                if (channel != null && channel.isOpen()) {
-                    try {
-                        channel.close();
-                    } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
-                        abort(channel);
-                    }
-                }
-                channel = null;
-            }).get(5, TimeUnit.SECONDS);
+                closeWhenWritten(System.nanoTime() + STOP_WAIT.toNanos(), closed);
+            });
+            closed.get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(Level.FINE, "History: stopping the writer", e);
         }
         thread.shutdownNow();
+    }
+
+    /** Acks what is written, looking again until all is or the deadline passed, then closes the channel. */
+    private void closeWhenWritten(long deadline, CompletableFuture<Void> closed) {
+        try {
+            ackWritten();
+            if (!unwritten.isEmpty() && System.nanoTime() - deadline < 0) {
+                thread.schedule(() -> closeWhenWritten(deadline, closed), WRITTEN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
+            if (channel != null && channel.isOpen()) {
+                try {
+                    channel.close();
+                } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
+                    abort(channel);
+                }
+            }
+            channel = null;
+            closed.complete(null);
+        } catch (RuntimeException e) {
+            closed.completeExceptionally(e);
+        }
     }
 }

@@ -17,8 +17,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -175,6 +178,39 @@ class HistoryWriterTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !channel.acked.isEmpty());
         assertThat(channel.acked).as("one ack, multiple, up to the batch's last tag").containsExactly((long) batch);
+    }
+
+    /**
+     * A stop writes the batch in hand and gives the store a moment to write it, then acks it; the
+     * wait does not hold the writer's thread, which owns the writer's timers (docs/design.md).
+     */
+    @Test
+    void aStopWaitsForTheStoresWriteWithoutHoldingTheWritersThread() throws Exception {
+        FakeChannel channel = new FakeChannel();
+        List<HistoryEvent> written = new CopyOnWriteArrayList<>();
+        AtomicBoolean inTheFiles = new AtomicBoolean();
+        AtomicInteger looks = new AtomicInteger();
+        consumeFrom(channel, new FakeChannel(), written, () -> {
+            looks.incrementAndGet();
+            return inTheFiles.get();
+        });
+        cut.onConnected(new BrokerConnected(false));
+        await().until(channel::consuming);
+        channel.deliver(body(codec.toJson(List.of(message(id(), "alice", "bob")))));
+
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(cut::stop);
+        await().until(() -> written.size() == 1); // the stop wrote the batch in hand
+        int seen = looks.get();
+        await().until(() -> looks.get() > seen); // and waits for the store to write it
+        CompletableFuture<Boolean> openWhenRun = new CompletableFuture<>();
+        cut.onThread(() -> openWhenRun.complete(channel.channel.isOpen()));
+        assertThat(openWhenRun.get(5, TimeUnit.SECONDS))
+                .as("the writer's thread ran other work while the stop waited").isTrue();
+        inTheFiles.set(true);
+
+        stopped.get(5, TimeUnit.SECONDS);
+        assertThat(channel.acked).as("acked once written").containsExactly(1L);
+        assertThat(channel.channel.isOpen()).as("closed").isFalse();
     }
 
     /** The writer on fakes: a broker that opens the given channels in turn, a store that records what it is given. */
