@@ -30,6 +30,11 @@ public class ChatSettings {
     /** The longest {@code chat.session.drain-window}: a stop has an orchestrator's grace period for all its steps. */
     static final Duration MAX_DRAIN_WINDOW = Duration.ofSeconds(10);
 
+    /** The shipped default; also what a settings object made by hand (a test's) gives. */
+    private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
+    /** AMQP 0-9-1 carries the heartbeat as an unsigned short. */
+    private static final int MAX_HEARTBEAT_SECONDS = 65_535;
+
     /** The AMQP queue types the inboxes can use. */
     public enum QueueType { CLASSIC, QUORUM }
 
@@ -87,6 +92,10 @@ public class ChatSettings {
     @Inject
     @ConfigProperty(name = "chat.amqp.reconnect-interval")
     String reconnectInterval;
+
+    @Inject
+    @ConfigProperty(name = "chat.amqp.heartbeat")
+    String heartbeat;
 
     @Inject
     @ConfigProperty(name = "chat.delivery.prefetch")
@@ -156,6 +165,7 @@ public class ChatSettings {
     private List<String> amqpAddressesValue = List.of();
     private Duration confirmTimeoutValue;
     private Duration reconnectIntervalValue;
+    private Duration heartbeatValue = DEFAULT_HEARTBEAT;
     private Duration ackTimeoutValue;
     private Duration mqttConnectTimeoutValue;
     private Duration drainWindowValue = Duration.ZERO;
@@ -184,6 +194,11 @@ public class ChatSettings {
         requireRange(problems, "chat.amqp.consumers-per-channel", consumersPerChannel, 1, 1_000);
         confirmTimeoutValue = Durations.setting(problems, "chat.amqp.confirm-timeout", confirmTimeout, Duration.ofMillis(100));
         reconnectIntervalValue = Durations.setting(problems, "chat.amqp.reconnect-interval", reconnectInterval, Duration.ofMillis(100));
+        heartbeatValue = Durations.setting(problems, "chat.amqp.heartbeat", heartbeat, Duration.ofSeconds(1));
+        if (heartbeatValue != null && (heartbeatValue.toMillis() % 1000 != 0 || heartbeatValue.getSeconds() > MAX_HEARTBEAT_SECONDS)) {
+            problems.add("chat.amqp.heartbeat is " + heartbeat + "; AMQP counts it in whole seconds, at most "
+                    + MAX_HEARTBEAT_SECONDS + "s");
+        }
         requireRange(problems, "chat.delivery.prefetch", prefetch, 1, 65_535);
         persistentReceiptsValue = strictBoolean(problems, "chat.delivery.persistent-receipts", persistentReceipts);
         requireRange(problems, "chat.delivery.max-receipts-per-message", maxReceiptsPerMessage, 1, 1_000);
@@ -314,6 +329,8 @@ public class ChatSettings {
     public int channelsPerConnection() { return channelsPerConnection; }
     public Duration confirmTimeout() { return confirmTimeoutValue; }
     public Duration reconnectInterval() { return reconnectIntervalValue; }
+    /** What the server asks the broker for: the broker takes the lower of its own and this. */
+    public Duration heartbeat() { return heartbeatValue; }
     public int prefetch() { return prefetch; }
     /**
      * Whether {@code delivered} and {@code read} receipts are persistent broker messages (they

@@ -23,6 +23,7 @@ class ChatSettingsTest {
         cut.consumersPerChannel = 50;
         cut.confirmTimeout = "5s";
         cut.reconnectInterval = "5s";
+        cut.heartbeat = "30s";
         cut.prefetch = 100;
         cut.persistentReceipts = "true";
         cut.maxReceiptsPerMessage = 5;
@@ -125,6 +126,19 @@ class ChatSettingsTest {
         cut.ackTimeout = "3s";
         cut.check();
         assertThat(cut.ackTimeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    /** AMQP carries the heartbeat in whole seconds, as an unsigned short; zero would turn it off. */
+    @Test
+    void theBrokerHeartbeatIsWholeSecondsFromOneTo65535() {
+        for (String bad : new String[] {"0s", "1500ms", "65536s", "often"}) {
+            cut.heartbeat = bad;
+            assertThatIllegalStateException().as(bad).isThrownBy(cut::check)
+                    .withMessageContaining("chat.amqp.heartbeat");
+        }
+        cut.heartbeat = "2m";
+        cut.check();
+        assertThat(cut.heartbeat()).isEqualTo(Duration.ofMinutes(2));
     }
 
     /** MicroProfile Config would read "ture" or "no" as false without a word. */

@@ -149,7 +149,7 @@ public class BrokerConnection {
         factory.setTopologyRecoveryEnabled(false);
         factory.setNetworkRecoveryInterval(settings.reconnectInterval().toMillis());
         factory.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));
-        factory.setRequestedHeartbeat(30);
+        factory.setRequestedHeartbeat((int) settings.heartbeat().getSeconds());
         factory.setRequestedChannelMax(settings.channelsPerConnection());
         // bounds every declare/bind/consume round trip: a stuck broker must not hold a user's greeting
         factory.setChannelRpcTimeout((int) Math.min(Integer.MAX_VALUE, settings.confirmTimeout().toMillis()));

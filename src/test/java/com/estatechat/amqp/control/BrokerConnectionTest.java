@@ -57,6 +57,31 @@ class BrokerConnectionTest {
         assertThat(connectedEventThreads).containsExactly(Thread.currentThread());
     }
 
+    /** {@code chat.amqp.heartbeat} is what the connection asks for; the broker's default (60 s) is higher. */
+    @Test
+    void theConnectionUsesTheConfiguredHeartbeat() throws Exception {
+        assumeTrue(brokerListens(), "no AMQP broker on 127.0.0.1:5672");
+        ChatSettings base = settings(BROKER);
+        cut.settings = new ChatSettings() {
+            @Override public String amqpUrl() { return base.amqpUrl(); }
+            @Override public boolean embeddedBroker() { return false; }
+            @Override public int channelsPerConnection() { return base.channelsPerConnection(); }
+            @Override public Duration confirmTimeout() { return base.confirmTimeout(); }
+            @Override public Duration reconnectInterval() { return base.reconnectInterval(); }
+            @Override public Duration heartbeat() { return Duration.ofSeconds(7); }
+        };
+        cut.connectedEvents = new Recorder();
+
+        cut.start(new Object());
+
+        Channel channel = cut.openChannel();
+        try {
+            assertThat(channel.getConnection().getHeartbeat()).isEqualTo(7);
+        } finally {
+            channel.close();
+        }
+    }
+
     @Test
     void aBrokerThatRefusesDoesNotFailTheStartAndStaysNotReady() {
         cut.settings = settings("amqp://guest:guest@127.0.0.1:1");
