@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Function;
 
 /**
  * Hands events to the conversation store through the history queue, coalesced: events given while
@@ -52,6 +51,33 @@ public class HistoryFeed {
     // the feed thread's own
     private final Coalescer<HistoryEvent> events = new Coalescer<>(thread, IN_FLIGHT, MAX_EVENTS, this::publish, () -> { });
     private int published;
+    /** Set by the stop, after what gathered was refused: what comes later is refused at once. */
+    private boolean stopped;
+
+    /** An event on its way to the feed thread: answered, never forgotten, when the feed stops first. */
+    private final class Recording implements Runnable {
+        private final HistoryEvent event;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Recording(HistoryEvent event) {
+            this.event = event;
+        }
+
+        @Override
+        public void run() {
+            if (stopped) {
+                done.completeExceptionally(shuttingDown(null));
+                return;
+            }
+            events.add(event).whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(failure);
+                }
+            });
+        }
+    }
 
     /**
      * @return completes when the broker stored the event; fails as {@link Publisher#publish} does
@@ -59,11 +85,13 @@ public class HistoryFeed {
      *         is not declared yet)
      */
     public CompletableFuture<Void> record(HistoryEvent event) {
+        Recording recording = new Recording(event);
         try {
-            return CompletableFuture.supplyAsync(() -> events.add(event), thread).thenCompose(Function.identity());
+            thread.execute(recording);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new BrokerUnavailable("the server is shutting down", e));
+            return CompletableFuture.failedFuture(shuttingDown(e));
         }
+        return recording.done;
     }
 
     private CompletableFuture<Void> publish(List<HistoryEvent> batch) {
@@ -73,14 +101,28 @@ public class HistoryFeed {
                 InboxTopology.HISTORY_KEY, body, Map.of()));
     }
 
-    /** What waits unsent is refused: its callers tell their clients to send again. */
+    private static BrokerUnavailable shuttingDown(Throwable cause) {
+        return new BrokerUnavailable("the server is shutting down", cause);
+    }
+
+    /**
+     * What waits unsent is refused, and so is what comes while the feed stops: its callers tell
+     * their clients to send again.
+     */
     @PreDestroy
     void stop() {
         try {
-            thread.submit(() -> events.refuseGathered(new BrokerUnavailable("the server is shutting down"))).get();
+            thread.submit(() -> {
+                stopped = true;
+                events.refuseGathered(shuttingDown(null));
+            }).get();
         } catch (Exception e) {
             // interrupted or already stopped: nothing waits then
         }
-        thread.shutdownNow();
+        for (Runnable never : thread.shutdownNow()) {
+            if (never instanceof Recording recording) {
+                recording.done.completeExceptionally(shuttingDown(null));
+            }
+        }
     }
 }
