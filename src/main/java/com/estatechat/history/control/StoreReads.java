@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Reads of the conversation store (and the rare erasure of a user, and a user's push switch) off the caller's thread: on two {@code chat-history-read}
- * threads, so that neither a container thread nor a user's lane waits for the database. The
- * caller continues where it belongs ({@code whenCompleteAsync(…, lane)}, or an asynchronous
- * JAX-RS response). Each user's reads are held to its share ({@link ReadLimits}) before they
+ * Reads of the conversation store (and the rare erasure of a user, and a user's push switch) off
+ * the caller's thread: on two {@code chat-history-read} threads, so that neither a container
+ * thread nor a user's lane waits for the database. The caller continues where it belongs
+ * ({@code whenCompleteAsync(…, lane)}, or an asynchronous JAX-RS response). Each user's reads are held to its share ({@link ReadLimits}) before they
  * join the one line, so that one user's flood is refused ({@link TooManyReads}) and the others'
  * reads still find room; an erasure (an admin's, rare) is not counted.
  */
