@@ -10,19 +10,16 @@ import com.estatechat.amqp.control.OutgoingMessage;
 import com.estatechat.amqp.control.Publisher;
 import com.estatechat.json.JsonCodec;
 import java.time.Duration;
-import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HistoryFeedTest {
 
-    /** Holds every publish unconfirmed until it stops, as the real one does at shutdown, then fails them. */
+    /** Confirms each publish at once until it stops, then fails what comes, as the real one does at shutdown. */
     private static final class StoppingPublisher extends Publisher {
-        private final List<CompletableFuture<Void>> held = new CopyOnWriteArrayList<>();
         private volatile boolean stopped;
 
         @Override
@@ -30,16 +27,16 @@ class HistoryFeedTest {
             if (stopped) {
                 return CompletableFuture.failedFuture(new BrokerUnavailable("the server is shutting down"));
             }
-            CompletableFuture<Void> confirm = new CompletableFuture<>();
-            held.add(confirm);
-            return confirm;
+            return CompletableFuture.completedFuture(null);
         }
 
         void stopTakingSends() {
             stopped = true;
-            held.forEach(confirm -> confirm.completeExceptionally(new BrokerUnavailable("stopped")));
         }
     }
+
+    /** Events a lane has given and not yet seen answered, at most, as a user's lane is bounded. */
+    private static final int OPEN_PER_LANE = 1_000;
 
     /**
      * At shutdown the publisher stops first (it fails what it holds), then the feed. Events given to
@@ -52,24 +49,39 @@ class HistoryFeedTest {
         HistoryFeed cut = new HistoryFeed();
         cut.publisher = publisher;
         cut.codec = new JsonCodec();
-        Queue<CompletableFuture<Void>> recorded = new ConcurrentLinkedQueue<>();
+        AtomicInteger recorded = new AtomicInteger();
+        AtomicInteger unanswered = new AtomicInteger();
         Runnable lane = () -> {
-            // a lane records until the feed refuses at once (stopped)
-            CompletableFuture<Void> last;
-            do {
-                last = cut.record(message(id(), "alice", "bob"));
-                recorded.add(last);
-            } while (!last.isCompletedExceptionally());
+            // records until the feed refuses at once (stopped); an event never answered keeps its
+            // permit, so a lane whose events go unanswered runs out and stops waiting after 5 s
+            Semaphore open = new Semaphore(OPEN_PER_LANE);
+            try {
+                while (open.tryAcquire(5, TimeUnit.SECONDS)) {
+                    unanswered.incrementAndGet();
+                    recorded.incrementAndGet();
+                    CompletableFuture<Void> event = cut.record(message(id(), "alice", "bob"));
+                    boolean refusedAtOnce = event.isCompletedExceptionally();
+                    event.whenComplete((ok, failure) -> {
+                        unanswered.decrementAndGet();
+                        open.release();
+                    });
+                    if (refusedAtOnce) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         };
         CompletableFuture<Void> lanes = CompletableFuture.allOf(CompletableFuture.runAsync(lane),
                 CompletableFuture.runAsync(lane));
-        await().until(() -> recorded.size() > 1_000);
+        await().until(() -> recorded.get() > 1_000);
 
         publisher.stopTakingSends();
         cut.stop();
         lanes.get(10, TimeUnit.SECONDS);
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-                recorded.stream().filter(future -> !future.isDone()).count()).as("events never answered").isZero());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(
+                () -> assertThat(unanswered.get()).as("events never answered").isZero());
     }
 }
