@@ -331,7 +331,7 @@ public class HistoryWriter {
                 LOG.log(Level.FINE, "History: the ack of committed batches failed", e);
             }
         }
-        if (!unwritten.isEmpty()) {
+        if (!unwritten.isEmpty() && !stopping) { // stopping: closeWhenWritten does the looking
             try {
                 writtenCheck = thread.schedule(this::ackWritten, WRITTEN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
