@@ -7,14 +7,21 @@ import com.estatechat.support.Deployments;
 import com.estatechat.support.EmbeddedStore;
 import com.estatechat.support.PayaraMicroProcess;
 import com.estatechat.support.PostgresStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,7 +56,12 @@ class ServerStopChaosIT {
     /** The default store (H2 in files) keeps what its writer acked through a kill; its files are read after a stop. */
     @Test
     void killedMidStreamLosesNothingFromTheEmbeddedStore() {
-        endedMidStream("kill-9-embedded", PayaraMicroProcess::kill, new EmbeddedStore());
+        EmbeddedStore store = new EmbeddedStore();
+        AtomicReference<Path> afterKill = new AtomicReference<>();
+        endedMidStream("kill-9-embedded", server -> {
+            server.kill();
+            afterKill.set(store.keepCopy("after-kill"));
+        }, store, afterKill);
     }
 
     private static DeliveryLedger.Report endedMidStream(String how, Consumer<PayaraMicroProcess> end, PostgresStore store) {
@@ -59,16 +71,51 @@ class ServerStopChaosIT {
                         assertEachStoredOnce(store.targetRows(accepted))));
     }
 
-    private static DeliveryLedger.Report endedMidStream(String how, Consumer<PayaraMicroProcess> end, EmbeddedStore store) {
+    private static DeliveryLedger.Report endedMidStream(String how, Consumer<PayaraMicroProcess> end, EmbeddedStore store,
+            AtomicReference<Path> afterKill) {
         return endedMidStream(how, end, store.settings(), new String[0], (server, accepted) -> {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> store.eventsWaiting() == 0);
             // its writer commits the batch in hand; a batch whose ack waited for H2's write goes back to
             // the queue when the channel closes, though H2 wrote it when it closed
             server.stop();
-            assertEachStoredOnce(store.targetRows(accepted),
-                    " (history events back in the queue after the stop: " + store.eventsWaiting() + ")");
+            Map<String, Integer> rows = store.targetRows(accepted);
+            String context = " (history events back in the queue after the stop: " + store.eventsWaiting() + ")";
+            if (rows.values().stream().anyMatch(count -> count != 1)) {
+                context += lossContext(store, afterKill.get(), accepted, server);
+            }
+            assertEachStoredOnce(rows, context);
         });
+    }
+
+    /**
+     * What tells where rows went (seen once in CI, not reproduced since): whether the file the killed
+     * server left held them, and what the server logged about the store.
+     */
+    private static String lossContext(EmbeddedStore store, Path afterKill, Set<String> accepted, PayaraMicroProcess server) {
+        StringBuilder context = new StringBuilder();
+        if (afterKill != null) {
+            try {
+                long kept = store.targetRowsIn(afterKill, accepted).values().stream().filter(count -> count > 0).count();
+                context.append("; the file left by the kill (").append(afterKill).append(".mv.db) has a row for ")
+                        .append(kept).append(" of ").append(accepted.size()).append(" accepted messages");
+            } catch (RuntimeException e) {
+                context.append("; the file left by the kill cannot be read: ").append(e);
+            }
+        }
+        try (Stream<String> lines = Files.lines(server.log().toPath(), StandardCharsets.ISO_8859_1)) {
+            // the records of the store's classes and H2 (a record's first line holds its logger and message;
+            // "schema migrations applied now" at the restart says whether the server found its tables)
+            List<String> said = lines.map(line -> line.replaceAll("\u001B\\[[0-9;]*m", ""))
+                    .filter(line -> !line.startsWith("\t") && (line.contains("[com.estatechat.history.control.")
+                            || line.contains("[org.h2")))
+                    .map(line -> line.length() > 400 ? line.substring(0, 400) + "..." : line).limit(40).toList();
+            context.append("; the server's log (").append(server.log()).append(") on the store:\n  ")
+                    .append(String.join("\n  ", said));
+        } catch (IOException | UncheckedIOException e) {
+            context.append("; the server's log cannot be read: ").append(e);
+        }
+        return context.toString();
     }
 
     private static void assertEachStoredOnce(Map<String, Integer> rows) {

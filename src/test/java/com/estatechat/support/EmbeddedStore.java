@@ -3,7 +3,11 @@ package com.estatechat.support;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collection;
@@ -41,11 +45,41 @@ public final class EmbeddedStore {
 
     /** How many rows each of these messages has for its target; the server must be stopped. */
     public Map<String, Integer> targetRows(Collection<String> messageIds) {
-        try (java.sql.Connection connection = DriverManager.getConnection("jdbc:h2:file:" + path
+        return targetRows(path, messageIds);
+    }
+
+    /**
+     * Copies the store's file as it is now (no server holds it: after a kill, before the restart),
+     * so that a lost row can be told apart: missing from the file the killed server left, or lost
+     * when the next server opened it.
+     *
+     * @return the copy, beside the store, to give to {@link #targetRowsIn}
+     */
+    public Path keepCopy(String label) {
+        Path copy = path.resolveSibling(path.getFileName() + "-" + label);
+        try {
+            Files.copy(file(path), file(copy), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the embedded store " + file(path), e);
+        }
+        return copy;
+    }
+
+    /** {@link #targetRows} of a copy that {@link #keepCopy} made; H2 opens it as it would the store after a crash. */
+    public Map<String, Integer> targetRowsIn(Path copy, Collection<String> messageIds) {
+        return targetRows(copy, messageIds);
+    }
+
+    private static Map<String, Integer> targetRows(Path store, Collection<String> messageIds) {
+        try (java.sql.Connection connection = DriverManager.getConnection("jdbc:h2:file:" + store
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "sa", "")) {
             return StoreRows.targetRows(connection, messageIds);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the embedded store " + path + ".mv.db", e);
+            throw new IllegalStateException("cannot read the embedded store " + file(store), e);
         }
+    }
+
+    private static Path file(Path store) {
+        return store.resolveSibling(store.getFileName() + ".mv.db");
     }
 }
