@@ -17,10 +17,13 @@ public class SettingsReadiness implements HealthCheck {
     @Inject
     LiveSettings settings;
 
+    @Inject
+    ProbesWhileStarting probes;
+
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("settings").up()
+        return probes.answer("settings", () -> HealthCheckResponse.named("settings").up()
                 .withData("pending_restart", String.join(", ", settings.pendingRestart()))
-                .build();
+                .build());
     }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -114,7 +115,19 @@ public final class PayaraMicroProcess implements AutoCloseable {
         }
         commands = 0;
         awaitHealth(healthPath);
+        assertNoCheckThrew();
         return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    /** The probes of this start were answered: none of the application's checks threw (Payara logs each with its stack). */
+    private void assertNoCheckThrew() {
+        try {
+            if (logSinceStart().contains("Exception executing HealthCheck")) {
+                throw new IllegalStateException("a health check threw while Payara Micro started; see " + log);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + log, e);
+        }
     }
 
     private void awaitHealth(String healthPath) {

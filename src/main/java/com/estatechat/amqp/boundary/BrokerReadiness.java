@@ -1,6 +1,7 @@
 package com.estatechat.amqp.boundary;
 
 import com.estatechat.amqp.control.BrokerConnection;
+import com.estatechat.settings.ProbesWhileStarting;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -19,17 +20,22 @@ public class BrokerReadiness implements HealthCheck {
     @Inject
     BrokerConnection broker;
 
+    @Inject
+    ProbesWhileStarting probes;
+
     @Override
     public HealthCheckResponse call() {
-        boolean open = broker.isOpen();
-        var response = HealthCheckResponse.named("amqp-broker").status(open);
-        if (!open) {
-            response.withData("reason", broker.lastFailure());
-        }
-        String blocked = broker.publishingBlocked();
-        if (blocked != null) {
-            response.withData("publishing", "blocked by the broker: " + blocked + "; sends are refused with a retry hint");
-        }
-        return response.build();
+        return probes.answer("amqp-broker", () -> {
+            boolean open = broker.isOpen();
+            var response = HealthCheckResponse.named("amqp-broker").status(open);
+            if (!open) {
+                response.withData("reason", broker.lastFailure());
+            }
+            String blocked = broker.publishingBlocked();
+            if (blocked != null) {
+                response.withData("publishing", "blocked by the broker: " + blocked + "; sends are refused with a retry hint");
+            }
+            return response.build();
+        });
     }
 }

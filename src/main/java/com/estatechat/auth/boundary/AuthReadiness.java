@@ -1,6 +1,7 @@
 package com.estatechat.auth.boundary;
 
 import com.estatechat.auth.control.IdentityResolver;
+import com.estatechat.settings.ProbesWhileStarting;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -20,18 +21,18 @@ public class AuthReadiness implements HealthCheck {
     @Inject
     IdentityResolver identities;
 
+    @Inject
+    ProbesWhileStarting probes;
+
     @Override
     public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("authentication");
-        try {
+        return probes.answer("authentication", () -> {
+            var response = HealthCheckResponse.named("authentication");
             Optional<String> unusable = identities.unusable();
             response.status(unusable.isEmpty());
             unusable.ifPresent(reason -> response.withData("reason", reason));
             identities.details().forEach(response::withData);
-        } catch (RuntimeException e) {
-            // a probe during deployment, before the application's configuration is in place
-            response.down().withData("reason", "starting");
-        }
-        return response.build();
+            return response.build();
+        });
     }
 }

@@ -2,6 +2,7 @@ package com.estatechat.history.boundary;
 
 import com.estatechat.history.control.ConversationStore;
 import com.estatechat.history.control.HistoryWriter;
+import com.estatechat.settings.ProbesWhileStarting;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -24,15 +25,20 @@ public class StoreReadiness implements HealthCheck {
     @Inject
     HistoryWriter writer;
 
+    @Inject
+    ProbesWhileStarting probes;
+
     @Override
     public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("conversation-store").up()
-                .withData("store", store.describe())
-                .withData("open", store.isReady())
-                .withData("writing", writer.isConsuming());
-        if (!store.isReady()) {
-            response.withData("reason", String.valueOf(store.lastFailure()));
-        }
-        return response.build();
+        return probes.answer("conversation-store", () -> {
+            var response = HealthCheckResponse.named("conversation-store").up()
+                    .withData("store", store.describe())
+                    .withData("open", store.isReady())
+                    .withData("writing", writer.isConsuming());
+            if (!store.isReady()) {
+                response.withData("reason", String.valueOf(store.lastFailure()));
+            }
+            return response.build();
+        });
     }
 }

@@ -3,6 +3,7 @@ package com.estatechat.push.boundary;
 import com.estatechat.push.control.PushDispatcher;
 import com.estatechat.push.control.PushSettings;
 import com.estatechat.push.control.Webhook;
+import com.estatechat.settings.ProbesWhileStarting;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -27,22 +28,27 @@ public class PushReadiness implements HealthCheck {
     @Inject
     Webhook webhook;
 
+    @Inject
+    ProbesWhileStarting probes;
+
     @Override
     public HealthCheckResponse call() {
-        if (settings.problem() != null) {
-            return HealthCheckResponse.named("push").down().withData("reason", settings.problem()).build();
-        }
-        var response = HealthCheckResponse.named("push").up().withData("enabled", settings.enabled());
-        if (settings.enabled()) {
-            response.withData("webhook_host", settings.webhook().getHost())
-                    .withData("consuming", dispatcher.isConsuming());
-            if (dispatcher.lastProblem() != null) {
-                response.withData("reason", dispatcher.lastProblem());
+        return probes.answer("push", () -> {
+            if (settings.problem() != null) {
+                return HealthCheckResponse.named("push").down().withData("reason", settings.problem()).build();
             }
-            if (webhook.lastFailure() != null) {
-                response.withData("last_call", webhook.lastFailure());
+            var response = HealthCheckResponse.named("push").up().withData("enabled", settings.enabled());
+            if (settings.enabled()) {
+                response.withData("webhook_host", settings.webhook().getHost())
+                        .withData("consuming", dispatcher.isConsuming());
+                if (dispatcher.lastProblem() != null) {
+                    response.withData("reason", dispatcher.lastProblem());
+                }
+                if (webhook.lastFailure() != null) {
+                    response.withData("last_call", webhook.lastFailure());
+                }
             }
-        }
-        return response.build();
+            return response.build();
+        });
     }
 }
