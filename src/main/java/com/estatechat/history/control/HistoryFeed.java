@@ -25,9 +25,10 @@ import java.util.concurrent.RejectedExecutionException;
  * earlier ones wait for the broker's confirm travel together, as one persistent message holding a
  * JSON array, so that under load a chat message costs the broker a fraction of a message for its
  * history instead of two. An event waits for nothing when the feed is idle (it goes out at once);
- * at most {@link #IN_FLIGHT} messages await their confirm, and one holds at most
- * {@link #MAX_EVENTS} events. Each caller's future completes when the broker has its event, so the
- * caller acks what the event stands for only after that.
+ * while {@link #IN_FLIGHT} messages await their confirm, events gather, and a message holds at
+ * most {@link #MAX_EVENTS} of them: a full one goes at once, so under a slow broker what waits is
+ * held to the publisher's bounds, not to {@link #IN_FLIGHT}. Each caller's future completes when
+ * the broker has its event, so the caller acks what the event stands for only after that.
  * <p>
  * Threads: the batch (a {@link Coalescer}) belongs to the one {@code chat-history-feed} thread; the
  * publish is the publisher lane's, and futures complete on it (callers continue on their own lanes).
