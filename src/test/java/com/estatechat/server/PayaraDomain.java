@@ -1,5 +1,6 @@
 package com.estatechat.server;
 
+import com.estatechat.support.TestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,12 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * A Payara Server domain of its own under target/, driven only through {@code asadmin}, as an
@@ -49,7 +48,11 @@ final class PayaraDomain {
         PayaraDomain domain = new PayaraDomain(home, domains, name, freePortBase());
         if (Files.isDirectory(domains.resolve(name))) {
             domain.runQuietly("stop-domain", "--domaindir", domains.toString(), "--kill=true", name);
-            deleteTree(domains.resolve(name));
+            try {
+                TestFiles.deleteTree(domains.resolve(name));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + domains.resolve(name), e);
+            }
         }
         domain.local("create-domain", "--domaindir", domains.toString(), "--portbase", String.valueOf(domain.portBase),
                 "--nopassword=true", name);
@@ -173,11 +176,4 @@ final class PayaraDomain {
         }
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + root, e);
-        }
-    }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.estatechat.support.ChatClient;
 import com.estatechat.support.PayaraMicroProcess;
+import com.estatechat.support.TestFiles;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -41,7 +42,7 @@ class LiveSettingsIT {
     void messageSizeAndRateLimitChangeOnAnOpenConnectionAndRestartKeysWaitNamed() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "live-settings-it"));
         Path live = dir.resolve("live");
-        deleteTree(live);
+        TestFiles.deleteTree(live);
         Files.createDirectories(live);
         Path postBoot = dir.resolve("post-boot-commands.asadmin");
         Files.writeString(postBoot, Files.readString(Path.of("payara-config/post-boot-commands.asadmin"))
@@ -112,14 +113,6 @@ class LiveSettingsIT {
         return health.getJsonArray("checks").stream().map(JsonValue::asJsonObject)
                 .filter(check -> "settings".equals(check.getString("name")))
                 .map(check -> check.getJsonObject("data").getString("pending_restart")).findFirst().orElse("no check");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
     }
 
     private static WebArchive plainWar(String name) throws IOException {

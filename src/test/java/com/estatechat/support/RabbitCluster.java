@@ -7,14 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A three-node RabbitMQ cluster of our own on this machine, beside the system broker (node
@@ -95,7 +93,7 @@ public final class RabbitCluster implements AutoCloseable {
 
     private void prepareFiles() {
         try {
-            deleteTree(base); // an earlier run that could not tear down
+            TestFiles.deleteTree(base); // an earlier run that could not tear down
             Path home = Files.createDirectories(base.resolve("home"));
             Path cookie = home.resolve(".erlang.cookie");
             Files.writeString(cookie, "ESTATECHATTESTCLUSTER");
@@ -264,7 +262,7 @@ public final class RabbitCluster implements AutoCloseable {
         });
         nodes.clear();
         try {
-            deleteTree(base);
+            TestFiles.deleteTree(base);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + base, e);
         } finally {
@@ -280,14 +278,4 @@ public final class RabbitCluster implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

@@ -2,6 +2,8 @@ package com.estatechat.history.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.estatechat.support.TestFiles;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +51,7 @@ class EmbeddedStoreKillChaosIT {
             if (missing > 0) {
                 losses.add("round " + round + " (" + dir + "): " + missing + " of " + acked.size() + " acked messages without a row");
             } else {
-                deleteTree(dir);
+                TestFiles.deleteTree(dir);
             }
         }
         assertThat(ackedInAll).as("messages acked in all rounds").isPositive();
@@ -74,14 +76,6 @@ class EmbeddedStoreKillChaosIT {
                     .getResultList()));
         } finally {
             TestStores.close(store);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws Exception {
-        try (var files = Files.walk(dir)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
         }
     }
 }
